@@ -1,0 +1,498 @@
+"""Answers that know the field, built from the knowledge extracted at ingest time
+(``ingest/knowledge.py``): terms and abbreviations, evaluated parenting programmes,
+what a strategy commits to, and side-by-side comparisons of two documents.
+
+Every sentence of these answers is a verbatim quote or a table row with its marker [n];
+when the structured knowledge does not cover a question, ``route`` returns None and the
+general extractive engine answers instead.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from assistant.extractive import ExtractiveEngine, Sentence, display_text
+from assistant.query import QueryPlan
+from assistant.retrieval import HybridRetriever
+from assistant.types import Citation
+from ingest.index import IndexReader
+from ingest.lexical import words
+
+
+@dataclass
+class KnowledgeAnswer:
+    kind: str  # glossary | programs | commitments | comparison
+    text: str
+    citations: list[Citation]
+    refused: bool = False
+    spans: list[tuple[str, int, int]] = field(default_factory=list)  # cited (doc, start, end), in order
+
+
+class _Writer:
+    """Collects cited spans and numbers them [1], [2], … in order of appearance."""
+
+    def __init__(self, engine: ExtractiveEngine) -> None:
+        self.engine = engine
+        self.citations: list[Citation] = []
+        self._numbers: dict[tuple[str, int, int], int] = {}
+
+    def cite(self, doc_id: str, start: int, end: int) -> int:
+        key = (doc_id, start, end)
+        if key not in self._numbers:
+            self._numbers[key] = len(self.citations) + 1
+            self.citations.append(self.engine.span_citation(self._numbers[key], doc_id, start, end))
+        return self._numbers[key]
+
+    def quote(self, doc_id: str, start: int, end: int, capitalize: bool = True) -> str:
+        """The span as shown in an answer, followed by its marker."""
+        index = self.engine.index
+        chunk = index.chunk_at(doc_id, start)
+        text = index.documents[doc_id].text[start:end]
+        shown = display_text(Sentence(chunk, start, end, text, None), capitalize) if chunk else text
+        return f"{shown} [{self.cite(doc_id, start, end)}]"
+
+    def spans(self) -> list[tuple[str, int, int]]:
+        return [(c.doc_id, c.start, c.end) for c in self.citations]
+
+
+# --- glossary --------------------------------------------------------------------------
+
+_GLOSSARY_ASK_RE = re.compile(
+    r"\b(vad (står|betyder|innebär|menas|är|heter|skiljer)|vad är skillnaden|skillnaden mellan|förklara|definition|"
+    r"förkortning|står för)\b")
+
+
+_GENERIC_TERM_WORDS = {"på", "nivå", "och", "för", "med", "ett", "en", "det", "stöd", "insatser", "insats",
+                       "föräldraskapsstöd"}
+
+
+def _term_key(term: str) -> list[str]:
+    """The words a question must contain to ask about ``term`` (inflection tolerant prefixes)."""
+    tokens = [w for w in words(term) if w not in _GENERIC_TERM_WORDS] or words(term)[:1]
+    return [w[:-2] if len(w) > 6 else w for w in tokens[:2]]
+
+
+def _mentions(question_words: list[str], key: str) -> bool:
+    return any(w.startswith(key) and len(w) <= len(key) + 5 for w in question_words)
+
+
+def match_glossary(question: str, glossary: list[dict]) -> list[dict]:
+    q_words = words(question)
+    q_raw = re.findall(r"[\wÅÄÖåäö/]+", question)
+    found: list[dict] = []
+    for entry in glossary:
+        term = entry["term"]
+        if entry["kind"] == "abbreviation":
+            if any(t.lower().removesuffix(":s") == term.lower() for t in q_raw):
+                found.append(entry)
+            continue
+        keys = _term_key(term)
+        if keys and all(_mentions(q_words, k) for k in keys):
+            found.append(entry)
+    # Prefer the most specific terms: drop a term whose key words are a subset of a longer matched one.
+    specific = []
+    for entry in found:
+        longer = [o for o in found if o is not entry and len(_term_key(o["term"])) > len(_term_key(entry["term"]))
+                  and set(_term_key(entry["term"])) <= set(_term_key(o["term"]))]
+        if not longer:
+            specific.append(entry)
+    return specific
+
+
+# --- programs --------------------------------------------------------------------------
+
+_PROGRAM_WORDS_RE = re.compile(r"\b(program\w*|metod\w*|föräldrakurs\w*|kurs\w*|föräldragrupp\w*|"
+                               r"föräldraprogram\w*)\b")
+_AGE_WORDS = [
+    (re.compile(r"\b(spädbarn|bebis\w*|nyfödd\w*|nyblivna)\b"), (0, 1)),
+    (re.compile(r"\b(småbarn\w*|förskolebarn\w*|förskoleålder\w*|små barn)\b"), (1, 5)),
+    (re.compile(r"\b(lågstadie\w*)\b"), (7, 9)),
+    (re.compile(r"\b(mellanstadie\w*)\b"), (10, 12)),
+    (re.compile(r"\b(högstadie\w*)\b"), (13, 15)),
+    (re.compile(r"\b(gymnasie\w*)\b"), (16, 18)),
+    (re.compile(r"\b(tonår\w*|tonåring\w*|ungdomar|ungdom)\b"), (13, 18)),
+    (re.compile(r"\b(skolbarn\w*|skolåldern|skolålder)\b"), (6, 15)),
+]
+_PROBLEMS = [
+    (re.compile(r"utagerande|utåtagerande|bråk|slåss|aggressiv|trots|våldsam|beteendeproblem|normbryt|kriminal"),
+     "utagerande"),
+    (re.compile(r"känslomässig|ångest|oro|nedstämd|depression|psykisk"), "känslomässiga"),
+]
+
+
+def asked_ages(question: str) -> tuple[int, int] | None:
+    q = question.lower()
+    span = re.search(r"\b(\d{1,2})\s*[–-]\s*(\d{1,2})\s*år", q)
+    if span:
+        return int(span.group(1)), int(span.group(2))
+    single = re.search(r"\b(\d{1,2})\s*[-–]?\s*(?:år\w*|åring\w*|årig\w*)", q)
+    if single:
+        age = int(single.group(1))
+        return age, age
+    for pattern, ages in _AGE_WORDS:
+        if pattern.search(q):
+            return ages
+    return None
+
+
+def asked_problem(question: str) -> str | None:
+    q = question.lower()
+    return next((label for pattern, label in _PROBLEMS if pattern.search(q)), None)
+
+
+def asked_type(question: str) -> str | None:
+    q = question.lower()
+    if re.search(r"\b(alla föräldrar|universell\w*|generell\w*|förebyggande för alla)\b", q):
+        return "Universell"
+    if re.search(r"\b(selektiv\w*|riktat|riskgrupp\w*)\b", q):
+        return "Selektiv"
+    return None
+
+
+def named_programs(question: str, programs: list[dict]) -> list[dict]:
+    q = question.lower()
+    found = []
+    for program in programs:
+        name = program["name"].lower()
+        base = re.sub(r"\s*\(.*?\)|\s+nivå.*$", "", name).strip()
+        if re.search(rf"\b{re.escape(base)}\b", q):
+            found.append(program)
+    return found
+
+
+# --- commitments ----------------------------------------------------------------------
+
+_COMMITMENT_ASK_RE = re.compile(
+    r"\b(förbind\w*|förbund\w*|åtag\w*|åta sig|åtagit|lovar|lovat|utlov\w*|kräver|krav|insatsområde\w*|målområde\w*|"
+    r"vad ska (kommun\w*|region\w*|lindesberg\w*|länet)|vad innehåller strategin|vad står i strategin|"
+    r"ska göras|ska ske|vad innebär strategin)\b")
+_COMPARE_ASK_RE = re.compile(r"\b(skillnad\w*|skiljer|jämför\w*|likheter|likadan\w*|samma|oftare|sällan|"
+                             r"längre|kortare|respektive|mot varandra|versus)\b")
+_FOLLOW_UP_ASK_RE = re.compile(r"\b(följ\w* upp|uppfölj\w*|utvärder\w*|revider\w*|ansvar\w*|vem)\b")
+
+
+# --- comparison -----------------------------------------------------------------------
+
+_FREQUENCY_RE = re.compile(r"\b(årligen|vartannat år|varje år|gånger per år|vart \w+ år|per kvartal|varje månad)\b")
+_YEAR_RANGE_RE = re.compile(r"\b20\d\d\s*(?:–|-|till)\s*20\d\d\b")
+
+ASPECTS = [
+    ("Giltighetstid", re.compile(r"gäller|giltig|period|lång tid|hur länge|tidsperiod"),
+     "Under vilken period gäller strategin?", ("validity",)),
+    ("Uppföljning", re.compile(r"följ|uppfölj|oftare|sällan|utvärder"),
+     "Hur ofta följs strategin upp och av vem?", ("follow_up", "revision")),
+    ("Organisation och ansvar", re.compile(r"organis|ansvar|samordn|styrgrupp|leds|vem"),
+     "Vem ansvarar för och samordnar arbetet med föräldraskapsstöd?", ("responsibility",)),
+    ("Mål och inriktning", re.compile(r"mål|fokus|tyngdpunkt|inriktning|syfte|universell"),
+     "Vilka målområden och vilken inriktning har strategin?", ()),
+]
+
+
+@dataclass
+class KnowledgeBase:
+    """The extracted knowledge of the indexed documents (see ingest/knowledge.py)."""
+
+    glossary: list[dict]
+    programs: list[dict]
+    caveats: list[tuple[str, int, int]]
+    commitments: list[dict]
+    notes: list[tuple[str, dict]]
+
+    @classmethod
+    def from_index(cls, index: IndexReader) -> KnowledgeBase:
+        k = index.knowledge
+        return cls(
+            glossary=[g for d in k.values() for g in d.get("glossary", [])],
+            programs=[p for d in k.values() for p in d.get("programs", [])],
+            caveats=[(doc, s, e) for doc, d in k.items() for s, e in d.get("program_caveats", [])],
+            commitments=[c for d in k.values() for c in d.get("commitments", [])],
+            notes=[(doc, n) for doc, d in k.items() for n in d.get("notes", [])],
+        )
+
+    def only(self, doc_ids: list[str]) -> KnowledgeBase:
+        keep = set(doc_ids)
+        return KnowledgeBase(
+            glossary=[g for g in self.glossary if g["doc_id"] in keep],
+            programs=[p for p in self.programs if p["doc_id"] in keep],
+            caveats=[c for c in self.caveats if c[0] in keep],
+            commitments=[c for c in self.commitments if c["doc_id"] in keep],
+            notes=[n for n in self.notes if n[0] in keep],
+        )
+
+
+class KnowledgeRouter:
+    """Picks the structured answer for a question, or None for the general engine."""
+
+    def __init__(self, index: IndexReader, engine: ExtractiveEngine, retriever: HybridRetriever,
+                 kb: KnowledgeBase | None = None) -> None:
+        self.index, self.engine, self.retriever = index, engine, retriever
+        self.kb = kb or KnowledgeBase.from_index(index)
+
+    def route(self, plan: QueryPlan, query_vector, allowed: list[str] | None = None) -> KnowledgeAnswer | None:
+        """The structured answer, using only knowledge from ``allowed`` documents (None = all)."""
+        if allowed is not None:
+            return KnowledgeRouter(self.index, self.engine, self.retriever, self.kb.only(allowed)).route(
+                plan, query_vector)
+        q = plan.effective.lower()
+        question = plan.question.lower()
+        glossary_ask = _GLOSSARY_ASK_RE.search(question)
+        if plan.compare and len(plan.doc_ids) >= 2 and _COMPARE_ASK_RE.search(question) and (
+                any(a[1].search(question) for a in ASPECTS) or len(plan.content_words) <= 6):
+            return self.comparison(plan, query_vector)
+        if glossary_ask:
+            terms = match_glossary(plan.question, self.kb.glossary)
+            if any(t["kind"] == "abbreviation" for t in terms):
+                return self.glossary_answer(terms)
+        if self.kb.programs and (named_programs(q, self.kb.programs) or (
+                _PROGRAM_WORDS_RE.search(q) and (asked_ages(q) or asked_problem(q) or asked_type(q)
+                                                 or re.search(r"\b(vilka|vilket|finns det)\b", question)))):
+            answer = self.program_answer(question, q)
+            if answer:
+                return answer
+        if glossary_ask or len(words(question)) <= 4:
+            terms = match_glossary(plan.question, self.kb.glossary)
+            if terms:
+                return self.glossary_answer(terms)
+        if _COMMITMENT_ASK_RE.search(q):
+            return self.commitment_answer(plan, query_vector)
+        return None
+
+    # --- glossary ---------------------------------------------------------------------
+
+    def glossary_answer(self, entries: list[dict]) -> KnowledgeAnswer:
+        writer = _Writer(self.engine)
+        lines: list[str] = []
+        seen: set[tuple[str, int]] = set()
+        for entry in entries:
+            key = (entry["doc_id"], entry["start"])
+            if key in seen:
+                continue
+            seen.add(key)
+            lines.append(f"- {writer.quote(entry['doc_id'], entry['start'], entry['end'])}")
+        return KnowledgeAnswer("glossary", "\n".join(lines), writer.citations, spans=writer.spans())
+
+    # --- programs ---------------------------------------------------------------------
+
+    def program_answer(self, question: str, context: str = "") -> KnowledgeAnswer | None:
+        """Programmes matching the age, problem and type asked for. A follow-up ("Och för
+        tonåringar då?") takes what it says itself and the rest from the conversation."""
+        writer = _Writer(self.engine)
+        context = context or question
+        named = named_programs(question, self.kb.programs) or named_programs(context, self.kb.programs)
+        ages = asked_ages(question) or asked_ages(context)
+        problem = asked_problem(question) or asked_problem(context)
+        wanted_type = asked_type(question) or asked_type(context)
+        caption = self._table_caption()
+        lines: list[str] = []
+        overview = self._overview_sentence() if not (ages or problem or named) else None
+        if overview:
+            lines.append(writer.quote(*overview))
+        if named:
+            chosen, refused = named, False
+        else:
+            def fits_age(p: dict) -> bool:
+                return ages is None or any(lo <= ages[1] and ages[0] <= hi for lo, hi in p["age_ranges"])
+
+            candidates = [p for p in self.kb.programs if fits_age(p)]
+            if wanted_type:
+                candidates = [p for p in candidates if p["program_type"] == wanted_type]
+            if problem:
+                matching = [p for p in candidates if problem in p["problem"].lower()
+                            or (problem == "utagerande" and "beteende" in p["problem"].lower())]
+                universal = [p for p in candidates if p["program_type"] == "Universell"]
+                chosen = matching or universal  # programmes for the problem; else those for all parents
+                refused = not chosen
+            else:
+                chosen, refused = candidates, not candidates
+            chosen.sort(key=lambda p: (p["program_type"] != "Selektiv" if problem else 0, -p["effect_level"]))
+        if refused or not chosen:
+            lines.insert(0, "Inget av de utvärderade programmen i handboken passar den beskrivningen. "
+                            "Så här ser handbokens sammanställning ut:")
+            chosen = self.kb.programs
+        for p in chosen:
+            lines.append(f"- {writer.quote(p['doc_id'], p['start'], p['end'])}")
+        if caption:
+            lines.append(f"Källa: {writer.quote(*caption)}")
+        if self.kb.caveats:
+            lines.append("")
+            lines.append("Att tänka på enligt handboken:")
+            for doc_id, s, e in self.kb.caveats[:4]:
+                lines.append(f"- {writer.quote(doc_id, s, e)}")
+        return KnowledgeAnswer("programs", "\n".join(lines), writer.citations, refused=refused or not chosen,
+                               spans=writer.spans())
+
+    def _overview_sentence(self) -> tuple[str, int, int] | None:
+        """The sentence introducing the table's programmes ("Åtta utvärderade program …")."""
+        doc_id = self.kb.programs[0]["doc_id"]
+        candidates = [(d, s, e) for d, s, e in self.kb.caveats if d == doc_id]
+        doc = self.index.documents[doc_id]
+        section = next((b.section for b in doc.blocks if b.start == self.kb.programs[0]["start"]), ())
+        for block in doc.blocks:
+            if block.section == section and block.kind == "paragraph" and block.start < self.kb.programs[0]["start"]:
+                text = doc.text[block.start:block.end]
+                if re.search(r"\b(två|tre|fyra|fem|sex|sju|åtta|nio|tio|\d+) utvärderade", text, re.I):
+                    end = text.find(". ") + 1 if ". " in text else len(text)
+                    return doc_id, block.start, block.start + end
+        return candidates[0] if candidates else None
+
+    def _table_caption(self) -> tuple[str, int, int] | None:
+        if not self.kb.programs:
+            return None
+        doc_id = self.kb.programs[0]["doc_id"]
+        doc = self.index.documents[doc_id]
+        for block in doc.blocks:
+            if block.kind == "caption" and block.start > self.kb.programs[-1]["start"] \
+                    and doc.text[block.start:block.end].startswith(("Tabell", "Table")):
+                return doc_id, block.start, block.end
+        return None
+
+    # --- commitments ------------------------------------------------------------------
+
+    def commitment_answer(self, plan: QueryPlan, query_vector=None) -> KnowledgeAnswer | None:
+        strategies = [d for d, e in self.index.entries.items() if e.doc_type == "strategi"]
+        doc_ids = [d for d in plan.doc_ids if d in strategies] or [
+            d for d in strategies if any(c["doc_id"] == d and c["kind"] == "commitment" for c in self.kb.commitments)]
+        if not doc_ids:
+            return None
+        q = plan.effective.lower()
+        topic = self._topic_tokens(plan)
+        writer = _Writer(self.engine)
+        lines: list[str] = []
+        for doc_id in doc_ids:
+            items = [c for c in self.kb.commitments if c["doc_id"] == doc_id and c["kind"] == "commitment"]
+            if not items:
+                continue
+            relevant = self._relevant(items, topic, query_vector)
+            if relevant:
+                items = relevant
+            if len(doc_ids) > 1:
+                lines.append(f"**{self.engine.short_label(doc_id)}**")
+            group = None
+            lead: tuple[int, int] | None = None
+            for item in items:
+                if item["group"] != group:
+                    group, lead = item["group"], None
+                    if group:
+                        lines.append(f"*{group}*")
+                item_lead = (item["lead_start"], item["lead_end"]) if item.get("lead_start", -1) >= 0 else None
+                if item_lead and item_lead != lead:
+                    lines.append(writer.quote(doc_id, *item_lead))  # "Det ska" — the items continue it
+                lead = item_lead
+                lines.append(f"- {writer.quote(doc_id, item['start'], item['end'], capitalize=not item_lead)}")
+            follow = [c for c in self.kb.commitments
+                      if c["doc_id"] == doc_id and c["kind"] in ("follow_up", "revision")]
+            if follow and (not relevant or _FOLLOW_UP_ASK_RE.search(q)):
+                lines.append("*Uppföljning*")
+                for item in follow[:3]:
+                    lines.append(f"- {writer.quote(doc_id, item['start'], item['end'])}")
+            for note_doc, note in self.kb.notes:
+                if note_doc == doc_id and not relevant:
+                    heading = writer.cite(doc_id, *note["heading_span"])
+                    named = writer.cite(doc_id, *note["names_span"])
+                    lines.append(
+                        f"\nObs: källan rubricerar en lista ”{note['heading']}” [{heading}], men texten kallar "
+                        f"målområde {note['number']} ”{note['named']}” [{named}]; svaret följer texten."
+                    )
+            lines.append("")
+        if not writer.citations:
+            return None
+        return KnowledgeAnswer("commitments", "\n".join(lines).strip(), writer.citations, spans=writer.spans())
+
+    def _topic_tokens(self, plan: QueryPlan) -> set[str]:
+        generic = set(self.index.lexical.analyzer.tokens(
+            "strategi strategin förbinder åtaganden kräver lovar ska kommunen kommunerna regionen länet "
+            "Lindesberg Lindesbergs länsstrategin regionala insatsområden målområde målområden vad göra "
+            "oss vi föräldraskapsstöd arbetet"))
+        return {t for t in plan.lexical_tokens if t not in generic}
+
+    def _relevant(self, items: list[dict], topic: set[str], query_vector) -> list[dict]:
+        """The items a question with a topic asks about (by words and meaning); [] = all of them."""
+        if not topic:
+            return []
+        analyzer = self.index.lexical.analyzer
+        total = sum(self.index.lexical.idf(t) for t in topic) or 1.0
+        scored = []
+        for item in items:
+            tokens = set(analyzer.tokens(item["text"] + " " + item["group"]))
+            lexical = sum(self.index.lexical.idf(t) for t in topic if t in tokens) / total
+            dense = 0.0
+            if query_vector is not None:
+                _, vectors = self.index.sentence_vectors(item["doc_id"], item["start"], item["end"])
+                if len(vectors):
+                    dense = float(max(vectors @ query_vector))
+            scored.append((0.5 * lexical + 0.5 * max(0.0, (dense - 0.8) / 0.12), item))
+        best = max(s for s, _ in scored)
+        if best <= 0.15:
+            return []
+        top = [item for s, item in sorted(scored, key=lambda pair: -pair[0]) if s >= 0.8 * best][:4]
+        return [item for item in items if item in top]  # in the document's order
+
+    # --- comparison -------------------------------------------------------------------
+
+    def comparison(self, plan: QueryPlan, query_vector) -> KnowledgeAnswer | None:
+        q = plan.effective.lower()
+        aspects = [a for a in ASPECTS if a[1].search(q)] or ASPECTS
+        wants_frequency = bool(re.search(r"\b(hur ofta|oftare|sällan|frekvens)", q))
+        writer = _Writer(self.engine)
+        lines: list[str] = []
+        for title, _, aspect_question, kinds in aspects:
+            rows = []
+            for doc_id in plan.doc_ids:
+                spans = self._aspect_evidence(doc_id, aspect_question, kinds, wants_frequency)
+                if spans:
+                    quotes = " ".join(writer.quote(*span) for span in spans)
+                    rows.append(f"- *{self.engine.short_label(doc_id)}:* {quotes}")
+            if rows:
+                lines.append(f"**{title}**")
+                lines.extend(rows)
+                lines.append("")
+        if not writer.citations:
+            return None
+        return KnowledgeAnswer("comparison", "\n".join(lines).strip(), writer.citations, spans=writer.spans())
+
+    def _aspect_evidence(self, doc_id: str, question: str, kinds: tuple[str, ...],
+                         wants_frequency: bool = False) -> list[tuple[str, int, int]]:
+        """The best sentences (up to two) on one aspect from ``doc_id`` or the documents about it."""
+        related = [doc_id] + [d for d, e in self.index.entries.items() if e.about == doc_id]
+        analyzer = self.index.lexical.analyzer
+        plan = QueryPlan(question=question, effective=question, lexical_tokens=analyzer.tokens(question),
+                         dense_text=question, content_words=[], doc_ids=[])
+        vector = self.index.embed_query(question)
+        retrieval = self.retriever.retrieve(plan, vector, related)
+        ranking = self.engine.rank(plan, retrieval, vector)
+        preferred = {(c["doc_id"], c["start"]) for c in self.kb.commitments if c["kind"] in kinds}
+        scored = []
+        for sentence in ranking.sentences[:30]:
+            bonus = 0.3 if (sentence.chunk.doc_id, sentence.start) in preferred else 0.0
+            bonus += 0.05 if sentence.chunk.doc_id == doc_id else 0.0
+            if "validity" in kinds and _YEAR_RANGE_RE.search(sentence.text):
+                bonus += 0.3  # a validity period is a span of years
+            if wants_frequency and _FREQUENCY_RE.search(sentence.text):
+                bonus += 0.3
+            scored.append((sentence.score + bonus, sentence))
+        scored.sort(key=lambda pair: -pair[0])
+        chosen = [s for score, s in scored[:2] if score >= 0.8 * scored[0][0]] if scored else []
+        chosen.sort(key=lambda s: (s.chunk.doc_id != doc_id, s.start))
+        return [(s.chunk.doc_id, s.start, s.end) for s in chosen]
+
+    # --- browsing ---------------------------------------------------------------------
+
+    def tables(self) -> dict[str, list[dict]]:
+        """The knowledge as tables for browsing; each row carries the citation of its source."""
+        def source(doc_id: str, start: int, end: int) -> dict:
+            return self.engine.span_citation(0, doc_id, start, end).__dict__
+
+        glossary = [{"Begrepp": g["term"], "Förklaring": g["definition"],
+                     "Dokument": self.index.entries[g["doc_id"]].title,
+                     "source": source(g["doc_id"], g["start"], g["end"])}
+                    for g in sorted(self.kb.glossary, key=lambda g: g["term"].lower())]
+        programs = [{"Program": p["name"], "Typ": p["program_type"], "Ålder": p["ages"], "Tillämpning": p["form"],
+                     "Effekt": p["effect"], "source": source(p["doc_id"], p["start"], p["end"])}
+                    for p in self.kb.programs]
+        kinds = {"commitment": "Åtagande", "follow_up": "Uppföljning", "responsibility": "Ansvar",
+                 "revision": "Revidering", "validity": "Giltighet"}
+        commitments = [{"Dokument": self.index.entries[c["doc_id"]].title, "Område": c["group"],
+                        "Typ": kinds.get(c["kind"], c["kind"]), "Innehåll": c["text"],
+                        "source": source(c["doc_id"], c["start"], c["end"])} for c in self.kb.commitments]
+        return {"Begrepp": glossary, "Program": programs, "Åtaganden": commitments}

@@ -1,0 +1,85 @@
+"""The typed results the assistant returns (the contract with the UI and the CLI)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+
+@dataclass
+class Citation:
+    """What an inline marker [n] resolves to: a verbatim quote at a known place."""
+
+    n: int
+    doc_id: str
+    source_file: str
+    title: str
+    publisher: str
+    year: int | None
+    page: int | None
+    section: str
+    quote: str
+    start: int  # offsets of the quote in the document's cleaned text
+    end: int
+    chunk_id: str = ""
+
+
+@dataclass
+class Passage:
+    """A retrieved passage, in rank order."""
+
+    doc_id: str
+    source_file: str
+    title: str
+    page: int | None
+    section: str
+    text: str
+    score: float
+    chunk_id: str = ""
+    start: int = 0
+    end: int = 0
+
+
+@dataclass
+class Answer:
+    question: str
+    answer: str  # Markdown with [n] markers
+    refused: bool
+    citations: list[Citation] = field(default_factory=list)
+    passages: list[Passage] = field(default_factory=list)
+    timings_ms: dict[str, float] = field(default_factory=dict)
+    notices: list[str] = field(default_factory=list)  # e.g. "searched words only: the vector store is down"
+    effective_question: str = ""  # the question as understood with the conversation so far
+    engine: str = "extractive"
+    kind: str = "search"  # search | glossary | programs | commitments | comparison
+    # Generative engine only: how the model's answer fared in the guard rails (assistant/generative.py):
+    # unrepaired | repaired | fallback (the extractive answer instead) | skipped (model not asked); "" otherwise.
+    guardrails: str = ""
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class DocumentSummary:
+    doc_id: str
+    title: str
+    publisher: str
+    year: int | None
+    doc_type: str
+    validity: str
+    source_file: str
+    chunks: int
+    indexed_at: str
+    note: str = ""
+
+
+@dataclass
+class Filters:
+    """Restrict a search to some documents, publishers or document types (empty = all)."""
+
+    doc_ids: list[str] = field(default_factory=list)
+    publishers: list[str] = field(default_factory=list)
+    doc_types: list[str] = field(default_factory=list)
+
+    def is_empty(self) -> bool:
+        return not (self.doc_ids or self.publishers or self.doc_types)

@@ -1,0 +1,105 @@
+"""The corpus catalog (``catalog.toml``): per-document title, publisher, year, type, validity."""
+
+from __future__ import annotations
+
+import logging
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ingest.model import DocumentInfo
+
+log = logging.getLogger(__name__)
+
+CATALOG_FILE = "catalog.toml"
+DOC_TYPES = {"strategi", "remiss", "remissvar", "rapport", "handbok", ""}
+_ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+
+
+@dataclass
+class Catalog:
+    by_file: dict[str, DocumentInfo] = field(default_factory=dict)
+    errors: list[str] = field(default_factory=list)
+
+    def info_for(self, path: Path, root: Path | None) -> DocumentInfo | None:
+        key = _relative_name(path, root)
+        return self.by_file.get(key)
+
+
+def _relative_name(path: Path, root: Path | None) -> str:
+    if root is not None:
+        try:
+            return path.resolve().relative_to(root.resolve()).as_posix()
+        except ValueError:
+            pass
+    return path.name
+
+
+def load_catalog(corpus_dir: Path) -> Catalog:
+    """Read ``catalog.toml``; a broken catalog or entry is reported, never fatal."""
+    catalog = Catalog()
+    path = corpus_dir / CATALOG_FILE
+    if not path.exists():
+        return catalog
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        catalog.errors.append(f"{path}: catalog is not valid TOML ({exc}); ignoring it")
+        return catalog
+    seen_ids: set[str] = set()
+    for n, entry in enumerate(data.get("document", []), start=1):
+        where = f"{path}: [[document]] #{n}"
+        if not isinstance(entry, dict):
+            catalog.errors.append(f"{where}: not a table; skipped")
+            continue
+        doc_id, file = str(entry.get("id", "")), str(entry.get("file", ""))
+        if not _ID_RE.match(doc_id):
+            catalog.errors.append(f"{where}: id {doc_id!r} must be lowercase letters, digits, '-'; skipped")
+            continue
+        if doc_id in seen_ids:
+            catalog.errors.append(f"{where}: duplicate id {doc_id!r}; skipped")
+            continue
+        if not file:
+            catalog.errors.append(f"{where}: missing 'file'; skipped")
+            continue
+        doc_type = str(entry.get("type", ""))
+        if doc_type not in DOC_TYPES:
+            catalog.errors.append(f"{where}: unknown type {doc_type!r}; kept as given")
+        try:
+            info = DocumentInfo(
+                doc_id=doc_id,
+                title=str(entry.get("title", "")),
+                source_file=file,
+                publisher=str(entry.get("publisher", "")),
+                year=_opt_int(entry.get("year")),
+                doc_type=doc_type,
+                valid_from=_opt_int(entry.get("valid_from")),
+                valid_to=_opt_int(entry.get("valid_to")),
+                note=str(entry.get("note", "")),
+                page_numbers="bottom" if entry.get("page_numbers") == "bottom" else "top",
+                aliases=[str(a) for a in entry.get("aliases", [])],
+                about=str(entry.get("about", "")),
+                in_catalog=True,
+            )
+        except ValueError as exc:
+            catalog.errors.append(f"{where}: {exc}; skipped")
+            continue
+        seen_ids.add(doc_id)
+        catalog.by_file[file] = info
+    return catalog
+
+
+def _opt_int(value: object) -> int | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, str)):
+        raise ValueError(f"expected a year, got {value!r}")
+    return int(value)
+
+
+def doc_id_from_path(path: Path, root: Path | None) -> str:
+    """A stable id for a document without a catalog entry."""
+    stem = _relative_name(path, root).rsplit(".", 1)[0].lower()
+    ascii_stem = stem.translate(str.maketrans("åäöéü", "aaoeu"))
+    return re.sub(r"[^a-z0-9]+", "-", ascii_stem).strip("-") or "dokument"

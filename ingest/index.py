@@ -1,0 +1,154 @@
+"""The read side of the index, loaded once by the assistant.
+
+``IndexReader.open(settings)`` reads the manifest and what it names (parsed documents,
+chunks, sentence vectors, the lexical index) and opens the Chroma collection. It only
+trusts chunks the manifest names, so leftovers of a failed ingest are never returned.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from dataclasses import dataclass
+
+import numpy as np
+from llama_index.core.base.embeddings.base import BaseEmbedding
+
+from common.settings import Settings
+from ingest.embedding import embedder_id, make_embedder
+from ingest.lexical import LexicalIndex
+from ingest.model import Chunk, ParsedDocument
+from ingest.store import ChromaStore, DocumentEntry, Manifest, StoreError, chroma_client, read_manifest
+
+
+class IndexNotReadyError(RuntimeError):
+    """There is no index yet (run ``python -m ingest``) or it cannot be read."""
+
+
+@dataclass
+class SentenceTable:
+    """Precomputed sentence vectors of one document, rows aligned with ``spans``."""
+
+    spans: list[tuple[int, int]]
+    vectors: np.ndarray  # float16, (n, dim)
+
+    def rows_within(self, start: int, end: int) -> list[int]:
+        return [i for i, (s, e) in enumerate(self.spans) if s >= start and e <= end]
+
+
+class IndexReader:
+    def __init__(self, settings: Settings, manifest: Manifest, embedder: BaseEmbedding) -> None:
+        self.settings = settings
+        self.manifest = manifest
+        self.embedder = embedder
+        self.entries: dict[str, DocumentEntry] = dict(manifest.documents)
+        self.documents: dict[str, ParsedDocument] = {}
+        self.chunks: dict[str, Chunk] = {}
+        self.sentences: dict[str, SentenceTable] = {}
+        self.knowledge: dict[str, dict] = {}  # doc_id -> extracted knowledge (see ingest/knowledge.py)
+        parsed_dir = settings.data_dir / "documents"
+        for doc_id, entry in self.entries.items():
+            path = parsed_dir / entry.parsed_file
+            try:
+                data = json.loads(path.read_text(encoding="utf-8"))
+                vectors = np.load(path.with_name(path.name.replace(".json", ".sentences.npy")), mmap_mode="r")
+            except (OSError, ValueError) as exc:
+                raise IndexNotReadyError(
+                    f"index file {path} is missing or damaged ({exc}); run python -m ingest") from exc
+            self.documents[doc_id] = ParsedDocument.from_dict(data["document"])
+            for raw in data["chunks"]:
+                chunk = Chunk.from_dict(raw)
+                self.chunks[chunk.chunk_id] = chunk
+            self.sentences[doc_id] = SentenceTable([tuple(s) for s in data["sentences"]], vectors)
+            self.knowledge[doc_id] = data.get("knowledge", {})
+        self._index_chunks_by_document()
+        try:
+            self.lexical = LexicalIndex.load(settings.data_dir / manifest.lexical_dir)
+        except (OSError, ValueError, KeyError) as exc:
+            raise IndexNotReadyError(f"the lexical index is missing or damaged ({exc}); run python -m ingest") from exc
+        self._store: ChromaStore | None = None
+        self._store_lock = threading.Lock()
+
+    def _index_chunks_by_document(self) -> None:
+        by_doc: dict[str, list[Chunk]] = {}
+        for chunk in self.chunks.values():
+            by_doc.setdefault(chunk.doc_id, []).append(chunk)
+        self.chunks_by_doc = {d: sorted(cs, key=lambda c: c.start) for d, cs in by_doc.items()}
+
+    def chunk_at(self, doc_id: str, offset: int) -> Chunk | None:
+        """The chunk of ``doc_id`` whose span contains ``offset``."""
+        for chunk in self.chunks_by_doc.get(doc_id, []):
+            if chunk.start <= offset < chunk.end:
+                return chunk
+        return None
+
+    @classmethod
+    def open(cls, settings: Settings, embedder: BaseEmbedding | None = None) -> IndexReader:
+        try:
+            manifest = read_manifest(settings.data_dir)
+        except (OSError, ValueError, TypeError) as exc:
+            raise IndexNotReadyError(f"the index manifest cannot be read ({exc}); run python -m ingest") from exc
+        if manifest is None:
+            raise IndexNotReadyError(f"no index in {settings.data_dir}; run python -m ingest first")
+        embedder = embedder or make_embedder(settings.embedder, settings.embed_batch_size)
+        if embedder_id(embedder) != manifest.embedder:
+            raise IndexNotReadyError(
+                f"the index was built with {manifest.embedder} but the settings name {embedder_id(embedder)}; "
+                "run python -m ingest again"
+            )
+        return cls(settings, manifest, embedder)
+
+    @property
+    def generation(self) -> int:
+        return self.manifest.generation
+
+    def is_stale(self) -> bool:
+        """True when an ingest has committed a newer generation since this was loaded."""
+        try:
+            current = read_manifest(self.settings.data_dir)
+        except (OSError, ValueError, TypeError):
+            return False
+        return current is not None and current.generation != self.manifest.generation
+
+    # --- search -----------------------------------------------------------------------
+
+    def _vector_store(self) -> ChromaStore:
+        with self._store_lock:
+            if self._store is None:
+                self._store = ChromaStore(chroma_client(self.settings), self.manifest.collection)
+            return self._store
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return np.asarray(self.embedder.get_query_embedding(text), dtype=np.float32)
+
+    def dense_search(
+        self, query_vector: np.ndarray, k: int, doc_ids: list[str] | None = None
+    ) -> list[tuple[Chunk, float]]:
+        """Nearest chunks by cosine similarity; raises ``StoreError`` when Chroma is unreachable."""
+        try:
+            hits = self._vector_store().query(query_vector.tolist(), k * 2, doc_ids)
+        except StoreError:
+            raise
+        except Exception as exc:
+            with self._store_lock:
+                self._store = None  # reconnect on the next call
+            raise StoreError(f"the vector store did not answer: {exc}") from exc
+        results = []
+        for hit in hits:
+            chunk = self.chunks.get(hit.chunk_id)  # only chunks of the committed generation
+            if chunk is not None:
+                results.append((chunk, hit.score))
+        return results[:k]
+
+    def lexical_search(self, tokens: list[str], k: int, doc_ids: list[str] | None = None) -> list[tuple[Chunk, float]]:
+        allowed = None
+        if doc_ids:
+            wanted = set(doc_ids)
+            allowed = {cid for cid, c in self.chunks.items() if c.doc_id in wanted}
+        return [(self.chunks[cid], score) for cid, score in self.lexical.search(tokens, k, allowed)
+                if cid in self.chunks]
+
+    def sentence_vectors(self, doc_id: str, start: int, end: int) -> tuple[list[tuple[int, int]], np.ndarray]:
+        table = self.sentences[doc_id]
+        rows = table.rows_within(start, end)
+        return [table.spans[i] for i in rows], np.asarray(table.vectors[rows], dtype=np.float32)

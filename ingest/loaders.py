@@ -1,0 +1,294 @@
+"""Read one file (PDF text extraction, Markdown, PDF, DOCX) into a ``ParsedDocument``.
+
+Every problem a user can cause with a file becomes an ``IngestError`` with a clear
+English message; the pipeline reports it and goes on with the other files.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import re
+from pathlib import Path
+
+from ingest.cleaning import (
+    RawUnit,
+    collapse_spaces,
+    is_toc_line,
+    join_hyphenated,
+    normalize_characters,
+    parse_extracted_text,
+    strip_bullet,
+)
+from ingest.model import DocumentInfo, ParsedDocument
+from ingest.structure import assemble, classify_extracted_units, first_heading_title
+from ingest.tables import rebuild_tables
+
+# Bump when cleaning, structure, chunking or knowledge extraction changes, so that
+# unchanged files are parsed again.
+PARSER_VERSION = "16"
+
+TEXT_SUFFIXES = {".txt", ".text"}
+MARKDOWN_SUFFIXES = {".md", ".markdown"}
+SUPPORTED_SUFFIXES = TEXT_SUFFIXES | MARKDOWN_SUFFIXES | {".pdf", ".docx"}
+MAX_FILE_BYTES = 200 * 1024 * 1024
+
+
+class IngestError(Exception):
+    """A file that cannot be ingested; the message says why, for the user."""
+
+
+def content_hash(data: bytes, info: DocumentInfo) -> str:
+    """Hash of the file bytes, its catalog entry and the parser version."""
+    h = hashlib.sha256()
+    h.update(PARSER_VERSION.encode())
+    h.update(repr(sorted(vars(info).items())).encode())
+    h.update(data)
+    return h.hexdigest()
+
+
+def read_file(path: Path, max_bytes: int = MAX_FILE_BYTES) -> bytes:
+    """The file's bytes, or an ``IngestError`` saying why they cannot be used."""
+    suffix = path.suffix.lower()
+    if suffix not in SUPPORTED_SUFFIXES:
+        supported = ", ".join(sorted(SUPPORTED_SUFFIXES))
+        raise IngestError(f"unsupported file type {suffix or '(none)'}; supported: {supported}")
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise IngestError(f"file is too large ({size / 1e6:.1f} MB; the limit is {max_bytes / 1e6:.1f} MB, "
+                              "setting max_file_mb)")
+        data = path.read_bytes()
+    except OSError as exc:
+        raise IngestError(f"cannot read file: {exc.strerror or exc}") from exc
+    if not data.strip():
+        raise IngestError("file is empty")
+    return data
+
+
+def load_document(path: Path, info: DocumentInfo, data: bytes | None = None) -> ParsedDocument:
+    """Parse ``path`` (or its already read ``data``); raise ``IngestError`` when it cannot be."""
+    suffix = path.suffix.lower()
+    if data is None:
+        data = read_file(path)
+    warnings: list[str] = []
+    if suffix == ".pdf":
+        units, pages, columns = _parse_pdf(data, info)
+    elif suffix == ".docx":
+        units, pages, columns = _parse_docx(data), None, {}
+    else:
+        text = decode_text(data, warnings)
+        if suffix in MARKDOWN_SUFFIXES:
+            units, pages, columns = parse_markdown(text), None, {}
+        else:
+            units, pages, columns = _parse_extracted(text, info.page_numbers, None)
+    if not any(u.text.strip() for u in units):
+        raise IngestError("no text found in the file")
+    if not info.title:
+        info.title = first_heading_title(units) or path.stem
+    doc = assemble(info, units, pages)
+    doc.warnings = warnings
+    doc.table_columns = columns
+    return doc
+
+
+def decode_text(data: bytes, warnings: list[str]) -> str:
+    """UTF-8 (with or without BOM); Windows-1252 as a reported fallback; binary refused."""
+    head = data[:8192]
+    if b"\x00" in head:
+        raise IngestError("file looks binary (NUL bytes), not text")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        try:
+            text = data.decode("cp1252")
+        except UnicodeDecodeError as exc:
+            raise IngestError(f"file is neither UTF-8 nor Windows-1252 text ({exc.reason})") from exc
+        warnings.append("file is not UTF-8; decoded as Windows-1252 (cp1252)")
+    controls = sum(1 for c in text[:8192] if ord(c) < 32 and c not in "\n\r\t\f")
+    if controls > 0.05 * max(1, min(len(text), 8192)):
+        raise IngestError("file looks binary (many control characters), not text")
+    return text
+
+
+def _parse_extracted(
+    text: str, page_position: str, known_pages: list[int] | None
+) -> tuple[list[RawUnit], list[int | None], dict[str, list[str]]]:
+    extracted = parse_extracted_text(text, page_position, known_pages)
+    units, columns = rebuild_tables(extracted.units)
+    return classify_extracted_units(units), extracted.page_numbers, columns
+
+
+def _parse_pdf(data: bytes, info: DocumentInfo):
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        if reader.is_encrypted:
+            try:
+                if not reader.decrypt(""):
+                    raise IngestError("PDF is encrypted with a password; remove the password and try again")
+            except IngestError:
+                raise
+            except Exception as exc:
+                raise IngestError(f"PDF is encrypted and cannot be opened ({exc})") from exc
+        texts = [page.extract_text() or "" for page in reader.pages]
+        labels = _numeric_page_labels(reader, len(texts))
+    except IngestError:
+        raise
+    except (PdfReadError, ValueError, KeyError, TypeError, OSError, AttributeError) as exc:
+        raise IngestError(f"PDF is damaged or not a PDF ({type(exc).__name__}: {exc})") from exc
+    if not any(t.strip() for t in texts):
+        raise IngestError("PDF has no extractable text (a scanned image?); run OCR first")
+    # pypdf gives no page-start space; mark each page so the cleaner sees the boundary.
+    return _parse_extracted("\f".join(texts), info.page_numbers, labels)
+
+
+def _numeric_page_labels(reader, count: int) -> list[int]:
+    """The printed page numbers when the PDF's labels are numeric, else 1..n."""
+    try:
+        labels = list(reader.page_labels)
+        if len(labels) == count and all(label.isdigit() for label in labels):
+            return [int(label) for label in labels]
+    except Exception:  # page labels are optional and often broken
+        pass
+    return list(range(1, count + 1))
+
+
+# --- Markdown ------------------------------------------------------------------------
+
+_MD_HEADING_RE = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
+_MD_LIST_RE = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+(.*)$")
+_MD_RULE_RE = re.compile(r"^\s*([-*_]\s*){3,}$")
+_MD_TABLE_SEP_RE = re.compile(r"^\s*\|?\s*:?-{2,}")
+
+
+def _md_inline(text: str) -> str:
+    text = re.sub(r"<sup>\s*\d+\s*</sup>", "", text)
+    text = re.sub(r"!\[[^\]]*\]\([^)]*\)", "", text)
+    text = re.sub(r"\[([^\]]+)\]\([^)]*\)", r"\1", text)
+    text = re.sub(r"<[^>]+>", "", text)
+    text = re.sub(r"(\*\*|__)(.+?)\1", r"\2", text)
+    text = re.sub(r"(?<![\w*])([*_])(?!\s)(.+?)(?<!\s)\1(?![\w*])", r"\2", text)
+    text = text.replace("`", "")
+    return collapse_spaces(text.lstrip("»«"))
+
+
+def parse_markdown(text: str) -> list[RawUnit]:
+    """Headings, paragraphs, list items and table rows of a Markdown document."""
+    text = normalize_characters(text)
+    units: list[RawUnit] = []
+    paragraph: list[str] = []
+    h1_count = len(re.findall(r"^#\s", text, flags=re.M))
+    last_level = 0
+
+    def flush() -> None:
+        if paragraph:
+            joined = paragraph[0]
+            for line in paragraph[1:]:
+                joined = join_hyphenated(joined, line) or f"{joined} {line}"
+            footnote = re.match(r"^\s*<sup>\s*\d+\s*</sup>", joined)
+            body = _md_inline(joined)
+            if body:
+                units.append(RawUnit("footnote" if footnote else "paragraph", body, [(0, 0)]))
+            paragraph.clear()
+
+    for raw_line in text.split("\n"):
+        line = raw_line.rstrip()
+        if not line.strip() or _MD_RULE_RE.match(line) or is_toc_line(line):
+            flush()
+            continue
+        heading = _MD_HEADING_RE.match(line)
+        if heading:
+            flush()
+            title = _md_inline(heading.group(2))
+            level = len(heading.group(1))
+            # A single H1 is the document title; it is not part of section paths.
+            level = level - 1 if h1_count == 1 else level
+            if title:
+                units.append(RawUnit("heading", title, [(0, 0)], level=level))
+                last_level = level
+            continue
+        if line.lstrip().startswith("|"):
+            flush()
+            if _MD_TABLE_SEP_RE.match(line):
+                continue
+            cells = tuple(_md_inline(c) for c in line.strip().strip("|").split("|"))
+            units.append(RawUnit("table_row", " | ".join(cells), [(0, 0)], cells=cells))
+            continue
+        item = _MD_LIST_RE.match(line)
+        if item:
+            flush()
+            units.append(RawUnit("list_item", _md_inline(item.group(1)), [(0, 0)]))
+            continue
+        if units and units[-1].kind == "list_item" and raw_line.startswith(("  ", "\t")) and not paragraph:
+            units[-1].text = _md_inline(f"{units[-1].text} {line.strip()}")
+            continue
+        bold_only = re.fullmatch(r"\s*(\*\*|__)(.+?)\1\s*", line)
+        if bold_only and not paragraph:
+            units.append(RawUnit("heading", _md_inline(bold_only.group(2)), [(0, 0)], level=last_level + 1))
+            continue
+        paragraph.append(line.strip())
+        if raw_line.endswith("  ") and len(paragraph) == 1 and re.match(r"^[\wÅÄÖåäö ]{2,80}:", line.strip()):
+            flush()  # "Datum: 2023-02-20  " — a field line with a hard break stands alone
+    flush()
+    _mark_lead_in_headings(units)
+    return units
+
+
+def _mark_lead_in_headings(units: list[RawUnit]) -> None:
+    level = 0
+    for i, unit in enumerate(units):
+        if unit.kind == "heading":
+            level = unit.level
+            continue
+        if unit.kind != "paragraph":
+            continue
+        nxt = units[i + 1] if i + 1 < len(units) else None
+        words = unit.text.split()
+        if nxt is not None and nxt.kind == "list_item" and len(words) <= 12 and unit.text[-1] not in ".:;,":
+            unit.kind = "heading"  # a short title line over a list works as a heading
+            unit.level = level + 1
+
+
+# --- DOCX ----------------------------------------------------------------------------
+
+
+def _parse_docx(data: bytes) -> list[RawUnit]:
+    import zipfile
+
+    from docx import Document
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph
+
+    try:
+        document = Document(io.BytesIO(data))
+    except (zipfile.BadZipFile, KeyError, ValueError) as exc:
+        raise IngestError(f"DOCX is damaged or not a Word document ({type(exc).__name__})") from exc
+    units: list[RawUnit] = []
+    for element in document.element.body.iterchildren():
+        tag = element.tag.rsplit("}", 1)[-1]
+        if tag == "p":
+            paragraph = Paragraph(element, document)
+            text, _ = strip_bullet(collapse_spaces(paragraph.text))
+            if not text:
+                continue
+            style = (paragraph.style.name if paragraph.style is not None else "") or ""
+            level_match = re.search(r"(?:Heading|Rubrik)\s*(\d)", style, re.I)
+            if style.lower() in ("title", "rubrik"):
+                units.append(RawUnit("heading", text, [(0, 0)], level=1))
+            elif level_match:
+                units.append(RawUnit("heading", text, [(0, 0)], level=int(level_match.group(1))))
+            elif "list" in style.lower() or paragraph._p.pPr is not None and paragraph._p.pPr.numPr is not None:
+                units.append(RawUnit("list_item", text, [(0, 0)]))
+            else:
+                units.append(RawUnit("paragraph", text, [(0, 0)]))
+        elif tag == "tbl":
+            table = Table(element, document)
+            for r, row in enumerate(table.rows):
+                cells = tuple(collapse_spaces(cell.text) for cell in row.cells)
+                if any(cells):
+                    kind = "table_header" if r == 0 else "table_row"
+                    units.append(RawUnit(kind, " | ".join(cells), [(0, 0)], cells=cells))
+    return units

@@ -1,0 +1,122 @@
+"""Shared fixtures: real settings in temporary directories, the real corpus indexed once
+per test session with the real bundled embedding model, and a real ``chroma run`` server."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
+from common.settings import PROJECT_ROOT, Settings  # noqa: E402
+from ingest.pipeline import run_ingest  # noqa: E402
+from ui.loadtest import Server  # noqa: E402  (importing ui also keeps loopback out of any proxy)
+
+CORPUS = PROJECT_ROOT / "corpus"
+ARTIFACTS = PROJECT_ROOT / "test-artifacts"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def session_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("session")
+
+
+@pytest.fixture(scope="session")
+def corpus_settings(session_dir: Path) -> Settings:
+    """Settings whose data directory holds an index of the real corpus (built once)."""
+    settings = Settings(corpus_dir=CORPUS, data_dir=session_dir / "corpus-index")
+    report = run_ingest(settings)
+    assert not report.failed, [r.message for r in report.results if r.status == "failed"]
+    return settings
+
+
+@pytest.fixture(scope="session")
+def embedding_cache(corpus_settings: Settings) -> Path:
+    """The session's embedding cache: copy it into a new data dir to make its ingest fast."""
+    return corpus_settings.data_dir / "embedding-cache.sqlite"
+
+
+@pytest.fixture
+def make_settings(tmp_path: Path, embedding_cache: Path) -> Callable[..., Settings]:
+    """Settings in a fresh data directory (with the session's embedding cache copied in)."""
+
+    def factory(**overrides) -> Settings:
+        data_dir = overrides.pop("data_dir", tmp_path / "data")
+        data_dir.mkdir(parents=True, exist_ok=True)
+        if embedding_cache.exists() and not (data_dir / "embedding-cache.sqlite").exists():
+            shutil.copy(embedding_cache, data_dir / "embedding-cache.sqlite")
+        return Settings(data_dir=data_dir, corpus_dir=overrides.pop("corpus_dir", CORPUS), **overrides)
+
+    return factory
+
+
+@pytest.fixture
+def corpus_copy(tmp_path: Path) -> Path:
+    """A writable copy of the corpus (with its catalog) to add, change and remove files in."""
+    target = tmp_path / "corpus"
+    shutil.copytree(CORPUS, target)
+    return target
+
+
+def ui_server(name: str, data_dir: Path, **env: str) -> Server:
+    """A real ``python -m ui`` over ``data_dir`` on a free localhost port (call ``.start()``; its log is
+    ``test-artifacts/ui-server-<name>.log``)."""
+    return Server(data_dir, ARTIFACTS / f"ui-server-{name}.log", {"FSA_CORPUS_DIR": str(CORPUS), **env})
+
+
+class ChromaServer:
+    def __init__(self, path: Path, port: int) -> None:
+        self.path, self.port = path, port
+        self.process: subprocess.Popen | None = None
+
+    def start(self, timeout: float = 60) -> None:
+        chroma = Path(sys.executable).with_name("chroma")
+        log = open(self.path.parent / f"chroma-{self.port}.log", "ab")
+        self.process = subprocess.Popen(
+            [str(chroma), "run", "--path", str(self.path), "--host", "127.0.0.1", "--port", str(self.port)],
+            stdout=log, stderr=subprocess.STDOUT,
+        )
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"chroma run exited with {self.process.returncode}")
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=1):
+                    return
+            except OSError:
+                time.sleep(0.3)
+        raise RuntimeError("chroma server did not start")
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+@pytest.fixture
+def chroma_server(tmp_path: Path) -> Iterator[ChromaServer]:
+    """A real ``chroma run`` server on a free localhost port, stopped after the test."""
+    server = ChromaServer(tmp_path / "chroma-server", free_port())
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()

@@ -1,0 +1,129 @@
+"""The assistant on the real corpus: hybrid retrieval, filters, follow-ups, grounded answers, refusals, CLI."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from assistant import Assistant, Filters
+from assistant.evaluation import citations_valid
+
+
+@pytest.fixture(scope="module")
+def assistant(corpus_settings) -> Assistant:
+    return Assistant(corpus_settings)
+
+
+def texts(answer) -> str:
+    return " ".join(c.quote for c in answer.citations)
+
+
+def test_answer_quotes_the_document_with_page_and_section(assistant):
+    answer = assistant.ask("Hur ofta ska den regionala strategin följas upp?")
+    assert not answer.refused
+    assert "vartannat år" in texts(answer)
+    cited = next(c for c in answer.citations if "vartannat år" in c.quote)
+    assert cited.doc_id == "regional-strategi-orebro-2024-2030"
+    assert cited.page == 17
+    assert "Så följer vi upp arbetet" in cited.section
+    assert citations_valid(answer, {d: assistant.document_text(d) for d in assistant.index.documents})
+
+
+def test_abbreviation_is_expanded_for_search(assistant):
+    plan = assistant.plan("Hur samverkar BVC med socialtjänsten?")
+    assert any("Barnavårdscentral" in e for e in plan.expansions)
+
+
+def test_compound_words_are_split_for_the_lexical_side(assistant):
+    plan = assistant.plan("Vilka föräldraskapsstödsprogram finns?")
+    assert {"föräldraskapsstöd", "program"} <= set(plan.lexical_tokens) | {"föräldraskapsstöd"}
+    assert "program" in plan.lexical_tokens
+    assert "vilka" not in plan.lexical_tokens  # question words are dropped
+
+
+def test_two_named_documents_both_give_evidence(assistant):
+    answer = assistant.ask("Jämför hur ofta Lindesbergs strategi och den regionala strategin följs upp.")
+    cited_docs = {c.doc_id for c in answer.citations}
+    assert {"lindesberg-strategi-2023-2026", "regional-strategi-orebro-2024-2030"} <= cited_docs
+    assert "årligen" in texts(answer) and "vartannat år" in texts(answer)
+
+
+def test_document_filter_limits_the_search(assistant):
+    answer = assistant.ask("Vad är en familjecentral?", filters=Filters(doc_ids=["regional-samling-vastmanland"]))
+    assert {p.doc_id for p in answer.passages} == {"regional-samling-vastmanland"}
+    by_type = assistant.ask("Vad är en familjecentral?", filters=Filters(doc_types=["rapport"]))
+    assert {p.doc_id for p in by_type.passages} == {"kommundialoger-orebro-2016"}
+
+
+def test_follow_up_is_read_with_the_previous_question(assistant):
+    first = "Vilket program passar föräldrar till barn med utagerande beteende?"
+    answer = assistant.ask("Och för tonåringar då?", history=[first])
+    assert "utagerande" in answer.effective_question
+    assert "Connect" in texts(answer)
+    follow = assistant.ask("Vad säger Lindesberg om samma sak?", history=["Hur ska strategin följas upp?"])
+    assert {c.doc_id for c in follow.citations} == {"lindesberg-strategi-2023-2026"}
+
+
+@pytest.mark.parametrize("question", [
+    "Hur stor budget i kronor har Lindesbergs kommun avsatt för föräldraskapsstöd 2024?",
+    "Vilka öppettider har familjecentralen i Lindesberg?",
+    "Vad säger Värmlands läns strategi om familjecentraler?",
+    "Hur många barn i Örebro län lever i ekonomiskt utsatta hushåll?",
+])
+def test_questions_the_documents_cannot_answer_are_refused(assistant, question):
+    answer = assistant.ask(question)
+    assert answer.refused
+    assert answer.answer.startswith("Det framgår inte av dokumenten.")
+    assert answer.citations, "a refusal shows the closest passages"
+
+
+@pytest.mark.parametrize("question", [
+    "När ska remissvaren senast ha kommit in?",
+    "Vem ansvarar för att revidera Lindesbergs strategi?",
+    "Hur många familjecentraler ska det finnas per kommun enligt den regionala strategin?",
+])
+def test_answerable_questions_are_not_refused(assistant, question):
+    assert not assistant.ask(question).refused
+
+
+def run_cli(args: list[str], settings, stdin: str | None = None) -> subprocess.CompletedProcess:
+    env = {**os.environ, "FSA_DATA_DIR": str(settings.data_dir)}
+    return subprocess.run([sys.executable, "-m", "assistant", *args], capture_output=True, text=True,
+                          env=env, input=stdin, timeout=300)
+
+
+def test_cli_json_and_batch(corpus_settings, tmp_path):
+    result = run_cli(["ask", "--json", "Vad står ICDP för?"], corpus_settings)
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert {"question", "answer", "refused", "citations", "passages", "timings_ms"} <= set(data)
+    assert data["citations"][0].keys() >= {"n", "doc_id", "source_file", "title", "page", "section", "quote"}
+    assert data["passages"][0].keys() >= {"doc_id", "source_file", "page", "section", "text", "score"}
+
+    batch = tmp_path / "q.jsonl"
+    batch.write_text('{"id": "a1", "question": "Vad står BVC för?"}\n'
+                     '{"id": "a2", "question": "Vad kostar en Cope-kurs?"}\nnot json\n', encoding="utf-8")
+    result = run_cli(["ask", "--batch", str(batch)], corpus_settings)
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [line.get("id") for line in lines[:2]] == ["a1", "a2"]
+    assert lines[1]["refused"] is True
+    assert "error" in lines[2]
+    assert result.returncode == 1  # one bad input line
+
+
+def test_cli_without_index_says_what_to_do(tmp_path):
+    env = {**os.environ, "FSA_DATA_DIR": str(tmp_path / "empty")}
+    result = subprocess.run([sys.executable, "-m", "assistant", "ask", "Vad står BVC för?"], capture_output=True,
+                            text=True, env=env, timeout=120)
+    assert result.returncode == 2
+    assert "python -m ingest" in result.stderr
+
+
+def test_a_role_without_a_named_person_is_refused(assistant):
+    answer = assistant.ask("Vem är kommunstyrelsens ordförande i Lindesberg?")
+    assert answer.refused
+    assert "person" in answer.answer

@@ -1,0 +1,462 @@
+"""``python -m ui.loadtest``: the real chat server under concurrent users, and a memory soak.
+
+Starts ``python -m ui`` on a free localhost port over a data directory (``--data-dir``, default the
+configured one), or targets a running server (``--url``; ``--pid`` names its process for the memory
+figures). Clients are threads that ask the questions of ``assistant/eval/questions.jsonl`` through
+Gradio's HTTP API (``POST /gradio_api/call/ask``, then the event stream ``GET …/ask/<event id>``),
+one request after another without pause (a closed loop: the hardest case for a given number of users).
+
+For each number of users (``--users 1,4,16,32``) it runs at most ``--requests`` questions or
+``--seconds`` seconds, whichever comes first, and prints throughput, latency p50/p95/p99/max and errors.
+An error is a failed HTTP call, an error event, a time-out, or an answer that differs from the answer the
+same question got when asked alone (a sign of state shared unsafely between threads).
+
+``--soak [SECONDS]`` (600 when given without a value) then keeps ``--soak-users`` users asking for that
+long while sampling the server process's resident memory every ``--sample`` seconds, and prints the
+start, end and maximum RSS and the slope of a least-squares line through the samples (MB/min), over the
+whole soak and over its second half (after warm-up).
+
+Only localhost is targeted: ``--url`` must point at a loopback address.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import math
+import os
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlparse
+
+import httpx
+
+from assistant.evaluation import DEFAULT_QUESTIONS, load_questions
+from common.settings import PROJECT_ROOT, get_settings
+
+LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]"}
+REQUEST_TIMEOUT_S = 60.0
+
+
+class LoadTestError(RuntimeError):
+    pass
+
+
+# =============================================================================================
+# The server
+# =============================================================================================
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def log_tail(path: Path, lines: int = 30) -> str:
+    try:
+        return "\n".join(path.read_text(encoding="utf-8", errors="replace").splitlines()[-lines:])
+    except OSError:
+        return "(no log)"
+
+
+class Server:
+    """``python -m ui`` in its own process group on a free localhost port."""
+
+    def __init__(self, data_dir: Path, log_path: Path, env: dict[str, str] | None = None) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}/"
+        self.data_dir = data_dir
+        self.log_path = log_path
+        self.extra_env = env or {}
+        self.process: subprocess.Popen | None = None
+        self.started = 0.0
+        self.ready_seconds = 0.0
+
+    @property
+    def pid(self) -> int | None:
+        return self.process.pid if self.process else None
+
+    def start(self, timeout: float = 180) -> Server:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("FSA_UI_")}
+        env.update({"FSA_DATA_DIR": str(self.data_dir), "FSA_UI_HOST": "127.0.0.1", "FSA_UI_PORT": str(self.port),
+                    "GRADIO_ANALYTICS_ENABLED": "False", "OMP_WAIT_POLICY": "PASSIVE", **self.extra_env})
+        self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        self.started = time.perf_counter()
+        with open(self.log_path, "wb") as log:
+            self.process = subprocess.Popen([sys.executable, "-m", "ui"], cwd=PROJECT_ROOT, env=env, stdout=log,
+                                            stderr=subprocess.STDOUT, start_new_session=True)
+        deadline = time.monotonic() + timeout
+        with httpx.Client(trust_env=False, timeout=2) as http:
+            while time.monotonic() < deadline:
+                if self.process.poll() is not None:
+                    raise LoadTestError(f"python -m ui exited with {self.process.returncode}; "
+                                        f"last lines of {self.log_path}:\n{log_tail(self.log_path)}")
+                try:
+                    if http.get(self.url).status_code == 200:
+                        self.ready_seconds = time.perf_counter() - self.started
+                        return self
+                except httpx.HTTPError:
+                    pass
+                time.sleep(0.2)
+        self.stop()
+        raise LoadTestError(f"python -m ui did not answer on {self.url} within {timeout:.0f} s; "
+                            f"last lines of {self.log_path}:\n{log_tail(self.log_path)}")
+
+    def stop(self) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        os.killpg(self.process.pid, signal.SIGTERM)
+        try:
+            self.process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait()
+
+
+def rss_bytes(pid: int) -> int:
+    """Resident memory of ``pid`` and its children (bytes, from /proc)."""
+    total = 0
+    for p in [pid, *_children(pid)]:
+        try:
+            for line in Path(f"/proc/{p}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1]) * 1024
+                    break
+        except OSError:
+            continue
+    return total
+
+
+def _children(pid: int) -> list[int]:
+    found: list[int] = []
+    try:
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            text = (task / "children").read_text().split()
+            for child in map(int, text):
+                found += [child, *_children(child)]
+    except OSError:
+        pass
+    return found
+
+
+# =============================================================================================
+# The client: Gradio's HTTP API
+# =============================================================================================
+
+
+def ask_http(client: httpx.Client, base: str, question: str, history: list[str] | None = None) -> dict:
+    """One question through ``/gradio_api/call/ask``; returns the API's answer dict or raises."""
+    started = client.post(f"{base}gradio_api/call/ask", json={"data": [question, history or [], [], [], []]})
+    started.raise_for_status()
+    event_id = started.json()["event_id"]
+    event = ""
+    with client.stream("GET", f"{base}gradio_api/call/ask/{event_id}") as response:
+        response.raise_for_status()
+        for line in response.iter_lines():
+            if line.startswith("event:"):
+                event = line.split(":", 1)[1].strip()
+            elif line.startswith("data:"):
+                payload = line.split(":", 1)[1].strip()
+                if event == "complete":
+                    data = json.loads(payload)
+                    if not data or not isinstance(data[0], dict):
+                        raise LoadTestError(f"unexpected answer: {payload[:200]}")
+                    return data[0]
+                if event == "error":
+                    raise LoadTestError(f"error event: {payload[:200]}")
+    raise LoadTestError(f"the event stream ended without an answer (last event {event!r})")
+
+
+def signature(answer: dict) -> tuple:
+    """What must not differ between two answers to the same question."""
+    return (answer.get("answer"), answer.get("refused"),
+            tuple((c["doc_id"], c["start"], c["end"]) for c in answer.get("citations", [])))
+
+
+@dataclass
+class Level:
+    users: int
+    latencies: list[float] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    mismatches: int = 0
+    seconds: float = 0.0
+    rss_after: int = 0
+
+    @property
+    def requests(self) -> int:
+        return len(self.latencies) + len(self.errors)
+
+    @property
+    def throughput(self) -> float:
+        return len(self.latencies) / self.seconds if self.seconds else 0.0
+
+    def percentile(self, q: float) -> float:
+        if not self.latencies:
+            return float("nan")
+        ordered = sorted(self.latencies)
+        return ordered[min(len(ordered) - 1, max(0, math.ceil(q * len(ordered)) - 1))]  # nearest rank
+
+
+class Workload:
+    """Questions handed out round-robin, with the answer each got when asked alone."""
+
+    def __init__(self, questions: list[dict]) -> None:
+        self.questions = questions
+        self._cycle: Iterator[dict] = itertools.cycle(questions)
+        self._lock = threading.Lock()
+        self.reference: dict[str, tuple] = {}
+
+    def next(self) -> dict:
+        with self._lock:
+            return next(self._cycle)
+
+
+def run_level(base: str, workload: Workload, users: int, max_requests: int, max_seconds: float,
+              pid: int | None, record_reference: bool = False) -> Level:
+    level = Level(users)
+    budget = itertools.count()
+    lock = threading.Lock()
+    deadline = time.monotonic() + max_seconds
+
+    def user() -> None:
+        with httpx.Client(timeout=REQUEST_TIMEOUT_S, trust_env=False) as client:
+            while time.monotonic() < deadline and next(budget) < max_requests:
+                q = workload.next()
+                t = time.perf_counter()
+                try:
+                    answer = ask_http(client, base, q["question"], q.get("history"))
+                except Exception as exc:  # every failure counts; the run goes on
+                    with lock:
+                        level.errors.append(f"{type(exc).__name__}: {exc}"[:300])
+                    continue
+                elapsed = time.perf_counter() - t
+                sig = signature(answer)
+                with lock:
+                    level.latencies.append(elapsed)
+                    if record_reference:
+                        workload.reference.setdefault(q["id"], sig)
+                    elif q["id"] in workload.reference and workload.reference[q["id"]] != sig:
+                        level.mismatches += 1
+                        level.errors.append(f"answer to {q['id']} differs from its answer when asked alone")
+
+    threads = [threading.Thread(target=user, name=f"user-{i}", daemon=True) for i in range(users)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(max_seconds + REQUEST_TIMEOUT_S + 30)
+    level.seconds = time.perf_counter() - started
+    if pid:
+        level.rss_after = rss_bytes(pid)
+    return level
+
+
+def reference_answers(base: str, workload: Workload) -> Level:
+    """Every question once, alone: the answers later concurrent runs must reproduce."""
+    return run_level(base, workload, 1, len(workload.questions), 3600, None, record_reference=True)
+
+
+# =============================================================================================
+# Soak
+# =============================================================================================
+
+
+@dataclass
+class Soak:
+    seconds: float
+    users: int
+    samples: list[tuple[float, int]]  # (seconds since start, rss bytes)
+    level: Level
+
+    @staticmethod
+    def slope_mb_per_min(samples: list[tuple[float, int]]) -> float:
+        if len(samples) < 2:
+            return float("nan")
+        xs = [t / 60 for t, _ in samples]
+        ys = [r / 1e6 for _, r in samples]
+        mx, my = statistics.fmean(xs), statistics.fmean(ys)
+        den = sum((x - mx) ** 2 for x in xs)
+        return sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / den if den else float("nan")
+
+
+def run_soak(base: str, workload: Workload, pid: int, seconds: float, users: int, every: float) -> Soak:
+    samples: list[tuple[float, int]] = []
+    stop = threading.Event()
+    started = time.monotonic()
+
+    def sample() -> None:
+        while not stop.is_set():
+            samples.append((time.monotonic() - started, rss_bytes(pid)))
+            stop.wait(every)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    level = run_level(base, workload, users, 10**9, seconds, pid)
+    stop.set()
+    sampler.join()
+    samples.append((time.monotonic() - started, rss_bytes(pid)))
+    return Soak(seconds, users, samples, level)
+
+
+# =============================================================================================
+# Output
+# =============================================================================================
+
+
+def format_levels(levels: list[Level]) -> str:
+    header = ["users", "requests", "errors", "req/s", "p50 s", "p95 s", "p99 s", "max s", "RSS MB"]
+    rows = [header]
+    for lv in levels:
+        rows.append([str(lv.users), str(lv.requests), str(len(lv.errors)), f"{lv.throughput:.2f}",
+                     f"{lv.percentile(0.50):.3f}", f"{lv.percentile(0.95):.3f}", f"{lv.percentile(0.99):.3f}",
+                     f"{max(lv.latencies, default=float('nan')):.3f}",
+                     f"{lv.rss_after / 1e6:.0f}" if lv.rss_after else "-"])
+    widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
+    lines = ["  ".join(c.rjust(w) for c, w in zip(r, widths)) for r in rows]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def format_soak(soak: Soak) -> str:
+    rss = [r for _, r in soak.samples]
+    half = [s for s in soak.samples if s[0] >= soak.seconds / 2]
+    quarter = [s for s in soak.samples if s[0] >= soak.seconds * 3 / 4]
+    lv = soak.level
+    return "\n".join([
+        f"soak: {soak.seconds:.0f} s, {soak.users} users, {lv.requests} requests, {len(lv.errors)} errors, "
+        f"{lv.throughput:.2f} req/s, p50 {lv.percentile(0.5):.3f} s, p95 {lv.percentile(0.95):.3f} s, "
+        f"p99 {lv.percentile(0.99):.3f} s",
+        f"server RSS: start {rss[0] / 1e6:.1f} MB, end {rss[-1] / 1e6:.1f} MB, max {max(rss) / 1e6:.1f} MB, "
+        f"min {min(rss) / 1e6:.1f} MB ({len(rss)} samples)",
+        f"RSS slope: {Soak.slope_mb_per_min(soak.samples):+.3f} MB/min over the whole soak, "
+        f"{Soak.slope_mb_per_min(half):+.3f} MB/min over its second half, "
+        f"{Soak.slope_mb_per_min(quarter):+.3f} MB/min over its last quarter",
+    ])
+
+
+def log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+# =============================================================================================
+# Main
+# =============================================================================================
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m ui.loadtest", description=__doc__.splitlines()[0])
+    parser.add_argument("--url", help="a running server on localhost (default: start python -m ui)")
+    parser.add_argument("--pid", type=int, help="with --url: the server's process id, for the memory figures")
+    parser.add_argument("--data-dir", type=Path, help="data directory of the started server (default: settings)")
+    parser.add_argument("--concurrency", type=int, help="questions the started server answers at the same time "
+                                                        "(FSA_UI_CONCURRENCY; default: the setting)")
+    parser.add_argument("--users", default="1,4,16,32", help="numbers of concurrent users (default: 1,4,16,32; "
+                                                             "'' for none)")
+    parser.add_argument("--requests", type=int, default=200, help="questions per level at most (default: 200)")
+    parser.add_argument("--seconds", type=float, default=120, help="seconds per level at most (default: 120)")
+    parser.add_argument("--soak", type=float, nargs="?", const=600.0, default=None, metavar="SECONDS",
+                        help="then a memory soak of SECONDS (600 when given without a value)")
+    parser.add_argument("--soak-users", type=int, default=4, help="users during the soak (default: 4)")
+    parser.add_argument("--sample", type=float, default=5.0, help="seconds between RSS samples (default: 5)")
+    parser.add_argument("--samples", type=Path, help="write the soak's RSS samples to this CSV file")
+    parser.add_argument("--questions", type=Path, default=DEFAULT_QUESTIONS, help="questions (JSON lines)")
+    parser.add_argument("--no-check", action="store_true", help="do not compare answers with the answers "
+                                                                "asked alone")
+    parser.add_argument("--log", type=Path, default=PROJECT_ROOT / "test-artifacts" / "loadtest-server.log",
+                        help="log file of the started server")
+    args = parser.parse_args(argv)
+    try:
+        users = [int(u) for u in args.users.split(",") if u.strip()]
+    except ValueError:
+        parser.error("--users takes numbers separated by commas")
+    if any(u < 1 for u in users) or args.requests < 1 or args.seconds <= 0 or args.soak_users < 1:
+        parser.error("users, requests and seconds must be positive")
+    if args.soak is not None and args.soak <= 0:
+        parser.error("--soak must be positive")
+
+    questions = load_questions(args.questions)
+    if not questions:
+        print(f"error: no questions in {args.questions}", file=sys.stderr)
+        return 2
+    workload = Workload(questions)
+
+    server: Server | None = None
+    if args.url:
+        host = urlparse(args.url).hostname or ""
+        if host not in LOOPBACK:
+            print(f"error: --url must be a localhost address, not {host!r}", file=sys.stderr)
+            return 2
+        base, pid = args.url.rstrip("/") + "/", args.pid
+    else:
+        data_dir = (args.data_dir or get_settings().data_dir).resolve()
+        if not (data_dir / "manifest.json").exists():
+            print(f"error: no index in {data_dir}; run python -m ingest first", file=sys.stderr)
+            return 2
+        log(f"starting python -m ui over {data_dir} (log: {args.log}) …")
+        try:
+            env = {"FSA_UI_CONCURRENCY": str(args.concurrency)} if args.concurrency else {}
+            server = Server(data_dir, args.log, env).start()
+        except LoadTestError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+        base, pid = server.url, server.pid
+    try:
+        limit = str(args.concurrency or ("unknown" if args.url else get_settings().ui_concurrency))
+        log(f"server {base} (pid {pid or 'unknown'}; /ask concurrency limit {limit}); "
+            f"{len(questions)} questions; reference answers, one at a time …")
+        load_before = os.getloadavg()[0]
+        reference = reference_answers(base, workload) if not args.no_check else None
+        if reference is not None and reference.errors:
+            print(f"error: the server failed answering alone: {reference.errors[0]}", file=sys.stderr)
+            return 1
+        levels: list[Level] = []
+        for n in users:
+            log(f"{n} concurrent users: at most {args.requests} questions or {args.seconds:.0f} s …")
+            levels.append(run_level(base, workload, n, args.requests, args.seconds, pid))
+        print(f"Load test: {base}, /ask concurrency limit {limit}, {os.cpu_count()} CPUs, "
+              f"closed loop (no pause between questions), {len(questions)} questions round-robin; "
+              f"load average before/after: {load_before:.1f}/{os.getloadavg()[0]:.1f} (other processes "
+              "on the machine share the CPUs)")
+        if reference is not None:
+            print(f"each question asked alone first: {reference.requests} requests, p50 "
+                  f"{reference.percentile(0.5):.3f} s, p95 {reference.percentile(0.95):.3f} s")
+        if levels:
+            print(format_levels(levels))
+        failures = [e for lv in levels for e in lv.errors]
+        for error in sorted(set(failures))[:10]:
+            print(f"  error: {error}")
+        soak = None
+        if args.soak is not None:
+            if not pid:
+                print("error: --soak needs the server's process id (start it here or pass --pid)", file=sys.stderr)
+                return 2
+            log(f"soak: {args.soak_users} users for {args.soak:.0f} s, RSS every {args.sample:g} s …")
+            soak_load = os.getloadavg()[0]
+            soak = run_soak(base, workload, pid, args.soak, args.soak_users, args.sample)
+            print(format_soak(soak))
+            if args.samples:
+                rows = "".join(f"{t:.1f},{r / 1e6:.1f}\n" for t, r in soak.samples)
+                args.samples.write_text("seconds,rss_mb\n" + rows, encoding="utf-8")
+                print(f"RSS samples written to {args.samples}")
+            print(f"load average before/after the soak: {soak_load:.1f}/{os.getloadavg()[0]:.1f}")
+            failures += soak.level.errors
+            for error in sorted(set(soak.level.errors))[:10]:
+                print(f"  error: {error}")
+        return 1 if failures else 0
+    finally:
+        if server is not None:
+            server.stop()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
