@@ -73,9 +73,20 @@ def corpus_copy(tmp_path: Path) -> Path:
 
 
 def ui_server(name: str, data_dir: Path, **env: str) -> Server:
-    """A real ``python -m ui`` over ``data_dir`` on a free localhost port (call ``.start()``; its log is
-    ``test-artifacts/ui-server-<name>.log``)."""
+    """A real ``python -m ui`` over ``data_dir`` on a free localhost port (``with ui_server(…) as ui``, or
+    ``.start()`` and ``.stop()``); its log is ``test-artifacts/ui-server-<name>.log``."""
     return Server(data_dir, ARTIFACTS / f"ui-server-{name}.log", {"FSA_CORPUS_DIR": str(CORPUS), **env})
+
+
+def report(pytestconfig: pytest.Config, line: str) -> None:
+    """A line in the test output even when output is captured (figures the closing notes quote)."""
+    reporter = pytestconfig.pluginmanager.get_plugin("terminalreporter")
+    capture = pytestconfig.pluginmanager.get_plugin("capturemanager")
+    if reporter is None or capture is None:
+        print(line)
+        return
+    with capture.global_and_fixture_disabled():
+        reporter.write_line(line)
 
 
 class ChromaServer:

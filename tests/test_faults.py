@@ -338,11 +338,8 @@ def test_language_model_down_or_hanging_gives_the_extractive_answer_within_the_t
 
 @pytest.fixture(scope="module")
 def server(corpus_settings: Settings) -> Iterator[Server]:
-    ui = ui_server("faults-input", corpus_settings.data_dir).start()
-    try:
+    with ui_server("faults-input", corpus_settings.data_dir) as ui:
         yield ui
-    finally:
-        ui.stop()
 
 
 @pytest.fixture(scope="module")

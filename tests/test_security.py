@@ -54,13 +54,9 @@ def raw_get(port: int, path: str) -> tuple[int, bytes]:
 @pytest.fixture(scope="module")
 def open_server(corpus_settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     gradio_tmp = tmp_path_factory.mktemp("gradio-tmp")
-    ui = ui_server("security-open", corpus_settings.data_dir, GRADIO_TEMP_DIR=str(gradio_tmp))
-    ui.gradio_tmp = gradio_tmp  # type: ignore[attr-defined]
-    ui.start()
-    try:
+    with ui_server("security-open", corpus_settings.data_dir, GRADIO_TEMP_DIR=str(gradio_tmp)) as ui:
+        ui.gradio_tmp = gradio_tmp  # type: ignore[attr-defined]
         yield ui
-    finally:
-        ui.stop()
 
 
 def secret_files(data_dir: Path) -> dict[str, bytes]:
@@ -138,13 +134,9 @@ def model() -> Iterator[FakeLLMServer]:
 
 @pytest.fixture(scope="module")
 def login_server(corpus_settings: Settings, model: FakeLLMServer) -> Iterator[Server]:
-    ui = ui_server("security-login", corpus_settings.data_dir, FSA_UI_AUTH=f"{USER}:{PASSWORD}",
-                  FSA_UI_ADMIN_USERS=USER, **llm_env(model, 20.0, api_key=API_KEY))
-    ui.start()
-    try:
+    with ui_server("security-login", corpus_settings.data_dir, FSA_UI_AUTH=f"{USER}:{PASSWORD}",
+                  FSA_UI_ADMIN_USERS=USER, **llm_env(model, 20.0, api_key=API_KEY)) as ui:
         yield ui
-    finally:
-        ui.stop()
 
 
 def test_login_is_required_for_every_route_but_the_login_page(login_server: Server, corpus_settings: Settings):

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from conftest import CORPUS, ui_server
+from conftest import CORPUS, report, ui_server
 from gradio_client import Client
 from gradio_client.exceptions import AppError
 
@@ -28,25 +28,11 @@ pytestmark = pytest.mark.slow
 USER, PASSWORD = "anna", "ett-hemligt-ord"
 
 
-def report(pytestconfig: pytest.Config, line: str) -> None:
-    """A line in the test output even when output is captured."""
-    reporter = pytestconfig.pluginmanager.get_plugin("terminalreporter")
-    capture = pytestconfig.pluginmanager.get_plugin("capturemanager")
-    if reporter is None or capture is None:
-        print(line)
-        return
-    with capture.global_and_fixture_disabled():
-        reporter.write_line(line)
-
-
 @pytest.fixture(scope="module")
 def server(corpus_settings: Settings, pytestconfig: pytest.Config) -> Iterator[Server]:
-    ui = ui_server("api", corpus_settings.data_dir).start()
-    report(pytestconfig, f"\nui server (python -m ui) answering HTTP {ui.ready_seconds:.1f} s after start")
-    try:
+    with ui_server("api", corpus_settings.data_dir) as ui:
+        report(pytestconfig, f"\nui server (python -m ui) answering HTTP {ui.ready_seconds:.1f} s after start")
         yield ui
-    finally:
-        ui.stop()
 
 
 @pytest.fixture(scope="module")
@@ -147,12 +133,9 @@ def test_feedback_is_stored_and_exported_to_csv(client: Client, server: Server, 
 
 @pytest.fixture(scope="module")
 def login_server(corpus_settings: Settings) -> Iterator[Server]:
-    ui = ui_server("login", corpus_settings.data_dir, FSA_UI_AUTH=f"{USER}:{PASSWORD}", FSA_UI_ADMIN_USERS="admin")
-    ui.start()
-    try:
+    with ui_server("login", corpus_settings.data_dir, FSA_UI_AUTH=f"{USER}:{PASSWORD}",
+                   FSA_UI_ADMIN_USERS="admin") as ui:
         yield ui
-    finally:
-        ui.stop()
 
 
 def test_login_keeps_unauthenticated_requests_out(login_server: Server, reader: IndexReader) -> None:

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import ARTIFACTS, ui_server
+from conftest import ARTIFACTS, report, ui_server
 
 from common.settings import PROJECT_ROOT, Settings
 from ingest import IndexReader
@@ -32,25 +32,10 @@ DESKTOP = {"width": 1366, "height": 900}
 PHONE = {"width": 390, "height": 844}
 
 
-def report(pytestconfig: pytest.Config, line: str) -> None:
-    """A line in the test output even when output is captured."""
-    reporter = pytestconfig.pluginmanager.get_plugin("terminalreporter")
-    capture = pytestconfig.pluginmanager.get_plugin("capturemanager")
-    if reporter is None or capture is None:
-        print(line)
-        return
-    with capture.global_and_fixture_disabled():
-        reporter.write_line(line)
-
-
 @pytest.fixture(scope="module")
 def server(corpus_settings: Settings) -> Iterator[Server]:
-    ui = ui_server("browser", corpus_settings.data_dir)
-    ui.start()
-    try:
+    with ui_server("browser", corpus_settings.data_dir) as ui:
         yield ui
-    finally:
-        ui.stop()
 
 
 @pytest.fixture(scope="module")

@@ -112,6 +112,12 @@ class Server:
         raise LoadTestError(f"python -m ui did not answer on {self.url} within {timeout:.0f} s; "
                             f"last lines of {self.log_path}:\n{log_tail(self.log_path)}")
 
+    def __enter__(self) -> Server:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
     def stop(self) -> None:
         if self.process is None or self.process.poll() is not None:
             return
