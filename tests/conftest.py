@@ -16,7 +16,10 @@ import pytest
 
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
+from gradio_client import Client  # noqa: E402
+
 from common.settings import PROJECT_ROOT, Settings  # noqa: E402
+from ingest import IndexReader  # noqa: E402
 from ingest.pipeline import run_ingest  # noqa: E402
 from ui.loadtest import Server  # noqa: E402  (importing ui also keeps loopback out of any proxy)
 
@@ -76,6 +79,18 @@ def ui_server(name: str, data_dir: Path, **env: str) -> Server:
     """A real ``python -m ui`` over ``data_dir`` on a free localhost port (``with ui_server(…) as ui``, or
     ``.start()`` and ``.stop()``); its log is ``test-artifacts/ui-server-<name>.log``."""
     return Server(data_dir, ARTIFACTS / f"ui-server-{name}.log", {"FSA_CORPUS_DIR": str(CORPUS), **env})
+
+
+@pytest.fixture(scope="session")
+def reader(corpus_settings: Settings) -> IndexReader:
+    """The session's corpus index, read-only."""
+    return IndexReader.open(corpus_settings)
+
+
+@pytest.fixture(scope="module")
+def client(server: Server) -> Client:
+    """A ``gradio_client`` for the module's own ``server`` fixture."""
+    return Client(server.url, verbose=False)
 
 
 def report(pytestconfig: pytest.Config, line: str) -> None:

@@ -342,16 +342,6 @@ def server(corpus_settings: Settings) -> Iterator[Server]:
         yield ui
 
 
-@pytest.fixture(scope="module")
-def client(server: Server) -> Client:
-    return Client(server.url, verbose=False)
-
-
-@pytest.fixture(scope="module")
-def reader(corpus_settings: Settings) -> IndexReader:
-    return IndexReader.open(corpus_settings)
-
-
 BAD_QUESTIONS = {
     "empty": "",
     "blank": " \n\t ",

@@ -35,16 +35,6 @@ def server(corpus_settings: Settings, pytestconfig: pytest.Config) -> Iterator[S
         yield ui
 
 
-@pytest.fixture(scope="module")
-def client(server: Server) -> Client:
-    return Client(server.url, verbose=False)
-
-
-@pytest.fixture(scope="module")
-def reader(corpus_settings: Settings) -> IndexReader:
-    return IndexReader.open(corpus_settings)
-
-
 def ask(client: Client, question: str, **kwargs) -> dict:
     result = client.predict(question=question, api_name="/ask", **kwargs)
     assert isinstance(result, dict), result

@@ -50,11 +50,6 @@ def browser(server: Server) -> Iterator:
             chromium.close()
 
 
-@pytest.fixture(scope="module")
-def reader(corpus_settings: Settings) -> IndexReader:
-    return IndexReader.open(corpus_settings)
-
-
 def open_page(browser, server: Server, viewport: dict = DESKTOP):
     # An English browser on purpose: the page must be Swedish whatever the browser's language.
     context = browser.new_context(viewport=viewport, locale="en-US")
