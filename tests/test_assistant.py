@@ -127,3 +127,29 @@ def test_a_role_without_a_named_person_is_refused(assistant):
     answer = assistant.ask("Vem är kommunstyrelsens ordförande i Lindesberg?")
     assert answer.refused
     assert "person" in answer.answer
+
+
+def test_the_evaluation_set_is_well_formed_and_its_support_is_verbatim(reader):
+    """The eval set's claims hold: enough questions of each kind, and every support quote really occurs
+    in one of the documents the question names (so a hit is a hit on the right document)."""
+    from collections import Counter
+
+    from assistant.evaluation import DEFAULT_QUESTIONS, load_questions, supports
+
+    questions = load_questions(DEFAULT_QUESTIONS)
+    kinds = Counter(q["kind"] for q in questions)
+    assert len(questions) >= 50 and len({q["id"] for q in questions}) == len(questions)
+    assert kinds["unanswerable"] >= 8 and sum(not q["answerable"] for q in questions) == kinds["unanswerable"]
+    assert kinds["glossary"] + kinds["program"] + kinds["commitment"] + kinds["comparison"] >= 15
+    assert {q["user"] for q in questions} >= {"politiker", "ny_medarbetare", "yrkesverksam"}
+    assert {d for q in questions for d in q.get("doc_ids", [])} == set(reader.documents)
+    for q in questions:
+        if not q["answerable"]:
+            assert not q.get("support"), q["id"]
+            continue
+        assert q["support"], q["id"]
+        named = [reader.documents[d].text for d in q["doc_ids"]]
+        for quote in q["support"]:
+            assert any(supports(text, [quote]) for text in named), (q["id"], quote)
+        if q["kind"] == "two_documents":
+            assert len(q["doc_ids"]) >= 2, q["id"]
