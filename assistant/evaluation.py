@@ -94,7 +94,7 @@ def summarize(rows: list[Row], with_answers: bool = True) -> dict[str, str]:
     unanswerable = [r for r in rows if not r.question.get("answerable", True)]
     ranks = [r.rank for r in answerable]
     out = {
-        "questions": f"{len(rows)} ({len(answerable)} answerable, {len(unanswerable)} not)",
+        "questions": f"{len(rows)} ({len(answerable)}+{len(unanswerable)} not)",
         "hit@1": _pct([r is not None and r <= 1 for r in ranks]),
         "hit@3": _pct([r is not None and r <= 3 for r in ranks]),
         "hit@5": _pct([r is not None and r <= 5 for r in ranks]),
@@ -199,9 +199,10 @@ def print_table(title: str, groups: dict[str, dict[str, str]]) -> None:
     metrics = list(next(iter(groups.values())).keys())
     names = list(groups.keys())
     width = max(len(m) for m in metrics) + 2
-    print(" " * width + "".join(f"{n:>22}" for n in names))
+    column = 2 + max(len(str(v)) for group in [{n: n for n in names}, *groups.values()] for v in group.values())
+    print(" " * width + "".join(f"{n.strip():>{column}}" for n in names))
     for metric in metrics:
-        print(f"{metric:<{width}}" + "".join(f"{groups[n].get(metric, ''):>22}" for n in names))
+        print(f"{metric:<{width}}" + "".join(f"{groups[n].get(metric, ''):>{column}}" for n in names))
 
 
 def run_evaluation(args) -> int:
