@@ -13,7 +13,7 @@ import shutil
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
@@ -306,12 +306,9 @@ def _commit(settings: Settings, old: Manifest | None, embedder, model: str, coll
     for p in pending:
         info = p.doc.info
         documents[info.doc_id] = DocumentEntry(
-            doc_id=info.doc_id, content_hash=p.doc.content_hash, source_path=str(p.path),
-            source_file=info.source_file, title=info.title, publisher=info.publisher, year=info.year,
-            doc_type=info.doc_type, valid_from=info.valid_from, valid_to=info.valid_to, note=info.note,
-            chunks=len(p.chunks), indexed_at=now,
-            parsed_file=f"{info.doc_id}.{p.doc.content_hash[:16]}.json", warnings=list(p.doc.warnings),
-            aliases=list(info.aliases), about=info.about,
+            **asdict(info), content_hash=p.doc.content_hash, source_path=str(p.path), chunks=len(p.chunks),
+            indexed_at=now, parsed_file=f"{info.doc_id}.{p.doc.content_hash[:16]}.json",
+            warnings=list(p.doc.warnings),
         )
         p.result.status, p.result.chunks = "indexed", len(p.chunks)
 

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from common.settings import Settings
+from ingest.model import DocumentInfo
 
 MANIFEST_FILE = "manifest.json"
 MANIFEST_VERSION = 1
@@ -130,25 +131,16 @@ def collection_name(prefix: str, model_id: str) -> str:
 # --- manifest --------------------------------------------------------------------------
 
 
-@dataclass
-class DocumentEntry:
-    doc_id: str
+@dataclass(kw_only=True)
+class DocumentEntry(DocumentInfo):
+    """A document in the manifest: its catalog facts plus what the ingest made of it."""
+
     content_hash: str
     source_path: str
-    source_file: str
-    title: str
-    publisher: str = ""
-    year: int | None = None
-    doc_type: str = ""
-    valid_from: int | None = None
-    valid_to: int | None = None
-    note: str = ""
     chunks: int = 0
     indexed_at: str = ""
     parsed_file: str = ""
     warnings: list[str] = field(default_factory=list)
-    aliases: list[str] = field(default_factory=list)
-    about: str = ""
 
 
 @dataclass
