@@ -24,7 +24,7 @@ sync_api = pytest.importorskip("playwright.sync_api")
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+                 "--disable-background-networking", "--no-proxy-server", "--disable-component-update", "--disable-sync"]
 AXE_DIR = PROJECT_ROOT / ".cache" / "node"
 AXE = AXE_DIR / "node_modules" / "axe-core" / "axe.min.js"
 ANSWER = "#fsa-chat .bot a.fsa-cite, #fsa-chat .bot .fsa-refusal, #fsa-chat .bot .fsa-error"
