@@ -166,7 +166,7 @@ def evaluate_baseline(assistant: Assistant, questions: list[dict]) -> list[Row]:
     nodes = SentenceSplitter().get_nodes_from_documents(docs)
     cache = EmbeddingCache(assistant.settings.data_dir / "embedding-cache.sqlite")
     try:
-        vectors = embed_with_cache(index.embedder, [n.get_content(metadata_mode="embed") for n in nodes], cache)
+        vectors, _ = embed_with_cache(index.embedder, [n.get_content(metadata_mode="embed") for n in nodes], cache)
     finally:
         cache.close()
     for node, vector in zip(nodes, vectors):

@@ -68,7 +68,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"removed: {result.doc_id} ({result.path} no longer exists)", file=sys.stderr)
     if missing:
         print(f"failed: {len(missing)} path(s) do not exist", file=sys.stderr)
-    print(report.summary() + (f"; {report.embedded} chunks embedded" if report.embedded else ""))
+    print(report.summary() + (f"; {report.embedded} texts embedded" if report.embedded else ""))
     return 1 if report.failed or missing else 0
 
 

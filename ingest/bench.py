@@ -40,7 +40,7 @@ CACHE_FILE = "embedding-cache.sqlite"
 _SUMMARY_RE = re.compile(
     r"(?P<documents>\d+) documents, (?P<chunks>\d+) chunks in the index; (?P<indexed>\d+) indexed, "
     r"(?P<unchanged>\d+) unchanged \(skipped\), (?P<removed>\d+) removed, (?P<failed>\d+) failed; "
-    r"(?P<seconds>[\d.]+) s(?:; (?P<embedded>\d+) chunks embedded)?"
+    r"(?P<seconds>[\d.]+) s(?:; (?P<embedded>\d+) texts embedded)?"
 )
 # Runs the ingest as its only child, so RUSAGE_CHILDREN is exactly the ingest's peak memory.
 _MEASURE = r"""

@@ -139,21 +139,27 @@ class EmbeddingCache:
 def embed_with_cache(
     embedder: BaseEmbedding, texts: list[str], cache: EmbeddingCache | None, batch_size: int = 16,
     progress: Any = None,
-) -> list[list[float]]:
-    """Embed ``texts`` in batches, taking what the cache already has."""
+) -> tuple[list[list[float]], int]:
+    """Embed ``texts`` in batches, taking what the cache already has and embedding each distinct missing
+    text once (headings, list items and recombined documents repeat). Returns the vectors in the order
+    of ``texts`` and how many texts were embedded."""
     model = embedder_id(embedder)
     cached = cache.get_many(model, texts) if cache else [None] * len(texts)
-    missing = [i for i, v in enumerate(cached) if v is None]
+    positions: dict[str, list[int]] = {}  # missing text -> where it occurs
+    for i, vector in enumerate(cached):
+        if vector is None:
+            positions.setdefault(texts[i], []).append(i)
     if progress is not None:
-        progress(len(texts) - len(missing))
+        progress(len(texts) - sum(len(p) for p in positions.values()))
+    missing = list(positions)
     for start in range(0, len(missing), batch_size):
-        batch = missing[start:start + batch_size]
-        batch_texts = [texts[i] for i in batch]
+        batch_texts = missing[start:start + batch_size]
         vectors = embedder.get_text_embedding_batch(batch_texts)
-        for i, vector in zip(batch, vectors):
-            cached[i] = vector
+        for text, vector in zip(batch_texts, vectors):
+            for i in positions[text]:
+                cached[i] = vector
         if cache:
             cache.put_many(model, batch_texts, vectors)
         if progress is not None:
-            progress(len(batch))
-    return [v for v in cached if v is not None]
+            progress(sum(len(positions[t]) for t in batch_texts))
+    return [v for v in cached if v is not None], len(missing)

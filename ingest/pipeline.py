@@ -62,7 +62,7 @@ class IngestReport:
     seconds: float = 0.0
     documents: int = 0  # documents in the index after the run
     chunks: int = 0  # chunks in the index after the run
-    embedded: int = 0  # chunks whose vectors were computed (not cached) in this run
+    embedded: int = 0  # distinct texts (chunks and sentences) whose vectors were computed in this run
 
     def count(self, status: Status) -> int:
         return sum(1 for r in self.results if r.status == status)
@@ -160,6 +160,7 @@ def _run(settings: Settings, paths: list[Path], report: IngestReport,
 
     kept: dict[str, DocumentEntry] = {}
     pending: list[_Pending] = []
+    pending_ids: set[str] = set()
     seen_paths: set[str] = set()
     for n, path in enumerate(files, start=1):
         progress("read", n, len(files))
@@ -168,7 +169,7 @@ def _run(settings: Settings, paths: list[Path], report: IngestReport,
         root, info = _info_for(resolved, catalogs)
         result = FileResult(path=str(path), status="failed", doc_id=info.doc_id)
         report.results.append(result)
-        if info.doc_id in kept or any(p.doc.info.doc_id == info.doc_id for p in pending):
+        if info.doc_id in kept or info.doc_id in pending_ids:
             result.message = f"document id {info.doc_id!r} is already used by another file; rename the file"
             continue
         try:
@@ -195,11 +196,12 @@ def _run(settings: Settings, paths: list[Path], report: IngestReport,
             continue
         result.warnings = list(doc.warnings)
         pending.append(_Pending(resolved, doc, chunks, result))
+        pending_ids.add(info.doc_id)
 
     # Documents whose file is gone from a scanned directory are removed.
     if old:
         for doc_id, entry in old.documents.items():
-            if doc_id in kept or any(p.doc.info.doc_id == doc_id for p in pending):
+            if doc_id in kept or doc_id in pending_ids:
                 continue
             src = Path(entry.source_path)
             in_scope = any(_is_within(src, d) for d in scanned_dirs) or str(src) in seen_paths
@@ -264,12 +266,10 @@ def _commit(settings: Settings, old: Manifest | None, embedder, model: str, coll
         done += n
         progress("embed", done, len(texts))
 
-    before = len([v for v in cache.get_many(model, texts) if v is None]) if texts else 0
     try:
-        vectors = embed_with_cache(embedder, texts, cache, settings.embed_batch_size, step)
+        vectors, report.embedded = embed_with_cache(embedder, texts, cache, settings.embed_batch_size, step)
     finally:
         cache.close()
-    report.embedded = before
     sentence_vectors = vectors[len(new_chunks):]
     vectors = vectors[:len(new_chunks)]
 

@@ -97,24 +97,37 @@ def test_embedding_cache_skips_the_model_for_known_texts(tmp_path):
     path = tmp_path / "cache.sqlite"
 
     cache = EmbeddingCache(path)
-    first = embed_with_cache(embedder, sentences, cache, batch_size=4)
-    assert embedder._embedded == sentences
+    first, embedded = embed_with_cache(embedder, sentences, cache, batch_size=4)
+    assert embedder._embedded == sentences and embedded == len(sentences)
     embedder._embedded.clear()
-    again = embed_with_cache(embedder, sentences, cache, batch_size=4)
-    assert embedder._embedded == []
+    again, embedded = embed_with_cache(embedder, sentences, cache, batch_size=4)
+    assert embedder._embedded == [] and embedded == 0
     np.testing.assert_allclose(np.asarray(again), np.asarray(first), atol=1e-6)
     cache.close()
 
     reopened = EmbeddingCache(path)  # the cache is on disk, not in memory
     extra = "Strategin ska ge länet en gemensam riktning i arbetet med föräldraskapsstöd."
-    mixed = embed_with_cache(embedder, [*sentences[:3], extra], reopened, batch_size=4)
-    assert embedder._embedded == [extra]  # only the new text went to the model
+    mixed, embedded = embed_with_cache(embedder, [*sentences[:3], extra], reopened, batch_size=4)
+    assert embedder._embedded == [extra] and embedded == 1  # only the new text went to the model
     np.testing.assert_allclose(np.asarray(mixed[:3]), np.asarray(first[:3]), atol=1e-6)
     assert cosine(mixed[3], embedder.get_text_embedding(extra)) == pytest.approx(1.0, abs=1e-5)
     # Vectors are kept per model: another model finds nothing.
     assert reopened.get_many("another-model", sentences) == [None] * len(sentences)
     assert all(v is not None for v in reopened.get_many(embedder_id(embedder), sentences))
     reopened.close()
+
+
+def test_a_text_that_repeats_is_embedded_once(tmp_path):
+    """Headings, list items and recombined documents repeat texts: each distinct text costs one embedding."""
+    embedder = CountingE5(embed_batch_size=4)
+    texts = ["Universellt stöd", "Selektivt stöd", "Universellt stöd", "Indikerat stöd", "Selektivt stöd"] * 3
+    cache = EmbeddingCache(tmp_path / "cache.sqlite")
+    vectors, embedded = embed_with_cache(embedder, texts, cache, batch_size=2)
+    cache.close()
+    assert sorted(embedder._embedded) == ["Indikerat stöd", "Selektivt stöd", "Universellt stöd"]
+    assert embedded == 3 and len(vectors) == len(texts)
+    for text, vector in zip(texts, vectors):
+        assert cosine(vector, embedder.get_text_embedding(text)) == pytest.approx(1.0, abs=1e-5)
 
 
 def test_unknown_embedder_specs_raise_a_clear_error(monkeypatch, tmp_path):
