@@ -5,22 +5,20 @@ language-model server (a local OpenAI-compatible HTTP server) that is down or ha
 
 from __future__ import annotations
 
-import json
 import os
 import resource
 import shutil
 import signal
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from conftest import CORPUS, ChromaServer, free_port, ui_server
+from conftest import CORPUS, ChromaServer, ui_server
+from fake_llm import FakeOpenAIServer
 from gradio_client import Client
 
 from assistant import Assistant
@@ -223,70 +221,7 @@ def test_ingest_into_a_read_only_data_directory_exits_2_and_the_previous_index_a
 # =============================================================================================
 
 
-class FakeLLMServer:
-    """A local OpenAI-compatible ``/v1/chat/completions`` (plain JSON or SSE) that records each request's
-    Authorization header; ``hang`` makes it accept requests and never answer. Stands in for the external
-    model service only."""
-
-    def __init__(self, port: int | None = None, hang: bool = False) -> None:
-        self.port = port or free_port()
-        self.hang = hang
-        self.authorizations: list[str] = []
-        self.release = threading.Event()
-        outer = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args) -> None:
-                pass
-
-            def do_POST(self) -> None:
-                body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))) or b"{}")
-                outer.authorizations.append(self.headers.get("Authorization", ""))
-                if outer.hang:
-                    outer.release.wait(30)
-                    return
-                content = "Strategin följs upp vartannat år [1]."
-                if body.get("stream"):
-                    self.send_response(200)
-                    self.send_header("Content-Type", "text/event-stream")
-                    self.end_headers()
-                    for piece in (content[:20], content[20:]):
-                        chunk = {"id": "c1", "object": "chat.completion.chunk", "created": int(time.time()),
-                                 "model": body.get("model", ""),
-                                 "choices": [{"index": 0, "delta": {"content": piece}, "finish_reason": None}]}
-                        self.wfile.write(f"data: {json.dumps(chunk)}\n\n".encode())
-                    self.wfile.write(b"data: [DONE]\n\n")
-                    return
-                data = json.dumps({
-                    "id": "c1", "object": "chat.completion", "created": int(time.time()), "model": body.get("model"),
-                    "choices": [{"index": 0, "message": {"role": "assistant", "content": content},
-                                 "finish_reason": "stop"}],
-                    "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2}}).encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
-        self.httpd.daemon_threads = True
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-
-    @property
-    def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/v1"
-
-    def start(self) -> FakeLLMServer:
-        self.thread.start()
-        return self
-
-    def stop(self) -> None:
-        self.release.set()
-        self.httpd.shutdown()
-        self.httpd.server_close()
-
-
-def llm_env(server: FakeLLMServer, timeout_s: float, api_key: str = "inte-hemlig") -> dict[str, str]:
+def llm_env(server: FakeOpenAIServer, timeout_s: float, api_key: str = "inte-hemlig") -> dict[str, str]:
     return {"FSA_LLM_BACKEND": "openai", "FSA_LLM_BASE_URL": server.base_url, "FSA_LLM_MODEL": "testmodell",
             "FSA_LLM_API_KEY": api_key, "FSA_LLM_TIMEOUT_S": str(timeout_s)}
 
@@ -295,7 +230,7 @@ def test_language_model_down_or_hanging_gives_the_extractive_answer_within_the_t
     from assistant.generative import NOTICE_TIMEOUT, NOTICE_UNAVAILABLE
 
     timeout_s = 4.0
-    model = FakeLLMServer().start()
+    model = FakeOpenAIServer().start()
     ui = ui_server("faults-llm", corpus_settings.data_dir, **llm_env(model, timeout_s)).start()
     reader = IndexReader.open(corpus_settings)
     try:
@@ -313,7 +248,7 @@ def test_language_model_down_or_hanging_gives_the_extractive_answer_within_the_t
         assert down["citations"] and not down["refused"]
         assert_citations_verbatim(down, reader)
 
-        hanging = FakeLLMServer(model.port, hang=True).start()  # accepts the request, never answers
+        hanging = FakeOpenAIServer(model.port, mode="hang").start()  # accepts the request, never answers
         try:
             started = time.perf_counter()
             hung = ask(client, GENERAL_QUESTION)

@@ -10,17 +10,16 @@ contract: the request we send, the streaming we read, the guard rails, the fallb
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from collections.abc import Iterator
 
 import pytest
+from fake_llm import FakeOpenAIServer
 
 from assistant import Answer, Assistant
 from assistant.evaluation import citations_valid
@@ -79,79 +78,8 @@ def first_sentence_of_passage_1(request: dict) -> str:
     return f"{sentence} [1]"
 
 
-class FakeOpenAIServer:
-    """POST /v1/chat/completions, plain JSON or SSE chunks; or a 500, or a hang."""
-
-    def __init__(self) -> None:
-        self.requests: list[dict] = []
-        self.reply: Callable[[dict], str] = lambda request: fill(GOOD, request)
-        self.mode = "ok"  # ok | error | hang
-        self.release = threading.Event()
-        server = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args) -> None:
-                pass
-
-            def do_POST(self) -> None:
-                body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))))
-                server.requests.append({"path": self.path, **body})
-                if self.path != "/v1/chat/completions":
-                    self.send_error(404)
-                    return
-                if server.mode == "error":
-                    self._json(500, {"error": {"message": "model crashed", "type": "server_error"}})
-                    return
-                if server.mode == "hang":
-                    server.release.wait(20)
-                    return
-                content = server.reply(body)
-                if body.get("stream"):
-                    self._sse(content)
-                else:
-                    self._json(200, {
-                        "id": "chatcmpl-1", "object": "chat.completion", "created": int(time.time()),
-                        "model": body["model"],
-                        "choices": [{"index": 0, "message": {"role": "assistant", "content": content},
-                                     "finish_reason": "stop"}],
-                        "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
-                    })
-
-            def _json(self, status: int, data: dict) -> None:
-                raw = json.dumps(data).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(raw)))
-                self.end_headers()
-                self.wfile.write(raw)
-
-            def _sse(self, content: str) -> None:
-                self.send_response(200)
-                self.send_header("Content-Type", "text/event-stream")
-                self.send_header("Cache-Control", "no-cache")
-                self.end_headers()
-                pieces = re.findall(r"\S+\s*", content)
-                for i in range(0, len(pieces), 3):
-                    self._event({"role": "assistant", "content": "".join(pieces[i:i + 3])}, None)
-                    time.sleep(0.01)
-                self._event({}, "stop")
-                self.wfile.write(b"data: [DONE]\n\n")
-                self.wfile.flush()
-
-            def _event(self, delta: dict, finish: str | None) -> None:
-                chunk = {"id": "chatcmpl-1", "object": "chat.completion.chunk", "created": int(time.time()),
-                         "model": MODEL, "choices": [{"index": 0, "delta": delta, "finish_reason": finish}]}
-                self.wfile.write(f"data: {json.dumps(chunk)}\n\n".encode())
-                self.wfile.flush()
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.httpd.daemon_threads = True
-        self.port = self.httpd.server_address[1]
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-
-    @property
-    def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/v1"
+class RecordedModel(FakeOpenAIServer):
+    """The fake model server, reset to the good recorded answer between tests."""
 
     def reset(self) -> None:
         self.requests.clear()
@@ -162,26 +90,23 @@ class FakeOpenAIServer:
 
 
 @pytest.fixture(scope="module")
-def server() -> Iterator[FakeOpenAIServer]:
-    fake = FakeOpenAIServer()
-    fake.thread.start()
+def server() -> Iterator[RecordedModel]:
+    fake = RecordedModel(reply=lambda request: fill(GOOD, request)).start()
     try:
         yield fake
     finally:
-        fake.release.set()
-        fake.httpd.shutdown()
-        fake.httpd.server_close()
+        fake.stop()
 
 
 @pytest.fixture
-def fake(server: FakeOpenAIServer) -> Iterator[FakeOpenAIServer]:
+def fake(server: RecordedModel) -> Iterator[RecordedModel]:
     server.reset()
     yield server
     server.reset()
 
 
 @pytest.fixture(scope="module")
-def llm_settings(corpus_settings: Settings, server: FakeOpenAIServer) -> Settings:
+def llm_settings(corpus_settings: Settings, server: RecordedModel) -> Settings:
     return corpus_settings.model_copy(update={
         "llm_backend": "openai", "llm_base_url": server.base_url, "llm_model": MODEL, "llm_timeout_s": TIMEOUT_S,
     })

@@ -13,8 +13,9 @@ from pathlib import Path
 import httpx
 import pytest
 from conftest import ARTIFACTS, ui_server
+from fake_llm import FakeOpenAIServer
 from gradio_client import Client
-from test_faults import FakeLLMServer, llm_env
+from test_faults import llm_env
 
 from common.settings import PROJECT_ROOT, Settings
 from ingest import IndexReader
@@ -124,8 +125,8 @@ def test_the_app_has_no_upload_component_and_refuses_uploads(open_server: Server
 
 
 @pytest.fixture(scope="module")
-def model() -> Iterator[FakeLLMServer]:
-    server = FakeLLMServer().start()
+def model() -> Iterator[FakeOpenAIServer]:
+    server = FakeOpenAIServer().start()
     try:
         yield server
     finally:
@@ -133,7 +134,7 @@ def model() -> Iterator[FakeLLMServer]:
 
 
 @pytest.fixture(scope="module")
-def login_server(corpus_settings: Settings, model: FakeLLMServer) -> Iterator[Server]:
+def login_server(corpus_settings: Settings, model: FakeOpenAIServer) -> Iterator[Server]:
     with ui_server("security-login", corpus_settings.data_dir, FSA_UI_AUTH=f"{USER}:{PASSWORD}",
                   FSA_UI_ADMIN_USERS=USER, **llm_env(model, 20.0, api_key=API_KEY)) as ui:
         yield ui
@@ -172,7 +173,7 @@ def test_login_is_required_for_every_route_but_the_login_page(login_server: Serv
     assert "Barnavårdscentral" in result["answer"]
 
 
-def test_logs_hold_no_password_api_key_or_personal_data(login_server: Server, model: FakeLLMServer):
+def test_logs_hold_no_password_api_key_or_personal_data(login_server: Server, model: FakeOpenAIServer):
     url = login_server.url
     httpx.post(url + "login", data={"username": USER, "password": PASSWORD + "x"}, timeout=15)  # a failed login
     with httpx.Client(timeout=30) as session:
