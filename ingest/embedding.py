@@ -162,4 +162,4 @@ def embed_with_cache(
             cache.put_many(model, batch_texts, vectors)
         if progress is not None:
             progress(sum(len(positions[t]) for t in batch_texts))
-    return [v for v in cached if v is not None], len(missing)
+    return cached, len(missing)  # type: ignore[return-value]  (every position is filled now)

@@ -159,8 +159,7 @@ def _run(settings: Settings, paths: list[Path], report: IngestReport,
         report.warnings.extend(catalog.errors)
 
     kept: dict[str, DocumentEntry] = {}
-    pending: list[_Pending] = []
-    pending_ids: set[str] = set()
+    pending: dict[str, _Pending] = {}  # doc id -> parsed, in file order
     seen_paths: set[str] = set()
     for n, path in enumerate(files, start=1):
         progress("read", n, len(files))
@@ -169,7 +168,7 @@ def _run(settings: Settings, paths: list[Path], report: IngestReport,
         root, info = _info_for(resolved, catalogs)
         result = FileResult(path=str(path), status="failed", doc_id=info.doc_id)
         report.results.append(result)
-        if info.doc_id in kept or info.doc_id in pending_ids:
+        if info.doc_id in kept or info.doc_id in pending:
             result.message = f"document id {info.doc_id!r} is already used by another file; rename the file"
             continue
         try:
@@ -195,13 +194,12 @@ def _run(settings: Settings, paths: list[Path], report: IngestReport,
             _keep_previous_version(old, info.doc_id, kept, result)
             continue
         result.warnings = list(doc.warnings)
-        pending.append(_Pending(resolved, doc, chunks, result))
-        pending_ids.add(info.doc_id)
+        pending[info.doc_id] = _Pending(resolved, doc, chunks, result)
 
     # Documents whose file is gone from a scanned directory are removed.
     if old:
         for doc_id, entry in old.documents.items():
-            if doc_id in kept or doc_id in pending_ids:
+            if doc_id in kept or doc_id in pending:
                 continue
             src = Path(entry.source_path)
             in_scope = any(_is_within(src, d) for d in scanned_dirs) or str(src) in seen_paths
@@ -216,7 +214,7 @@ def _run(settings: Settings, paths: list[Path], report: IngestReport,
             and old.lexical_version == LEXICAL_VERSION:
         report.documents, report.chunks = len(old.documents), old.chunk_count()
         return  # nothing changed: keep the current generation as it is
-    _commit(settings, old, embedder, model, collection, kept, pending, report, progress)
+    _commit(settings, old, embedder, model, collection, kept, list(pending.values()), report, progress)
 
 
 def _keep_previous_version(old: Manifest | None, doc_id: str, kept: dict[str, DocumentEntry],
