@@ -199,7 +199,8 @@ def print_table(title: str, groups: dict[str, dict[str, str]]) -> None:
     metrics = list(next(iter(groups.values())).keys())
     names = list(groups.keys())
     width = max(len(m) for m in metrics) + 2
-    column = 2 + max(len(str(v)) for group in [{n: n for n in names}, *groups.values()] for v in group.values())
+    cells = [n.strip() for n in names] + [v for group in groups.values() for v in group.values()]
+    column = 2 + max(len(c) for c in cells)
     print(" " * width + "".join(f"{n.strip():>{column}}" for n in names))
     for metric in metrics:
         print(f"{metric:<{width}}" + "".join(f"{groups[n].get(metric, ''):>{column}}" for n in names))
