@@ -21,7 +21,7 @@ class FakeOpenAIServer:
     def __init__(self, port: int = 0, mode: str = "ok",
                  reply: Callable[[dict], str] = lambda request: DEFAULT_REPLY) -> None:
         self.requests: list[dict] = []
-        self.reply = reply
+        self.default_reply = self.reply = reply
         self.mode = mode  # ok | error | hang
         self.release = threading.Event()
         server = self
@@ -95,9 +95,28 @@ class FakeOpenAIServer:
     def authorizations(self) -> list[str]:
         return [r["authorization"] for r in self.requests]
 
+    def env(self, timeout_s: float, api_key: str = "inte-hemlig") -> dict[str, str]:
+        """The settings (environment variables) that point the assistant at this server."""
+        return {"FSA_LLM_BACKEND": "openai", "FSA_LLM_BASE_URL": self.base_url, "FSA_LLM_MODEL": "testmodell",
+                "FSA_LLM_API_KEY": api_key, "FSA_LLM_TIMEOUT_S": str(timeout_s)}
+
+    def reset(self) -> None:
+        """Back to answering ``default_reply`` with no requests recorded (and release any hung request)."""
+        self.requests.clear()
+        self.reply = self.default_reply
+        self.mode = "ok"
+        self.release.set()
+        self.release = threading.Event()
+
     def start(self) -> FakeOpenAIServer:
         self.thread.start()
         return self
+
+    def __enter__(self) -> FakeOpenAIServer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
 
     def stop(self) -> None:
         self.release.set()

@@ -221,17 +221,12 @@ def test_ingest_into_a_read_only_data_directory_exits_2_and_the_previous_index_a
 # =============================================================================================
 
 
-def llm_env(server: FakeOpenAIServer, timeout_s: float, api_key: str = "inte-hemlig") -> dict[str, str]:
-    return {"FSA_LLM_BACKEND": "openai", "FSA_LLM_BASE_URL": server.base_url, "FSA_LLM_MODEL": "testmodell",
-            "FSA_LLM_API_KEY": api_key, "FSA_LLM_TIMEOUT_S": str(timeout_s)}
-
-
 def test_language_model_down_or_hanging_gives_the_extractive_answer_within_the_timeout(corpus_settings: Settings):
     from assistant.generative import NOTICE_TIMEOUT, NOTICE_UNAVAILABLE
 
     timeout_s = 4.0
     model = FakeOpenAIServer().start()
-    ui = ui_server("faults-llm", corpus_settings.data_dir, **llm_env(model, timeout_s)).start()
+    ui = ui_server("faults-llm", corpus_settings.data_dir, **model.env(timeout_s)).start()
     reader = IndexReader.open(corpus_settings)
     try:
         client = Client(ui.url, verbose=False)

@@ -14,7 +14,6 @@ import os
 import re
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterator
 
@@ -78,35 +77,21 @@ def first_sentence_of_passage_1(request: dict) -> str:
     return f"{sentence} [1]"
 
 
-class RecordedModel(FakeOpenAIServer):
-    """The fake model server, reset to the good recorded answer between tests."""
-
-    def reset(self) -> None:
-        self.requests.clear()
-        self.reply = lambda request: fill(GOOD, request)
-        self.mode = "ok"
-        self.release.set()
-        self.release = threading.Event()
-
-
 @pytest.fixture(scope="module")
-def server() -> Iterator[RecordedModel]:
-    fake = RecordedModel(reply=lambda request: fill(GOOD, request)).start()
-    try:
+def server() -> Iterator[FakeOpenAIServer]:
+    with FakeOpenAIServer(reply=lambda request: fill(GOOD, request)) as fake:
         yield fake
-    finally:
-        fake.stop()
 
 
 @pytest.fixture
-def fake(server: RecordedModel) -> Iterator[RecordedModel]:
+def fake(server: FakeOpenAIServer) -> Iterator[FakeOpenAIServer]:
     server.reset()
     yield server
     server.reset()
 
 
 @pytest.fixture(scope="module")
-def llm_settings(corpus_settings: Settings, server: RecordedModel) -> Settings:
+def llm_settings(corpus_settings: Settings, server: FakeOpenAIServer) -> Settings:
     return corpus_settings.model_copy(update={
         "llm_backend": "openai", "llm_base_url": server.base_url, "llm_model": MODEL, "llm_timeout_s": TIMEOUT_S,
     })

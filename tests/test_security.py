@@ -15,7 +15,6 @@ import pytest
 from conftest import ARTIFACTS, ui_server
 from fake_llm import FakeOpenAIServer
 from gradio_client import Client
-from test_faults import llm_env
 
 from common.settings import PROJECT_ROOT, Settings
 from ingest import IndexReader
@@ -126,17 +125,14 @@ def test_the_app_has_no_upload_component_and_refuses_uploads(open_server: Server
 
 @pytest.fixture(scope="module")
 def model() -> Iterator[FakeOpenAIServer]:
-    server = FakeOpenAIServer().start()
-    try:
+    with FakeOpenAIServer() as server:
         yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture(scope="module")
 def login_server(corpus_settings: Settings, model: FakeOpenAIServer) -> Iterator[Server]:
     with ui_server("security-login", corpus_settings.data_dir, FSA_UI_AUTH=f"{USER}:{PASSWORD}",
-                  FSA_UI_ADMIN_USERS=USER, **llm_env(model, 20.0, api_key=API_KEY)) as ui:
+                  FSA_UI_ADMIN_USERS=USER, **model.env(20.0, api_key=API_KEY)) as ui:
         yield ui
 
 
