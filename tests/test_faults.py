@@ -221,14 +221,13 @@ def test_ingest_into_a_read_only_data_directory_exits_2_and_the_previous_index_a
 # =============================================================================================
 
 
-def test_language_model_down_or_hanging_gives_the_extractive_answer_within_the_timeout(corpus_settings: Settings):
+def test_language_model_down_or_hanging_gives_the_extractive_answer_within_the_timeout(corpus_settings: Settings,
+                                                                                      reader: IndexReader):
     from assistant.generative import NOTICE_TIMEOUT, NOTICE_UNAVAILABLE
 
     timeout_s = 4.0
     model = FakeOpenAIServer().start()
-    ui = ui_server("faults-llm", corpus_settings.data_dir, **model.env(timeout_s)).start()
-    reader = IndexReader.open(corpus_settings)
-    try:
+    with ui_server("faults-llm", corpus_settings.data_dir, **model.env(timeout_s)) as ui:
         client = Client(ui.url, verbose=False)
         reached = len(model.authorizations)
         working = ask(client, GENERAL_QUESTION)
@@ -243,8 +242,8 @@ def test_language_model_down_or_hanging_gives_the_extractive_answer_within_the_t
         assert down["citations"] and not down["refused"]
         assert_citations_verbatim(down, reader)
 
-        hanging = FakeOpenAIServer(model.port, mode="hang").start()  # accepts the request, never answers
-        try:
+        # The same port again, now accepting the request and never answering.
+        with FakeOpenAIServer(model.port, mode="hang") as hanging:
             started = time.perf_counter()
             hung = ask(client, GENERAL_QUESTION)
             elapsed = time.perf_counter() - started
@@ -254,11 +253,7 @@ def test_language_model_down_or_hanging_gives_the_extractive_answer_within_the_t
             assert NOTICE_TIMEOUT in hung["notices"] or NOTICE_UNAVAILABLE in hung["notices"], hung["notices"]
             assert elapsed < timeout_s + 10, elapsed  # the time-out holds (plus retrieval and HTTP)
             assert hung["answer"] == down["answer"] and hung["citations"]
-        finally:
-            hanging.stop()
         assert ui.process is not None and ui.process.poll() is None
-    finally:
-        ui.stop()
 
 
 # =============================================================================================

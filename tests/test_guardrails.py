@@ -57,17 +57,10 @@ def fixture_analyzer(passages: list[GivenPassage]) -> SwedishAnalyzer:
     return SwedishAnalyzer(build_lexicon(p.searchable for p in passages))
 
 
-@pytest.fixture(scope="module")
-def session_index(corpus_settings):
-    from ingest.index import IndexReader
-
-    return IndexReader.open(corpus_settings)
-
-
 def run_check(case: dict, analysis: str, request) -> tuple[GuardrailReport, list[GivenPassage]]:
     passages = given(case["passages"])
     if analysis == "index":
-        index = request.getfixturevalue("session_index")
+        index = request.getfixturevalue("reader")
         return check_answer(case["output"], passages, index.lexical.analyzer, index.lexical.idf), passages
     return check_answer(case["output"], passages, fixture_analyzer(passages)), passages
 
@@ -113,9 +106,9 @@ def test_recorded_output(path: Path, analysis: str, request):
 
 
 @pytest.mark.parametrize("path", FIXTURES, ids=[p.stem for p in FIXTURES])
-def test_fixture_passages_are_real_corpus_text(path: Path, session_index):
+def test_fixture_passages_are_real_corpus_text(path: Path, reader):
     for passage in load(path)["passages"]:
-        document = session_index.documents[passage["doc_id"]].text
+        document = reader.documents[passage["doc_id"]].text
         assert passage["text"] in document  # verbatim (offsets may move when cleaning changes)
         for start, end in passage["sentences"]:
             assert passage["start"] <= start < end <= passage["end"]

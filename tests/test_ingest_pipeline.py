@@ -83,12 +83,11 @@ def line_break_hyphenations() -> list[tuple[str, str, str]]:
     return pairs
 
 
-def test_no_word_split_by_a_line_break_survives_in_the_index(corpus_settings):
-    reader = IndexReader.open(corpus_settings)
+def test_no_word_split_by_a_line_break_survives_in_the_index(reader):
     chunks = list(reader.chunks.values())
     assert len(chunks) > 150
     # What Chroma stores is the same text the reader cites.
-    collection = chroma_client(corpus_settings).get_collection(reader.manifest.collection)
+    collection = chroma_client(reader.settings).get_collection(reader.manifest.collection)
     stored = collection.get(ids=[c.chunk_id for c in chunks], include=["documents"])
     assert dict(zip(stored["ids"], stored["documents"])) == {c.chunk_id: c.text for c in chunks}
 

@@ -136,14 +136,14 @@ def login_server(corpus_settings: Settings, model: FakeOpenAIServer) -> Iterator
         yield ui
 
 
-def test_login_is_required_for_every_route_but_the_login_page(login_server: Server, corpus_settings: Settings):
+def test_login_is_required_for_every_route_but_the_login_page(login_server: Server, reader: IndexReader):
     url = login_server.url
     for path in ["config", "gradio_api/info", "gradio_api/file=/etc/passwd", "gradio_api/queue/status",
                  "gradio_api/call/ask/abc", "gradio_api/queue/data?session_hash=abc"]:
         response = httpx.get(url + path, timeout=15)
         assert response.status_code in (401, 403), (path, response.status_code)
     # Public without login: the login page's own assets and Gradio's keep-alive stream, none with app data.
-    titles = [e.title for e in IndexReader.open(corpus_settings).entries.values()]
+    titles = [e.title for e in reader.entries.values()]
     for path in ["", "theme.css", "manifest.json", "favicon.ico", "gradio_api/startup-events",
                  "gradio_api/heartbeat/abc"]:
         with httpx.stream("GET", url + path, timeout=15) as response:

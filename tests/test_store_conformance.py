@@ -136,7 +136,7 @@ def test_collections_are_separate_and_persist_across_clients(settings):
 
 
 @pytest.mark.slow
-def test_ingest_into_a_chroma_server_and_answer_with_citations(chroma_server, make_settings, corpus_settings):
+def test_ingest_into_a_chroma_server_and_answer_with_citations(chroma_server, make_settings, reader):
     settings = make_settings(chroma_host="127.0.0.1", chroma_port=chroma_server.port)
     report = run_ingest(settings)
     assert not report.failed and report.documents == 6
@@ -146,7 +146,7 @@ def test_ingest_into_a_chroma_server_and_answer_with_citations(chroma_server, ma
     assert server_store.count() == manifest.chunk_count() == report.chunks
 
     # The server holds the same vectors as the embedded index of the same corpus.
-    served, embedded = IndexReader.open(settings), IndexReader.open(corpus_settings)
+    served, embedded = IndexReader.open(settings), reader
     assert set(served.chunks) == set(embedded.chunks)
     vector = served.embed_query("Vilket stöd finns för föräldrar till tonåringar?")
     from_server = [(c.chunk_id, s) for c, s in served.dense_search(vector, 5)]
