@@ -36,7 +36,7 @@ eval: ingest
 	$(PY) -m assistant eval
 
 bench: setup
-	$(PY) -m ingest.bench
+	$(PY) -m tools.bench_ingest
 
 clean:
 	rm -rf data .cache .pytest_cache test-artifacts

@@ -8,9 +8,9 @@ import logging
 import sys
 from pathlib import Path
 
-from assistant.engine import Assistant
+from assistant.api import Assistant
 from assistant.types import Answer, Filters
-from ingest.index import IndexNotReadyError
+from index.reader import IndexNotReadyError
 
 
 def format_answer(answer: Answer) -> str:
@@ -36,13 +36,12 @@ def _answer_json(answer: Answer, extra: dict | None = None) -> str:
 
 def _ask(args: argparse.Namespace, assistant: Assistant) -> int:
     filters = Filters(doc_ids=args.doc or [], publishers=args.publisher or [], doc_types=args.type or [])
-    generative = assistant.generative_engine() if args.stream and not args.json else None
-    if generative is None:
+    if args.json or not args.stream:
         answer = assistant.ask(args.question, filters=filters)
         print(_answer_json(answer) if args.json else format_answer(answer))
         return 0
     streamed = False
-    for item in generative.stream(args.question, filters=filters):
+    for item in assistant.stream(args.question, filters=filters):
         if isinstance(item, Answer):  # the checked answer, with its sources, replaces the draft
             if streamed:
                 print("\n\n--- Kontrollerat svar ---", flush=True)
@@ -82,12 +81,13 @@ def main(argv: list[str] | None = None) -> int:
     ask.add_argument("--doc", action="append", help="only this document id (repeatable)")
     ask.add_argument("--publisher", action="append", help="only documents from this publisher (repeatable)")
     ask.add_argument("--type", action="append", help="only this document type (repeatable)")
-    ev = sub.add_parser("eval", help="evaluate retrieval and answers on the evaluation set")
-    ev.add_argument("--questions", type=Path, default=None)
-    ev.add_argument("--no-baseline", action="store_true", help="skip the plain llama-index baseline")
-    ev.add_argument("--llm", action="store_true", help="evaluate the configured language model engine")
-    ev.add_argument("--json", type=Path, help="also write the per-question results here")
-    ev.add_argument("--limit", type=int, default=None, help="evaluate only the first N questions")
+    sub.add_parser("eval", help="evaluate retrieval and answers (the same as python -m tools.evaluate; "
+                                "see its --help)", add_help=False)
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["eval"]:
+        from tools.evaluate import main as evaluate
+
+        return evaluate(argv[1:])
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     logging.getLogger("bm25s").setLevel(logging.WARNING)
@@ -96,10 +96,6 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 2
     try:
-        if args.command == "eval":
-            from assistant.evaluation import run_evaluation
-
-            return run_evaluation(args)
         assistant = Assistant()
         if args.batch:
             return _batch(args.batch, sys.stdout, assistant)

@@ -18,11 +18,12 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from assistant.query import QUESTION_WORDS, QueryPlan
-from ingest.lexical import STOPWORDS, SwedishAnalyzer
+from assistant.planning import QUESTION_WORDS, QueryPlan
+from swedish.dates import DATE_RE, FREQUENCY_RE
+from swedish.numbers import NUMBER_WORD_PATTERN, QUANTITY_WORDS
+from swedish.tokens import STOPWORDS, SwedishAnalyzer
 
-_NUMBER_WORDS = ("en|ett|två|tre|fyra|fem|sex|sju|åtta|nio|tio|elva|tolv|tjugo|hundra|tusen|"
-                 "samtliga|alla|hälften|majoriteten|flera|några|många|få")
+_NUMBER_WORDS = f"{NUMBER_WORD_PATTERN}|{'|'.join(QUANTITY_WORDS)}"
 
 
 @dataclass
@@ -44,34 +45,21 @@ class AnswerTypeRule:
         return None
 
 
-ANSWER_TYPES = [
-    AnswerTypeRule(
-        re.compile(r"\b(kronor|kr\b|budget\w*|kost(ar|nad|naden|nader)|belopp\w*|pengar\w*|avsatt|anslag\w*|"
-                   r"lön\w*|arvode\w*|avgift\w*)"),
-        re.compile(r"\d[\d  ]*(kr\b|kronor|miljon|mnkr|tkr|mkr)|\bkostnadsfri|\bgratis\b|\bavgiftsfri"),
-        "Dokumenten anger inga belopp för detta.",
-    ),
-    AnswerTypeRule(
-        re.compile(r"\b(öppettid\w*|öppet|öppna tider|öppnar|stänger|klockan)\b"),
-        re.compile(r"\bkl\.?\s*\d|\b\d{1,2}[.:]\d{2}\s*[-–]\s*\d{1,2}"),
-        "Dokumenten anger inga öppettider.",
-    ),
-    AnswerTypeRule(
-        re.compile(r"\b(telefon\w*|ringa|ringer)\b"),
-        re.compile(r"\b0\d{1,3}[- ]\d{2,3}[ -]?\d{2}"),
-        "Dokumenten innehåller inga telefonnummer.",
-    ),
-    AnswerTypeRule(
-        re.compile(r"\b(andel|procent\w*|hur stor del)\b"),
-        re.compile(r"\d+\s*(%|procent)|\b(hälften|majoriteten|en fjärdedel|en tredjedel|minoriteten|de flesta)\b"),
-        "Dokumenten redovisar ingen sådan andel.",
-    ),
-]
+# (what the question asks for, what evidence of it looks like, the reason given when it is missing)
+ANSWER_TYPES = [AnswerTypeRule(re.compile(asks), re.compile(evidence), reason) for asks, evidence, reason in (
+    (r"\b(kronor|kr\b|budget\w*|kost(ar|nad|naden|nader)|belopp\w*|pengar\w*|avsatt|anslag\w*|lön\w*|arvode\w*|"
+     r"avgift\w*)", r"\d[\d  ]*(kr\b|kronor|miljon|mnkr|tkr|mkr)|\bkostnadsfri|\bgratis\b|\bavgiftsfri",
+     "Dokumenten anger inga belopp för detta."),
+    (r"\b(öppettid\w*|öppet|öppna tider|öppnar|stänger|klockan)\b", r"\bkl\.?\s*\d|\b\d{1,2}[.:]\d{2}\s*[-–]\s*\d{1,2}",
+     "Dokumenten anger inga öppettider."),
+    (r"\b(telefon\w*|ringa|ringer)\b", r"\b0\d{1,3}[- ]\d{2,3}[ -]?\d{2}", "Dokumenten innehåller inga telefonnummer."),
+    (r"\b(andel|procent\w*|hur stor del)\b",
+     r"\d+\s*(%|procent)|\b(hälften|majoriteten|en fjärdedel|en tredjedel|minoriteten|de flesta)\b",
+     "Dokumenten redovisar ingen sådan andel."),
+)]
 
 _COUNT_RE = re.compile(r"\bhur många (\w+)(?: \w+)?")
 _DATE_ASK_RE = re.compile(r"\b(vilket datum|vilken dag|datum|när (fattade|beslutade|antogs|antog|beslutades))\b")
-_DATE_RE = re.compile(r"\b(19|20)\d\d-\d\d-\d\d\b|\b\d{1,2} (januari|februari|mars|april|maj|juni|juli|augusti|"
-                      r"september|oktober|november|december) (19|20)\d\d")
 
 
 def unknown_names(question: str, analyzer: SwedishAnalyzer, known_terms: Iterable[str] = ()) -> list[str]:
@@ -146,7 +134,7 @@ def count_evidence_missing(question: str, evidence: Sequence[EvidenceSentence]) 
 def date_evidence_missing(question: str, evidence: Sequence[EvidenceSentence]) -> str | None:
     if not _DATE_ASK_RE.search(question):
         return None
-    if any(_DATE_RE.search(e.text) and e.coverage >= 0.2 for e in evidence):
+    if any(DATE_RE.search(e.text) and e.coverage >= 0.2 for e in evidence):
         return None
     return "Dokumenten anger inget sådant datum."
 
@@ -189,8 +177,7 @@ def refusal_reason(plan: QueryPlan, evidence: Sequence[EvidenceSentence], analyz
 # What kind of fact a question asks for, and what a sentence that states one looks like.
 EXPECTED_FACTS: list[tuple[re.Pattern, re.Pattern, float]] = [
     (re.compile(r"\b(hur ofta|hur regelbundet|oftare|sällan)\b"),
-     re.compile(r"\b(årligen|vartannat år|varje år|gånger per år|vart \w+ år|per kvartal|varje månad|löpande)\b"),
-     0.15),
+     re.compile(rf"{FREQUENCY_RE.pattern}|\blöpande\b"), 0.15),
     (re.compile(r"\b(när|vilket datum|vilket år|senast|hur länge|vilken period)\b"),
      re.compile(r"\b(19|20)\d\d\b|\bsenast\b"), 0.08),
     (re.compile(r"\b(hur många|hur stor|antal)\b"),

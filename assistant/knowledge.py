@@ -12,12 +12,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from assistant.extractive import ExtractiveEngine, Sentence, display_text
-from assistant.query import QueryPlan
+from assistant.citations import CitationList, SourceCiter
+from assistant.planning import QueryPlan
+from assistant.ranking import SentenceRanker
 from assistant.retrieval import HybridRetriever
-from assistant.types import Citation
-from ingest.index import IndexReader
-from ingest.lexical import words
+from assistant.types import Citation, KnowledgeTables, Sourced
+from index.knowledge import CommitmentItem, GlossaryEntry, HeadingNote, ProgramRecord
+from index.reader import IndexReader
+from swedish.dates import FREQUENCY_RE, YEAR_RANGE_RE
+from swedish.numbers import NUMBER_WORD_PATTERN
+from swedish.tokens import is_derivation, words
 
 
 @dataclass
@@ -27,33 +31,6 @@ class KnowledgeAnswer:
     citations: list[Citation]
     refused: bool = False
     spans: list[tuple[str, int, int]] = field(default_factory=list)  # cited (doc, start, end), in order
-
-
-class _Writer:
-    """Collects cited spans and numbers them [1], [2], … in order of appearance."""
-
-    def __init__(self, engine: ExtractiveEngine) -> None:
-        self.engine = engine
-        self.citations: list[Citation] = []
-        self._numbers: dict[tuple[str, int, int], int] = {}
-
-    def cite(self, doc_id: str, start: int, end: int) -> int:
-        key = (doc_id, start, end)
-        if key not in self._numbers:
-            self._numbers[key] = len(self.citations) + 1
-            self.citations.append(self.engine.span_citation(self._numbers[key], doc_id, start, end))
-        return self._numbers[key]
-
-    def quote(self, doc_id: str, start: int, end: int, capitalize: bool = True) -> str:
-        """The span as shown in an answer, followed by its marker."""
-        index = self.engine.index
-        chunk = index.chunk_at(doc_id, start)
-        text = index.documents[doc_id].text[start:end]
-        shown = display_text(Sentence(chunk, start, end, text, None), capitalize) if chunk else text
-        return f"{shown} [{self.cite(doc_id, start, end)}]"
-
-    def spans(self) -> list[tuple[str, int, int]]:
-        return [(c.doc_id, c.start, c.end) for c in self.citations]
 
 
 # --- glossary --------------------------------------------------------------------------
@@ -74,16 +51,16 @@ def _term_key(term: str) -> list[str]:
 
 
 def _mentions(question_words: list[str], key: str) -> bool:
-    return any(w.startswith(key) and len(w) <= len(key) + 5 for w in question_words)
+    return any(is_derivation(key, w, min_length=0) for w in question_words)
 
 
-def match_glossary(question: str, glossary: list[dict]) -> list[dict]:
+def match_glossary(question: str, glossary: list[GlossaryEntry]) -> list[GlossaryEntry]:
     q_words = words(question)
     q_raw = re.findall(r"[\wÅÄÖåäö/]+", question)
-    found: list[dict] = []
+    found: list[GlossaryEntry] = []
     for entry in glossary:
-        term = entry["term"]
-        if entry["kind"] == "abbreviation":
+        term = entry.term
+        if entry.kind == "abbreviation":
             if any(t.lower().removesuffix(":s") == term.lower() for t in q_raw):
                 found.append(entry)
             continue
@@ -93,8 +70,8 @@ def match_glossary(question: str, glossary: list[dict]) -> list[dict]:
     # Prefer the most specific terms: drop a term whose key words are a subset of a longer matched one.
     specific = []
     for entry in found:
-        longer = [o for o in found if o is not entry and len(_term_key(o["term"])) > len(_term_key(entry["term"]))
-                  and set(_term_key(entry["term"])) <= set(_term_key(o["term"]))]
+        longer = [o for o in found if o is not entry and len(_term_key(o.term)) > len(_term_key(entry.term))
+                  and set(_term_key(entry.term)) <= set(_term_key(o.term))]
         if not longer:
             specific.append(entry)
     return specific
@@ -150,11 +127,11 @@ def asked_type(question: str) -> str | None:
     return None
 
 
-def named_programs(question: str, programs: list[dict]) -> list[dict]:
+def named_programs(question: str, programs: list[ProgramRecord]) -> list[ProgramRecord]:
     q = question.lower()
     found = []
     for program in programs:
-        name = program["name"].lower()
+        name = program.name.lower()
         base = re.sub(r"\s*\(.*?\)|\s+nivå.*$", "", name).strip()
         if re.search(rf"\b{re.escape(base)}\b", q):
             found.append(program)
@@ -174,8 +151,6 @@ _FOLLOW_UP_ASK_RE = re.compile(r"\b(följ\w* upp|uppfölj\w*|utvärder\w*|revide
 
 # --- comparison -----------------------------------------------------------------------
 
-_FREQUENCY_RE = re.compile(r"\b(årligen|vartannat år|varje år|gånger per år|vart \w+ år|per kvartal|varje månad)\b")
-_YEAR_RANGE_RE = re.compile(r"\b20\d\d\s*(?:–|-|till)\s*20\d\d\b")
 
 ASPECTS = [
     ("Giltighetstid", re.compile(r"gäller|giltig|period|lång tid|hur länge|tidsperiod"),
@@ -193,30 +168,30 @@ ASPECTS = [
 class KnowledgeBase:
     """The extracted knowledge of the indexed documents (see ingest/knowledge.py)."""
 
-    glossary: list[dict]
-    programs: list[dict]
-    caveats: list[tuple[str, int, int]]
-    commitments: list[dict]
-    notes: list[tuple[str, dict]]
+    glossary: list[GlossaryEntry]
+    programs: list[ProgramRecord]
+    caveats: list[tuple[str, int, int]]  # (doc_id, start, end) of sentences that qualify the programme table
+    commitments: list[CommitmentItem]
+    notes: list[tuple[str, HeadingNote]]
 
     @classmethod
     def from_index(cls, index: IndexReader) -> KnowledgeBase:
         k = index.knowledge
         return cls(
-            glossary=[g for d in k.values() for g in d.get("glossary", [])],
-            programs=[p for d in k.values() for p in d.get("programs", [])],
-            caveats=[(doc, s, e) for doc, d in k.items() for s, e in d.get("program_caveats", [])],
-            commitments=[c for d in k.values() for c in d.get("commitments", [])],
-            notes=[(doc, n) for doc, d in k.items() for n in d.get("notes", [])],
+            glossary=[g for d in k.values() for g in d.glossary],
+            programs=[p for d in k.values() for p in d.programs],
+            caveats=[(doc, s, e) for doc, d in k.items() for s, e in d.program_caveats],
+            commitments=[c for d in k.values() for c in d.commitments],
+            notes=[(doc, n) for doc, d in k.items() for n in d.notes],
         )
 
     def only(self, doc_ids: list[str]) -> KnowledgeBase:
         keep = set(doc_ids)
         return KnowledgeBase(
-            glossary=[g for g in self.glossary if g["doc_id"] in keep],
-            programs=[p for p in self.programs if p["doc_id"] in keep],
+            glossary=[g for g in self.glossary if g.doc_id in keep],
+            programs=[p for p in self.programs if p.doc_id in keep],
             caveats=[c for c in self.caveats if c[0] in keep],
-            commitments=[c for c in self.commitments if c["doc_id"] in keep],
+            commitments=[c for c in self.commitments if c.doc_id in keep],
             notes=[n for n in self.notes if n[0] in keep],
         )
 
@@ -224,15 +199,15 @@ class KnowledgeBase:
 class KnowledgeRouter:
     """Picks the structured answer for a question, or None for the general engine."""
 
-    def __init__(self, index: IndexReader, engine: ExtractiveEngine, retriever: HybridRetriever,
+    def __init__(self, index: IndexReader, ranker: SentenceRanker, retriever: HybridRetriever, citer: SourceCiter,
                  kb: KnowledgeBase | None = None) -> None:
-        self.index, self.engine, self.retriever = index, engine, retriever
+        self.index, self.ranker, self.retriever, self.citer = index, ranker, retriever, citer
         self.kb = kb or KnowledgeBase.from_index(index)
 
     def route(self, plan: QueryPlan, query_vector, allowed: list[str] | None = None) -> KnowledgeAnswer | None:
         """The structured answer, using only knowledge from ``allowed`` documents (None = all)."""
         if allowed is not None:
-            return KnowledgeRouter(self.index, self.engine, self.retriever, self.kb.only(allowed)).route(
+            return KnowledgeRouter(self.index, self.ranker, self.retriever, self.citer, self.kb.only(allowed)).route(
                 plan, query_vector)
         q = plan.effective.lower()
         question = plan.question.lower()
@@ -242,7 +217,7 @@ class KnowledgeRouter:
             return self.comparison(plan, query_vector)
         if glossary_ask:
             terms = match_glossary(plan.question, self.kb.glossary)
-            if any(t["kind"] == "abbreviation" for t in terms):
+            if any(t.kind == "abbreviation" for t in terms):
                 return self.glossary_answer(terms)
         if self.kb.programs and (named_programs(q, self.kb.programs) or (
                 _PROGRAM_WORDS_RE.search(q) and (asked_ages(q) or asked_problem(q) or asked_type(q)
@@ -260,16 +235,16 @@ class KnowledgeRouter:
 
     # --- glossary ---------------------------------------------------------------------
 
-    def glossary_answer(self, entries: list[dict]) -> KnowledgeAnswer:
-        writer = _Writer(self.engine)
+    def glossary_answer(self, entries: list[GlossaryEntry]) -> KnowledgeAnswer:
+        writer = CitationList(self.citer)
         lines: list[str] = []
         seen: set[tuple[str, int]] = set()
         for entry in entries:
-            key = (entry["doc_id"], entry["start"])
+            key = (entry.doc_id, entry.start)
             if key in seen:
                 continue
             seen.add(key)
-            lines.append(f"- {writer.quote(entry['doc_id'], entry['start'], entry['end'])}")
+            lines.append(f"- {writer.quote(entry.doc_id, entry.start, entry.end)}")
         return KnowledgeAnswer("glossary", "\n".join(lines), writer.citations, spans=writer.spans())
 
     # --- programs ---------------------------------------------------------------------
@@ -277,7 +252,7 @@ class KnowledgeRouter:
     def program_answer(self, question: str, context: str = "") -> KnowledgeAnswer | None:
         """Programmes matching the age, problem and type asked for. A follow-up ("Och för
         tonåringar då?") takes what it says itself and the rest from the conversation."""
-        writer = _Writer(self.engine)
+        writer = CitationList(self.citer)
         context = context or question
         named = named_programs(question, self.kb.programs) or named_programs(context, self.kb.programs)
         ages = asked_ages(question) or asked_ages(context)
@@ -291,27 +266,27 @@ class KnowledgeRouter:
         if named:
             chosen, refused = named, False
         else:
-            def fits_age(p: dict) -> bool:
-                return ages is None or any(lo <= ages[1] and ages[0] <= hi for lo, hi in p["age_ranges"])
+            def fits_age(p: ProgramRecord) -> bool:
+                return ages is None or any(lo <= ages[1] and ages[0] <= hi for lo, hi in p.age_ranges)
 
             candidates = [p for p in self.kb.programs if fits_age(p)]
             if wanted_type:
-                candidates = [p for p in candidates if p["program_type"] == wanted_type]
+                candidates = [p for p in candidates if p.program_type == wanted_type]
             if problem:
-                matching = [p for p in candidates if problem in p["problem"].lower()
-                            or (problem == "utagerande" and "beteende" in p["problem"].lower())]
-                universal = [p for p in candidates if p["program_type"] == "Universell"]
+                matching = [p for p in candidates if problem in p.problem.lower()
+                            or (problem == "utagerande" and "beteende" in p.problem.lower())]
+                universal = [p for p in candidates if p.program_type == "Universell"]
                 chosen = matching or universal  # programmes for the problem; else those for all parents
                 refused = not chosen
             else:
                 chosen, refused = candidates, not candidates
-            chosen.sort(key=lambda p: (p["program_type"] != "Selektiv" if problem else 0, -p["effect_level"]))
+            chosen.sort(key=lambda p: (p.program_type != "Selektiv" if problem else 0, -p.effect_level))
         if refused or not chosen:
             lines.insert(0, "Inget av de utvärderade programmen i handboken passar den beskrivningen. "
                             "Så här ser handbokens sammanställning ut:")
             chosen = self.kb.programs
         for p in chosen:
-            lines.append(f"- {writer.quote(p['doc_id'], p['start'], p['end'])}")
+            lines.append(f"- {writer.quote(p.doc_id, p.start, p.end)}")
         if caption:
             lines.append(f"Källa: {writer.quote(*caption)}")
         if self.kb.caveats:
@@ -324,14 +299,14 @@ class KnowledgeRouter:
 
     def _overview_sentence(self) -> tuple[str, int, int] | None:
         """The sentence introducing the table's programmes ("Åtta utvärderade program …")."""
-        doc_id = self.kb.programs[0]["doc_id"]
+        doc_id = self.kb.programs[0].doc_id
         candidates = [(d, s, e) for d, s, e in self.kb.caveats if d == doc_id]
         doc = self.index.documents[doc_id]
-        section = next((b.section for b in doc.blocks if b.start == self.kb.programs[0]["start"]), ())
+        section = next((b.section for b in doc.blocks if b.start == self.kb.programs[0].start), ())
         for block in doc.blocks:
-            if block.section == section and block.kind == "paragraph" and block.start < self.kb.programs[0]["start"]:
+            if block.section == section and block.kind == "paragraph" and block.start < self.kb.programs[0].start:
                 text = doc.text[block.start:block.end]
-                if re.search(r"\b(två|tre|fyra|fem|sex|sju|åtta|nio|tio|\d+) utvärderade", text, re.I):
+                if re.search(rf"\b({NUMBER_WORD_PATTERN}|\d+) utvärderade", text, re.I):
                     end = text.find(". ") + 1 if ". " in text else len(text)
                     return doc_id, block.start, block.start + end
         return candidates[0] if candidates else None
@@ -339,10 +314,10 @@ class KnowledgeRouter:
     def _table_caption(self) -> tuple[str, int, int] | None:
         if not self.kb.programs:
             return None
-        doc_id = self.kb.programs[0]["doc_id"]
+        doc_id = self.kb.programs[0].doc_id
         doc = self.index.documents[doc_id]
         for block in doc.blocks:
-            if block.kind == "caption" and block.start > self.kb.programs[-1]["start"] \
+            if block.kind == "caption" and block.start > self.kb.programs[-1].start \
                     and doc.text[block.start:block.end].startswith(("Tabell", "Table")):
                 return doc_id, block.start, block.end
         return None
@@ -352,47 +327,47 @@ class KnowledgeRouter:
     def commitment_answer(self, plan: QueryPlan, query_vector=None) -> KnowledgeAnswer | None:
         strategies = [d for d, e in self.index.entries.items() if e.doc_type == "strategi"]
         doc_ids = [d for d in plan.doc_ids if d in strategies] or [
-            d for d in strategies if any(c["doc_id"] == d and c["kind"] == "commitment" for c in self.kb.commitments)]
+            d for d in strategies if any(c.doc_id == d and c.kind == "commitment" for c in self.kb.commitments)]
         if not doc_ids:
             return None
         q = plan.effective.lower()
         topic = self._topic_tokens(plan)
-        writer = _Writer(self.engine)
+        writer = CitationList(self.citer)
         lines: list[str] = []
         for doc_id in doc_ids:
-            items = [c for c in self.kb.commitments if c["doc_id"] == doc_id and c["kind"] == "commitment"]
+            items = [c for c in self.kb.commitments if c.doc_id == doc_id and c.kind == "commitment"]
             if not items:
                 continue
             relevant = self._relevant(items, topic, query_vector)
             if relevant:
                 items = relevant
             if len(doc_ids) > 1:
-                lines.append(f"**{self.engine.short_label(doc_id)}**")
+                lines.append(f"**{self.citer.short_label(doc_id)}**")
             group = None
             lead: tuple[int, int] | None = None
             for item in items:
-                if item["group"] != group:
-                    group, lead = item["group"], None
+                if item.group != group:
+                    group, lead = item.group, None
                     if group:
                         lines.append(f"*{group}*")
-                item_lead = (item["lead_start"], item["lead_end"]) if item.get("lead_start", -1) >= 0 else None
+                item_lead = item.lead
                 if item_lead and item_lead != lead:
                     lines.append(writer.quote(doc_id, *item_lead))  # "Det ska" — the items continue it
                 lead = item_lead
-                lines.append(f"- {writer.quote(doc_id, item['start'], item['end'], capitalize=not item_lead)}")
+                lines.append(f"- {writer.quote(doc_id, item.start, item.end, capitalize=not item_lead)}")
             follow = [c for c in self.kb.commitments
-                      if c["doc_id"] == doc_id and c["kind"] in ("follow_up", "revision")]
+                      if c.doc_id == doc_id and c.kind in ("follow_up", "revision")]
             if follow and (not relevant or _FOLLOW_UP_ASK_RE.search(q)):
                 lines.append("*Uppföljning*")
                 for item in follow[:3]:
-                    lines.append(f"- {writer.quote(doc_id, item['start'], item['end'])}")
+                    lines.append(f"- {writer.quote(doc_id, item.start, item.end)}")
             for note_doc, note in self.kb.notes:
                 if note_doc == doc_id and not relevant:
-                    heading = writer.cite(doc_id, *note["heading_span"])
-                    named = writer.cite(doc_id, *note["names_span"])
+                    heading = writer.cite(doc_id, *note.heading_span)
+                    named = writer.cite(doc_id, *note.names_span)
                     lines.append(
-                        f"\nObs: källan rubricerar en lista ”{note['heading']}” [{heading}], men texten kallar "
-                        f"målområde {note['number']} ”{note['named']}” [{named}]; svaret följer texten."
+                        f"\nObs: källan rubricerar en lista ”{note.heading}” [{heading}], men texten kallar "
+                        f"målområde {note.number} ”{note.named}” [{named}]; svaret följer texten."
                     )
             lines.append("")
         if not writer.citations:
@@ -406,7 +381,7 @@ class KnowledgeRouter:
             "oss vi föräldraskapsstöd arbetet"))
         return {t for t in plan.lexical_tokens if t not in generic}
 
-    def _relevant(self, items: list[dict], topic: set[str], query_vector) -> list[dict]:
+    def _relevant(self, items: list[CommitmentItem], topic: set[str], query_vector) -> list[CommitmentItem]:
         """The items a question with a topic asks about (by words and meaning); [] = all of them."""
         if not topic:
             return []
@@ -414,11 +389,11 @@ class KnowledgeRouter:
         total = sum(self.index.lexical.idf(t) for t in topic) or 1.0
         scored = []
         for item in items:
-            tokens = set(analyzer.tokens(item["text"] + " " + item["group"]))
+            tokens = set(analyzer.tokens(item.text + " " + item.group))
             lexical = sum(self.index.lexical.idf(t) for t in topic if t in tokens) / total
             dense = 0.0
             if query_vector is not None:
-                _, vectors = self.index.sentence_vectors(item["doc_id"], item["start"], item["end"])
+                _, vectors = self.index.sentence_vectors(item.doc_id, item.start, item.end)
                 if len(vectors):
                     dense = float(max(vectors @ query_vector))
             scored.append((0.5 * lexical + 0.5 * max(0.0, (dense - 0.8) / 0.12), item))
@@ -434,7 +409,7 @@ class KnowledgeRouter:
         q = plan.effective.lower()
         aspects = [a for a in ASPECTS if a[1].search(q)] or ASPECTS
         wants_frequency = bool(re.search(r"\b(hur ofta|oftare|sällan|frekvens)", q))
-        writer = _Writer(self.engine)
+        writer = CitationList(self.citer)
         lines: list[str] = []
         for title, _, aspect_question, kinds in aspects:
             rows = []
@@ -442,7 +417,7 @@ class KnowledgeRouter:
                 spans = self._aspect_evidence(doc_id, aspect_question, kinds, wants_frequency)
                 if spans:
                     quotes = " ".join(writer.quote(*span) for span in spans)
-                    rows.append(f"- *{self.engine.short_label(doc_id)}:* {quotes}")
+                    rows.append(f"- *{self.citer.short_label(doc_id)}:* {quotes}")
             if rows:
                 lines.append(f"**{title}**")
                 lines.extend(rows)
@@ -454,21 +429,21 @@ class KnowledgeRouter:
     def _aspect_evidence(self, doc_id: str, question: str, kinds: tuple[str, ...],
                          wants_frequency: bool = False) -> list[tuple[str, int, int]]:
         """The best sentences (up to two) on one aspect from ``doc_id`` or the documents about it."""
-        related = [doc_id] + [d for d, e in self.index.entries.items() if e.about == doc_id]
+        related = self.index.related_documents(doc_id)
         analyzer = self.index.lexical.analyzer
         plan = QueryPlan(question=question, effective=question, lexical_tokens=analyzer.tokens(question),
                          dense_text=question, content_words=[], doc_ids=[])
         vector = self.index.embed_query(question)
         retrieval = self.retriever.retrieve(plan, vector, related)
-        ranking = self.engine.rank(plan, retrieval, vector)
-        preferred = {(c["doc_id"], c["start"]) for c in self.kb.commitments if c["kind"] in kinds}
+        ranking = self.ranker.rank(plan, retrieval, vector)
+        preferred = {(c.doc_id, c.start) for c in self.kb.commitments if c.kind in kinds}
         scored = []
         for sentence in ranking.sentences[:30]:
             bonus = 0.3 if (sentence.chunk.doc_id, sentence.start) in preferred else 0.0
             bonus += 0.05 if sentence.chunk.doc_id == doc_id else 0.0
-            if "validity" in kinds and _YEAR_RANGE_RE.search(sentence.text):
+            if "validity" in kinds and YEAR_RANGE_RE.search(sentence.text):
                 bonus += 0.3  # a validity period is a span of years
-            if wants_frequency and _FREQUENCY_RE.search(sentence.text):
+            if wants_frequency and FREQUENCY_RE.search(sentence.text):
                 bonus += 0.3
             scored.append((sentence.score + bonus, sentence))
         scored.sort(key=lambda pair: -pair[0])
@@ -478,21 +453,13 @@ class KnowledgeRouter:
 
     # --- browsing ---------------------------------------------------------------------
 
-    def tables(self) -> dict[str, list[dict]]:
-        """The knowledge as tables for browsing; each row carries the citation of its source."""
-        def source(doc_id: str, start: int, end: int) -> dict:
-            return self.engine.span_citation(0, doc_id, start, end).__dict__
+    def tables(self) -> KnowledgeTables:
+        """The knowledge for browsing; each record with the citation of the passage it comes from."""
+        def sourced(record: GlossaryEntry | ProgramRecord | CommitmentItem) -> Sourced:
+            return Sourced(record, self.citer.citation(0, record.doc_id, record.start, record.end))
 
-        glossary = [{"Begrepp": g["term"], "Förklaring": g["definition"],
-                     "Dokument": self.index.entries[g["doc_id"]].title,
-                     "source": source(g["doc_id"], g["start"], g["end"])}
-                    for g in sorted(self.kb.glossary, key=lambda g: g["term"].lower())]
-        programs = [{"Program": p["name"], "Typ": p["program_type"], "Ålder": p["ages"], "Tillämpning": p["form"],
-                     "Effekt": p["effect"], "source": source(p["doc_id"], p["start"], p["end"])}
-                    for p in self.kb.programs]
-        kinds = {"commitment": "Åtagande", "follow_up": "Uppföljning", "responsibility": "Ansvar",
-                 "revision": "Revidering", "validity": "Giltighet"}
-        commitments = [{"Dokument": self.index.entries[c["doc_id"]].title, "Område": c["group"],
-                        "Typ": kinds.get(c["kind"], c["kind"]), "Innehåll": c["text"],
-                        "source": source(c["doc_id"], c["start"], c["end"])} for c in self.kb.commitments]
-        return {"Begrepp": glossary, "Program": programs, "Åtaganden": commitments}
+        return KnowledgeTables(
+            glossary=[sourced(g) for g in sorted(self.kb.glossary, key=lambda g: g.term.lower())],
+            programs=[sourced(p) for p in self.kb.programs],
+            commitments=[sourced(c) for c in self.kb.commitments],
+        )

@@ -1,4 +1,5 @@
-"""The Swedish prompt of the generative engine (``assistant/generative.py``).
+"""The Swedish prompt of the generative answerer (``assistant/answerers/generative.py``), and the
+passages it gives the model within a token budget.
 
 Layout, chosen for small local models:
 
@@ -20,9 +21,9 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-REFUSAL = "Det framgår inte av dokumenten."
+from assistant.messages import REFUSAL
 
 SYSTEM_PROMPT = f"""Du är en assistent som svarar på frågor om föräldraskapsstöd utifrån dokument från \
 Örebro län och Västmanlands län.
@@ -82,12 +83,24 @@ def passage_body(text: str) -> str:
 
 
 @dataclass(frozen=True)
-class PromptPassage:
-    """A numbered passage as shown to the model."""
+class GivenPassage:
+    """A passage as given to the model: [n] resolves to ``document.text[start:end]``."""
 
     n: int
-    label: str  # title, page and section
+    doc_id: str
+    start: int
+    end: int
     text: str
+    label: str = ""  # title, page and section as shown to the model
+    sentences: tuple[tuple[int, int], ...] = ()  # absolute sentence spans inside [start, end)
+
+    @property
+    def searchable(self) -> str:
+        return f"{self.label}\n{self.text}"
+
+    def sentence_texts(self) -> list[tuple[int, int, str]]:
+        return [(s, e, self.text[s - self.start:e - self.start]) for s, e in self.sentences
+                if self.start <= s < e <= self.end]
 
 
 def passage_label(title: str, page: int | None, section: str) -> str:
@@ -95,16 +108,16 @@ def passage_label(title: str, page: int | None, section: str) -> str:
     return f"{title} ({details})" if details else title
 
 
-def format_passage(passage: PromptPassage) -> str:
+def format_passage(passage: GivenPassage) -> str:
     return f"[{passage.n}] {neutralize(passage.label)}\n{passage_body(passage.text)}"
 
 
-def user_message(passages: Sequence[PromptPassage], question: str) -> str:
+def user_message(passages: Sequence[GivenPassage], question: str) -> str:
     body = "\n\n".join(format_passage(p) for p in passages)
     return f"<utdrag>\n{body}\n</utdrag>\n\n<fråga>\n{neutralize(question).strip()}\n</fråga>\n\n{REMINDER}"
 
 
-def chat_turns(passages: Sequence[PromptPassage], question: str) -> list[tuple[str, str]]:
+def chat_turns(passages: Sequence[GivenPassage], question: str) -> list[tuple[str, str]]:
     """(role, content) pairs: system, the worked examples, then the real request."""
     turns = [("system", SYSTEM_PROMPT)]
     for example_question, example_answer in EXAMPLES:
@@ -121,20 +134,46 @@ def estimate_tokens(text: str) -> int:
 TokenCounter = Callable[[str], int]
 
 
-# --- ChatML (Qwen2.5 and others) for llama.cpp ----------------------------------------------
+# --- the passage budget -----------------------------------------------------------------------
+
+def select_passages(candidates: Sequence[GivenPassage], budget_tokens: int, count_tokens: TokenCounter,
+                    max_passages: int = 6) -> list[GivenPassage]:
+    """The first candidates (best first) whose prompt text fits in ``budget_tokens``, numbered 1…k.
+
+    A passage that does not fit is cut after its last sentence that does; the first passage is
+    always given, cut if need be."""
+    chosen: list[GivenPassage] = []
+    used = 0
+    for candidate in candidates:
+        if len(chosen) >= max_passages:
+            break
+        passage = replace(candidate, n=len(chosen) + 1)
+        cost = count_tokens(format_passage(passage)) + 2
+        if used + cost > budget_tokens:
+            passage = _cut_to_fit(passage, budget_tokens - used, count_tokens, force=not chosen)
+            if passage is None:
+                continue
+            cost = count_tokens(format_passage(passage)) + 2
+        chosen.append(passage)
+        used += cost
+    return chosen
 
 
-def chatml_messages_to_prompt(messages: Sequence) -> str:
-    """llama-index ChatMessages in Qwen2.5's own chat template (ChatML), ready for the reply."""
-    parts = []
-    for message in messages:
-        role = getattr(message.role, "value", message.role)
-        parts.append(f"<|im_start|>{role}\n{message.content or ''}<|im_end|>\n")
-    if not messages or getattr(messages[0].role, "value", messages[0].role) != "system":
-        parts.insert(0, "<|im_start|>system\nYou are a helpful assistant.<|im_end|>\n")
-    return "".join(parts) + "<|im_start|>assistant\n"
-
-
-def chatml_completion_to_prompt(completion: str) -> str:
-    return f"<|im_start|>system\n{SYSTEM_PROMPT}<|im_end|>\n<|im_start|>user\n{completion}<|im_end|>\n" \
-           "<|im_start|>assistant\n"
+def _cut_to_fit(passage: GivenPassage, budget: int, count_tokens: TokenCounter, force: bool) -> GivenPassage | None:
+    ends = sorted({e for _, e, _ in passage.sentence_texts()})
+    best = None
+    for end in ends:
+        cut = replace(passage, end=end, text=passage.text[:end - passage.start],
+                      sentences=tuple((s, e) for s, e in passage.sentences if e <= end))
+        if count_tokens(format_passage(cut)) + 2 <= budget:
+            best = cut
+        else:
+            break
+    if best is None and force:
+        chars = max(200, budget * 4 - len(passage.label) - 10)
+        text = passage.text[:chars]
+        best = replace(passage, end=passage.start + len(text), text=text,
+                       sentences=tuple((s, e) for s, e in passage.sentences if e <= passage.start + len(text)))
+    if best is not None and len(best.text.strip()) < 40:
+        return None if not force else best
+    return best

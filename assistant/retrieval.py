@@ -1,4 +1,4 @@
-"""Hybrid retrieval: Swedish BM25 and dense vectors, fused by reciprocal rank.
+"""Retrieval: Swedish BM25 and dense vectors, fused by reciprocal rank.
 
 Both sides are llama-index retrievers over the ``IndexReader``; llama-index's
 ``QueryFusionRetriever`` fuses them. A question that names several documents gets a
@@ -15,10 +15,11 @@ from llama_index.core.llms import MockLLM
 from llama_index.core.retrievers import BaseRetriever, QueryFusionRetriever
 from llama_index.core.schema import NodeWithScore, QueryBundle, TextNode
 
-from assistant.query import QueryPlan
-from ingest.index import IndexReader
-from ingest.model import Chunk
-from ingest.store import StoreError
+from assistant.planning import QueryPlan
+from assistant.types import Filters
+from index.model import Chunk
+from index.reader import IndexReader
+from index.vectorstore import StoreError
 
 log = logging.getLogger(__name__)
 
@@ -120,3 +121,15 @@ def _interleave(groups: list[list[NodeWithScore]], limit: int) -> list[NodeWithS
                 seen.add(group[i].node.node_id)
                 result.append(group[i])
     return result[:limit]
+
+
+def documents_matching(index: IndexReader, filters: Filters | None) -> list[str] | None:
+    """The ids of the documents the filters allow; None when there are no filters."""
+    if filters is None or filters.is_empty():
+        return None
+    return [
+        e.doc_id for e in index.entries.values()
+        if (not filters.doc_ids or e.doc_id in filters.doc_ids)
+        and (not filters.publishers or any(p.lower() in e.publisher.lower() for p in filters.publishers))
+        and (not filters.doc_types or e.doc_type in filters.doc_types)
+    ]

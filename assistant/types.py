@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from typing import Generic, TypeVar
+
+from index.knowledge import CommitmentItem, GlossaryEntry, ProgramRecord
+
+Record = TypeVar("Record", GlossaryEntry, ProgramRecord, CommitmentItem)
 
 
 @dataclass
@@ -49,9 +54,9 @@ class Answer:
     timings_ms: dict[str, float] = field(default_factory=dict)
     notices: list[str] = field(default_factory=list)  # e.g. "searched words only: the vector store is down"
     effective_question: str = ""  # the question as understood with the conversation so far
-    engine: str = "extractive"
+    engine: str = "extractive"  # the answerer that wrote it: extractive | generative
     kind: str = "search"  # search | glossary | programs | commitments | comparison
-    # Generative engine only: how the model's answer fared in the guard rails (assistant/generative.py):
+    # Generative answerer only: how the model's answer fared in the guard rails (assistant/guardrails.py):
     # unrepaired | repaired | fallback (the extractive answer instead) | skipped (model not asked); "" otherwise.
     guardrails: str = ""
 
@@ -83,3 +88,20 @@ class Filters:
 
     def is_empty(self) -> bool:
         return not (self.doc_ids or self.publishers or self.doc_types)
+
+
+@dataclass
+class Sourced(Generic[Record]):
+    """A knowledge record with the citation of the passage it was extracted from."""
+
+    record: Record
+    source: Citation
+
+
+@dataclass
+class KnowledgeTables:
+    """What the documents define, recommend and commit to, for browsing (see ``index/knowledge.py``)."""
+
+    glossary: list[Sourced[GlossaryEntry]] = field(default_factory=list)
+    programs: list[Sourced[ProgramRecord]] = field(default_factory=list)
+    commitments: list[Sourced[CommitmentItem]] = field(default_factory=list)

@@ -15,9 +15,9 @@ from pathlib import Path
 from tqdm import tqdm
 
 from common.settings import get_settings
-from ingest.embedding import EmbedderError
+from index.embedders import EmbedderError
+from index.vectorstore import StoreError
 from ingest.pipeline import IngestLockedError, run_ingest
-from ingest.store import StoreError
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -8,7 +8,7 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ingest.model import DocumentInfo
+from index.model import DocumentInfo
 
 log = logging.getLogger(__name__)
 

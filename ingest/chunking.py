@@ -1,4 +1,4 @@
-"""Structure-aware chunking with a Swedish sentence splitter.
+"""Structure-aware chunking, and the answerable sentences of each chunk.
 
 Chunks follow sections (a chunk never mixes two top-level parts of a document), are
 cut at block and sentence boundaries, and each table row is a chunk of its own that
@@ -8,52 +8,11 @@ carries the table header in its embedding context. Every chunk's text is exactly
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
+from index.model import SECTION_SEPARATOR, Block, Chunk, ParsedDocument
 from ingest.cleaning import TABLE_CAPTION_RE
-from ingest.model import SECTION_SEPARATOR, Block, Chunk, ParsedDocument
-
-# Abbreviations after which a period does not end a Swedish sentence (lowercase,
-# without the final period).
-SWEDISH_ABBREVIATIONS = {
-    "bl.a", "t.ex", "m.m", "s.k", "dvs", "d.v.s", "osv", "o.s.v", "t.o.m", "fr.o.m", "resp",
-    "ca", "nr", "kap", "jfr", "m.fl", "p.g.a", "pga", "etc", "st", "tel", "inkl", "exkl", "ev",
-    "o.d", "f.d", "m.a.o", "e.d", "s", "sid", "kl", "prop", "skr", "dnr", "obs", "vs", "art",
-    "fig", "tab", "avd", "enl", "förf", "red", "uppl", "jan", "feb", "aug", "sept", "okt", "nov",
-    "dec", "mfl", "mm", "tex", "bla", "f", "ff", "o", "ang", "alt", "dr", "prof", "doc",
-}
-_BOUNDARY_RE = re.compile(r"[.!?…]+[”\"’)\]]*(?=\s+[\"”(\[]?[A-ZÅÄÖ0-9])")
-
-
-def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
-    """Sentences of ``text[start:end]`` as (start, end) offsets into ``text``."""
-    end = len(text) if end is None else end
-    spans: list[tuple[int, int]] = []
-    sentence_start = start
-    for match in _BOUNDARY_RE.finditer(text, start, end):
-        stop = match.end()
-        token = re.search(r"(\S+)$", text[sentence_start:match.start() + 1])
-        word = token.group(1).rstrip(".").lower().lstrip("(\"”") if token else ""
-        if match.group(0).startswith(".") and (
-            word in SWEDISH_ABBREVIATIONS
-            or (len(word) == 1 and word.isalpha())
-            or (word.isdigit() and text[sentence_start:match.start()].strip() == word)
-        ):
-            continue
-        spans.append(_trimmed(text, sentence_start, stop))
-        sentence_start = stop
-    if text[sentence_start:end].strip():
-        spans.append(_trimmed(text, sentence_start, end))
-    return [s for s in spans if s[1] > s[0]]
-
-
-def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    return start, end
+from swedish.sentences import sentence_spans
 
 
 def chunk_document(doc: ParsedDocument, target_chars: int = 700, max_chars: int = 1100) -> list[Chunk]:
@@ -180,3 +139,24 @@ def _table_context(doc: ParsedDocument, row: Block) -> str:
     )
     labelled = "; ".join(f"{col}: {cell}" for col, cell in zip(columns, row.cells)) if columns else ""
     return " ".join(p for p in (caption, labelled) if p)
+
+
+def document_sentences(doc: ParsedDocument, chunks: list[Chunk]) -> list[tuple[int, int]]:
+    """The answerable units of a document: its sentences, and each table row whole."""
+    spans: list[tuple[int, int]] = []
+    for chunk in chunks:
+        if chunk.kind == "table_row":
+            spans.append((chunk.start, chunk.end))
+            continue
+        for i, block in enumerate(doc.blocks):
+            if block.end <= chunk.start or block.start >= chunk.end:
+                continue
+            if block.kind == "caption" and not doc.text[block.start:block.end].startswith(("Tabell", "Table")):
+                continue  # figure captions and labels answer nothing on their own
+            if block.kind == "heading":
+                following = doc.blocks[i + 1] if i + 1 < len(doc.blocks) else None
+                if following is not None and following.kind == "list_item":
+                    spans.append((block.start, block.end))  # a heading over a list introduces it
+                continue
+            spans.extend(sentence_spans(doc.text, max(block.start, chunk.start), min(block.end, chunk.end)))
+    return sorted(set(spans))

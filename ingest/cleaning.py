@@ -16,7 +16,7 @@ import statistics
 import unicodedata
 from dataclasses import dataclass, field
 
-from ingest.model import BlockKind
+from index.model import BlockKind
 
 # --- character level -------------------------------------------------------------
 

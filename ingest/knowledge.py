@@ -17,62 +17,13 @@ cites the exact passage. Extracted here:
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass, field
 
-from ingest.chunking import sentence_spans
+from index.knowledge import CommitmentItem, GlossaryEntry, HeadingNote, Knowledge, ProgramRecord
+from index.model import SECTION_SEPARATOR, ParsedDocument
 from ingest.cleaning import DEFINITION_ENTRY_RE
-from ingest.model import ParsedDocument
 from ingest.tables import PROGRAM_COLUMNS
-
-
-@dataclass
-class GlossaryEntry:
-    term: str  # as written: "BVC", "Familjecentral", "Preventionsparadoxen"
-    definition: str  # "Barnavårdscentral", or the defining sentence
-    kind: str  # "abbreviation" | "definition"
-    doc_id: str
-    start: int  # the cited span in the document text
-    end: int
-
-
-@dataclass
-class ProgramRecord:
-    name: str
-    program_type: str  # Universell | Selektiv | Indikerad
-    ages: str  # as written: "3–12 år (med utagerande problematik)"
-    age_ranges: list[tuple[int, int]]
-    problem: str  # "utagerande problematik", or ""
-    form: str
-    effect: str
-    effect_level: int  # 0 none/small … 3 moderate-large; -1 unknown
-    doc_id: str
-    start: int
-    end: int
-
-
-@dataclass
-class CommitmentItem:
-    group: str  # "Målområde 1 – Ett kunskapsbaserat arbetssätt"
-    text: str  # the statement as it reads with its lead-in: "Det ska erbjudas …"
-    doc_id: str
-    start: int  # the item's own text (what the citation quotes)
-    end: int
-    kind: str = "commitment"  # commitment | follow_up | responsibility | revision | validity
-    lead_start: int = -1  # the lead-in the item continues ("Det ska"), when it is a block of its own
-    lead_end: int = -1
-
-
-@dataclass
-class Knowledge:
-    glossary: list[GlossaryEntry] = field(default_factory=list)
-    programs: list[ProgramRecord] = field(default_factory=list)
-    program_caveats: list[tuple[int, int]] = field(default_factory=list)
-    commitments: list[CommitmentItem] = field(default_factory=list)
-    notes: list[dict] = field(default_factory=list)  # source inconsistencies: text + the spans it rests on
-
-    def to_dict(self) -> dict:
-        return asdict(self)
-
+from swedish.numbers import NUMBER_WORD_PATTERN
+from swedish.sentences import sentence_spans
 
 # --- glossary --------------------------------------------------------------------------
 
@@ -217,7 +168,7 @@ def extract_programs(doc: ParsedDocument) -> tuple[list[ProgramRecord], list[tup
 
 # --- commitments ---------------------------------------------------------------------
 
-_TARGET_AREAS_RE = re.compile(r"(?:tre|fyra|två) målområden[;:]\s*([^.]+)\.")
+_TARGET_AREAS_RE = re.compile(rf"\b(?:{NUMBER_WORD_PATTERN}) målområden[;:]\s*([^.]+)\.")
 _AREA_HEADING_RE = re.compile(r"^(?:Målområde|Övergripande mål)\s*(\d)\s*[–:-]*\s*(.*)$")
 _STATEMENT_PATTERNS = [
     ("follow_up", re.compile(r"följ\w* upp|uppföljning|\bföljs\b.*\bupp\b", re.I)),
@@ -238,10 +189,10 @@ def _target_area_names(doc: ParsedDocument) -> tuple[list[str], tuple[int, int] 
     return names, span
 
 
-def extract_commitments(doc: ParsedDocument) -> tuple[list[CommitmentItem], list[dict]]:
+def extract_commitments(doc: ParsedDocument) -> tuple[list[CommitmentItem], list[HeadingNote]]:
     text, doc_id = doc.text, doc.info.doc_id
     items: list[CommitmentItem] = []
-    notes: list[dict] = []
+    notes: list[HeadingNote] = []
     names, names_span = _target_area_names(doc)
     blocks = doc.blocks
 
@@ -276,10 +227,8 @@ def extract_commitments(doc: ParsedDocument) -> tuple[list[CommitmentItem], list
         if heading and names and int(heading.group(1)) <= len(names):
             said = names[int(heading.group(1)) - 1]
             if said.lower() not in heading.group(2).lower() and names_span:
-                notes.append({
-                    "heading": text[block.start:block.end], "number": int(heading.group(1)), "named": said,
-                    "heading_span": (block.start, block.end), "names_span": names_span,
-                })
+                notes.append(HeadingNote(heading=text[block.start:block.end], number=int(heading.group(1)),
+                                         named=said, heading_span=(block.start, block.end), names_span=names_span))
 
     # "Insatsområden" lists under each goal heading.
     for i, block in enumerate(blocks):
@@ -303,7 +252,7 @@ def extract_commitments(doc: ParsedDocument) -> tuple[list[CommitmentItem], list
             sentence = text[s:e]
             for kind, pattern in _STATEMENT_PATTERNS:
                 if pattern.search(sentence):
-                    group = " › ".join(block.section[-1:]) if block.section else ""
+                    group = SECTION_SEPARATOR.join(block.section[-1:])
                     items.append(CommitmentItem(group, sentence, doc_id, s, e, kind=kind))
                     break
     return items, notes
@@ -320,11 +269,11 @@ def _unique(entries: list[GlossaryEntry]) -> list[GlossaryEntry]:
     return result
 
 
-def extract_knowledge(doc: ParsedDocument) -> dict:
-    """All knowledge of one document as plain data (stored with the parsed document)."""
+def extract_knowledge(doc: ParsedDocument) -> Knowledge:
+    """All knowledge of one document (stored with the parsed document)."""
     programs, caveats = extract_programs(doc)
     commitments, notes = extract_commitments(doc) if doc.info.doc_type in ("strategi", "") else ([], [])
     return Knowledge(
         glossary=_unique(extract_glossary(doc)), programs=programs, program_caveats=caveats,
         commitments=commitments, notes=notes,
-    ).to_dict()
+    )

@@ -11,6 +11,7 @@ import io
 import re
 from pathlib import Path
 
+from index.model import DocumentInfo, ParsedDocument
 from ingest.cleaning import (
     RawUnit,
     collapse_spaces,
@@ -20,7 +21,6 @@ from ingest.cleaning import (
     parse_extracted_text,
     strip_bullet,
 )
-from ingest.model import DocumentInfo, ParsedDocument
 from ingest.structure import assemble, classify_extracted_units, first_heading_title
 from ingest.tables import rebuild_tables
 

@@ -1,15 +1,12 @@
 """The ingest run: discover files, skip unchanged ones, parse, chunk, embed, store, commit.
 
-See ``store.py`` for why a failed or killed run never damages the working index.
+See ``index/layout.py`` for why a failed or killed run never damages the working index.
 """
 
 from __future__ import annotations
 
 import fcntl
-import json
 import logging
-import os
-import shutil
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -21,24 +18,15 @@ from typing import Literal
 import numpy as np
 
 from common.settings import Settings
+from index.embedders import EmbeddingCache, embed_with_cache, embedder_id, make_embedder
+from index.layout import DataLayout, DocumentEntry, Manifest, StoredDocument
+from index.lexical import LEXICAL_VERSION, LexicalIndex
+from index.model import Chunk, DocumentInfo, ParsedDocument
+from index.vectorstore import StoreError, collection_name, open_vector_store
 from ingest.catalog import CATALOG_FILE, doc_id_from_path, load_catalog
-from ingest.chunking import chunk_document, sentence_spans
-from ingest.embedding import EmbeddingCache, embed_with_cache, embedder_id, make_embedder
+from ingest.chunking import chunk_document, document_sentences
 from ingest.knowledge import extract_knowledge
-from ingest.lexical import LEXICAL_VERSION, LexicalIndex
 from ingest.loaders import IngestError, content_hash, load_document, read_file
-from ingest.model import Chunk, DocumentInfo, ParsedDocument
-from ingest.store import (
-    ChromaStore,
-    DocumentEntry,
-    Manifest,
-    StoreError,
-    chroma_client,
-    collection_name,
-    read_manifest,
-    write_json_atomic,
-    write_manifest,
-)
 
 log = logging.getLogger(__name__)
 
@@ -87,7 +75,7 @@ class IngestLockedError(RuntimeError):
 def ingest_lock(data_dir: Path) -> Iterator[None]:
     """One ingest at a time per data directory."""
     data_dir.mkdir(parents=True, exist_ok=True)
-    with open(data_dir / ".ingest.lock", "w") as handle:
+    with open(DataLayout(data_dir).lock, "w") as handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError as exc:
@@ -144,8 +132,7 @@ def _catalog_root(path: Path, settings: Settings) -> Path:
 
 def _run(settings: Settings, paths: list[Path], report: IngestReport,
          progress: Callable[[str, int, int], None]) -> None:
-    data_dir = settings.data_dir
-    old = read_manifest(data_dir)
+    old = DataLayout(settings.data_dir).read_manifest()
     embedder = make_embedder(settings.embedder, settings.embed_batch_size)
     model = embedder_id(embedder)
     collection = collection_name(settings.collection_prefix, model)
@@ -246,17 +233,16 @@ def _info_for(path: Path, catalogs: dict) -> tuple[Path | None, DocumentInfo]:
 def _commit(settings: Settings, old: Manifest | None, embedder, model: str, collection: str,
             kept: dict[str, DocumentEntry], pending: list[_Pending], report: IngestReport,
             progress: Callable[[str, int, int], None]) -> None:
-    data_dir = settings.data_dir
+    layout = DataLayout(settings.data_dir)
     generation = (old.generation if old else 0) + 1
-    parsed_dir = data_dir / "documents"
-    lexical_dir = data_dir / "lexical" / f"gen-{generation:06d}"
+    lexical_dir = layout.lexical_dir(generation)
 
     # 1. Vectors for the new chunks and their sentences (the cache makes re-runs cheap).
     new_chunks = [c for p in pending for c in p.chunks]
     sentence_spans_by_doc = [document_sentences(p.doc, p.chunks) for p in pending]
     sentence_texts = [p.doc.text[s:e] for p, spans in zip(pending, sentence_spans_by_doc) for s, e in spans]
     texts = [c.embed_text for c in new_chunks] + sentence_texts
-    cache = EmbeddingCache(data_dir / "embedding-cache.sqlite")
+    cache = EmbeddingCache(layout.embedding_cache)
     done = 0
 
     def step(n: int) -> None:
@@ -272,20 +258,16 @@ def _commit(settings: Settings, old: Manifest | None, embedder, model: str, coll
     vectors = vectors[:len(new_chunks)]
 
     # 2. Write parsed documents and vectors under new names; nothing old is touched yet.
+    parsed_files: dict[str, str] = {}
     try:
-        store = ChromaStore(chroma_client(settings), collection)
-        parsed_dir.mkdir(parents=True, exist_ok=True)
+        store = open_vector_store(settings, collection)
         offset = sentence_offset = 0
         for p, spans in zip(pending, sentence_spans_by_doc):
             n = len(p.chunks)
-            stem = f"{p.doc.info.doc_id}.{p.doc.content_hash[:16]}"
             matrix = np.asarray(sentence_vectors[sentence_offset:sentence_offset + len(spans)], dtype=np.float16)
             sentence_offset += len(spans)
-            save_npy_atomic(parsed_dir / f"{stem}.sentences.npy", matrix.reshape(len(spans), -1))
-            write_json_atomic(parsed_dir / f"{stem}.json", {
-                "document": p.doc.to_dict(), "chunks": [c.to_dict() for c in p.chunks], "sentences": spans,
-                "knowledge": extract_knowledge(p.doc),
-            })
+            stored = StoredDocument(p.doc, p.chunks, spans, extract_knowledge(p.doc))
+            parsed_files[p.doc.info.doc_id] = layout.write_document(stored, matrix.reshape(len(spans), -1))
             store.add(
                 [c.chunk_id for c in p.chunks],
                 vectors[offset:offset + n],
@@ -305,15 +287,14 @@ def _commit(settings: Settings, old: Manifest | None, embedder, model: str, coll
         info = p.doc.info
         documents[info.doc_id] = DocumentEntry(
             **asdict(info), content_hash=p.doc.content_hash, source_path=str(p.path), chunks=len(p.chunks),
-            indexed_at=now, parsed_file=f"{info.doc_id}.{p.doc.content_hash[:16]}.json",
-            warnings=list(p.doc.warnings),
+            indexed_at=now, parsed_file=parsed_files[info.doc_id], warnings=list(p.doc.warnings),
         )
         p.result.status, p.result.chunks = "indexed", len(p.chunks)
 
     # 3. The lexical index over every active chunk.
     all_chunks: list[Chunk] = []
     for entry in documents.values():
-        all_chunks.extend(load_parsed(parsed_dir / entry.parsed_file)[1])
+        all_chunks.extend(layout.read_document(entry.parsed_file).chunks)
     if all_chunks:
         LexicalIndex.build([c.chunk_id for c in all_chunks], [c.embed_text for c in all_chunks]).save(lexical_dir)
     else:
@@ -322,60 +303,18 @@ def _commit(settings: Settings, old: Manifest | None, embedder, model: str, coll
     # 4. Commit.
     manifest = Manifest(
         generation=generation, embedder=model, collection=collection,
-        lexical_dir=lexical_dir.relative_to(data_dir).as_posix(), documents=documents, created_at=now,
+        lexical_dir=lexical_dir.relative_to(layout.root).as_posix(), documents=documents, created_at=now,
         lexical_version=LEXICAL_VERSION,
     )
-    write_manifest(data_dir, manifest)
+    layout.write_manifest(manifest)
     report.documents, report.chunks = len(documents), manifest.chunk_count()
 
     # 5. Clean up what the new manifest no longer names (also leftovers of failed runs).
     active_ids = {c.chunk_id for c in all_chunks}
-    stale = [cid for cid in store.all_ids() if cid not in active_ids]
-    store.delete(stale)
+    store.delete([cid for cid in store.all_ids() if cid not in active_ids])
     if old and old.collection != collection:
         try:
-            store._client.delete_collection(old.collection)
-        except Exception:  # already gone, or a server we may not modify
+            open_vector_store(settings, old.collection).drop()
+        except StoreError:  # already gone, or a server we may not modify
             log.warning("could not delete the old collection %s", old.collection)
-    active_stems = {e.parsed_file.removesuffix(".json") for e in documents.values()}
-    for path in parsed_dir.iterdir():
-        if path.name.split(".json")[0].split(".sentences")[0] not in active_stems:
-            path.unlink(missing_ok=True)
-    for path in (data_dir / "lexical").glob("gen-*"):
-        if path != lexical_dir:
-            shutil.rmtree(path, ignore_errors=True)
-
-
-def document_sentences(doc: ParsedDocument, chunks: list[Chunk]) -> list[tuple[int, int]]:
-    """The answerable units of a document: its sentences, and each table row whole."""
-    spans: list[tuple[int, int]] = []
-    for chunk in chunks:
-        if chunk.kind == "table_row":
-            spans.append((chunk.start, chunk.end))
-            continue
-        for i, block in enumerate(doc.blocks):
-            if block.end <= chunk.start or block.start >= chunk.end:
-                continue
-            if block.kind == "caption" and not doc.text[block.start:block.end].startswith(("Tabell", "Table")):
-                continue  # figure captions and labels answer nothing on their own
-            if block.kind == "heading":
-                following = doc.blocks[i + 1] if i + 1 < len(doc.blocks) else None
-                if following is not None and following.kind == "list_item":
-                    spans.append((block.start, block.end))  # a heading over a list introduces it
-                continue
-            spans.extend(sentence_spans(doc.text, max(block.start, chunk.start), min(block.end, chunk.end)))
-    return sorted(set(spans))
-
-
-def save_npy_atomic(path: Path, array: np.ndarray) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    with open(tmp, "wb") as handle:
-        np.save(handle, array)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(tmp, path)
-
-
-def load_parsed(path: Path) -> tuple[ParsedDocument, list[Chunk]]:
-    data = json.loads(path.read_text(encoding="utf-8"))
-    return ParsedDocument.from_dict(data["document"]), [Chunk.from_dict(c) for c in data["chunks"]]
+    layout.remove_inactive(manifest)

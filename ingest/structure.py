@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import re
 
+from index.model import Block, DocumentInfo, ParsedDocument
 from ingest.cleaning import CAPTION_RE, FOOTNOTE_RE, TABLE_CAPTION_RE, RawUnit
-from ingest.model import Block, DocumentInfo, ParsedDocument
 
 _NUMBERED_HEADING_RE = re.compile(r"^\d{1,2}\.\s+[A-ZÅÄÖ]")
 _LEVEL2_HEADING_RE = re.compile(r"^(Målområde|Övergripande mål|Del \d|Insatsområde)", re.I)

@@ -5,10 +5,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -19,18 +15,13 @@ os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 from gradio_client import Client  # noqa: E402
 
 from common.settings import PROJECT_ROOT, Settings  # noqa: E402
-from ingest import IndexReader  # noqa: E402
-from ingest.pipeline import run_ingest  # noqa: E402
-from ui.loadtest import Server  # noqa: E402  (importing ui also keeps loopback out of any proxy)
+from index import IndexReader  # noqa: E402
+from ingest import run_ingest  # noqa: E402
+from tools.servers import ChromaServer  # noqa: E402  (importing it also keeps loopback out of any proxy)
+from tools.servers import UIServer as Server  # noqa: E402
 
 CORPUS = PROJECT_ROOT / "corpus"
 ARTIFACTS = PROJECT_ROOT / "test-artifacts"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="session")
@@ -104,45 +95,8 @@ def report(pytestconfig: pytest.Config, line: str) -> None:
         reporter.write_line(line)
 
 
-class ChromaServer:
-    def __init__(self, path: Path, port: int) -> None:
-        self.path, self.port = path, port
-        self.process: subprocess.Popen | None = None
-
-    def start(self, timeout: float = 60) -> None:
-        chroma = Path(sys.executable).with_name("chroma")
-        log = open(self.path.parent / f"chroma-{self.port}.log", "ab")
-        self.process = subprocess.Popen(
-            [str(chroma), "run", "--path", str(self.path), "--host", "127.0.0.1", "--port", str(self.port)],
-            stdout=log, stderr=subprocess.STDOUT,
-        )
-        deadline = time.time() + timeout
-        while time.time() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"chroma run exited with {self.process.returncode}")
-            try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=1):
-                    return
-            except OSError:
-                time.sleep(0.3)
-        raise RuntimeError("chroma server did not start")
-
-    def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-
-
 @pytest.fixture
 def chroma_server(tmp_path: Path) -> Iterator[ChromaServer]:
     """A real ``chroma run`` server on a free localhost port, stopped after the test."""
-    server = ChromaServer(tmp_path / "chroma-server", free_port())
-    server.start()
-    try:
+    with ChromaServer(tmp_path / "chroma-server") as server:
         yield server
-    finally:
-        server.stop()

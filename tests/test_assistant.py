@@ -10,7 +10,7 @@ import sys
 import pytest
 
 from assistant import Assistant, Filters
-from assistant.evaluation import citations_valid
+from tools.evaluate import citations_valid
 
 
 @pytest.fixture(scope="module")
@@ -134,7 +134,7 @@ def test_the_evaluation_set_is_well_formed_and_its_support_is_verbatim(reader):
     in one of the documents the question names (so a hit is a hit on the right document)."""
     from collections import Counter
 
-    from assistant.evaluation import DEFAULT_QUESTIONS, load_questions, supports
+    from tools.evaluate import DEFAULT_QUESTIONS, load_questions, supports
 
     questions = load_questions(DEFAULT_QUESTIONS)
     kinds = Counter(q["kind"] for q in questions)

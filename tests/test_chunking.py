@@ -7,11 +7,13 @@ import re
 import pytest
 
 from common.settings import PROJECT_ROOT
+from index.model import SECTION_SEPARATOR, ParsedDocument
 from ingest.catalog import load_catalog
-from ingest.chunking import SWEDISH_ABBREVIATIONS, chunk_document, sentence_spans
+from ingest.chunking import chunk_document
 from ingest.loaders import content_hash, load_document
-from ingest.model import SECTION_SEPARATOR, ParsedDocument
 from ingest.tables import PROGRAM_COLUMNS
+from swedish.sentences import ABBREVIATIONS as SWEDISH_ABBREVIATIONS
+from swedish.sentences import sentence_spans
 
 CORPUS = PROJECT_ROOT / "corpus"
 HANDBOOK = "regional-samling-foraldraskapsstod-vastmanland.txt"

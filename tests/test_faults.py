@@ -23,9 +23,10 @@ from gradio_client import Client
 
 from assistant import Assistant
 from common.settings import PROJECT_ROOT, Settings
-from ingest import IndexReader, run_ingest
-from ingest.store import read_manifest
-from ui.loadtest import Server
+from index import IndexReader
+from index.layout import DataLayout
+from ingest import run_ingest
+from tools.servers import UIServer as Server
 
 pytestmark = pytest.mark.slow
 
@@ -105,7 +106,7 @@ def change_a_document(corpus: Path) -> None:
 
 
 def assert_previous_index_answers(settings: Settings, generation: int) -> None:
-    manifest = read_manifest(settings.data_dir)
+    manifest = DataLayout(settings.data_dir).read_manifest()
     assert manifest is not None and manifest.generation == generation
     reader = IndexReader.open(settings)
     answer = Assistant(settings, index=reader).ask("Vad står BVC för?")
@@ -163,7 +164,7 @@ def test_ingest_on_a_full_disk_exits_2_and_the_previous_index_answers(tmp_path: 
         settings.data_dir.mkdir()
         shutil.copy(embedding_cache, settings.data_dir / "embedding-cache.sqlite")
         assert not run_ingest(settings).failed
-        generation = read_manifest(settings.data_dir).generation
+        generation = DataLayout(settings.data_dir).read_manifest().generation
         change_a_document(corpus_copy)
         fill(disk)
         assert shutil.disk_usage(disk).free < 64 * 1024
@@ -178,7 +179,7 @@ def test_ingest_past_the_file_size_limit_exits_2_and_the_previous_index_answers(
     """Where mounting is not allowed: RLIMIT_FSIZE makes every write past 256 kB fail (EFBIG), like a full disk."""
     settings = make_settings(corpus_dir=corpus_copy)
     assert not run_ingest(settings).failed
-    generation = read_manifest(settings.data_dir).generation
+    generation = DataLayout(settings.data_dir).read_manifest().generation
     change_a_document(corpus_copy)
 
     def small_files() -> None:
@@ -194,7 +195,7 @@ def test_ingest_into_a_read_only_data_directory_exits_2_and_the_previous_index_a
         tmp_path: Path, make_settings: Callable[..., Settings], corpus_copy: Path):
     writable = make_settings(corpus_dir=corpus_copy, data_dir=tmp_path / "skrivbar")
     assert not run_ingest(writable).failed
-    generation = read_manifest(writable.data_dir).generation
+    generation = DataLayout(writable.data_dir).read_manifest().generation
     change_a_document(corpus_copy)
     if os.geteuid() == 0:  # root ignores permissions: a read-only bind mount of the data directory
         read_only = tmp_path / "skrivskyddad"
@@ -223,7 +224,8 @@ def test_ingest_into_a_read_only_data_directory_exits_2_and_the_previous_index_a
 
 def test_language_model_down_or_hanging_gives_the_extractive_answer_within_the_timeout(corpus_settings: Settings,
                                                                                       reader: IndexReader):
-    from assistant.generative import NOTICE_TIMEOUT, NOTICE_UNAVAILABLE
+    from assistant.messages import TIMEOUT as NOTICE_TIMEOUT
+    from assistant.messages import UNAVAILABLE as NOTICE_UNAVAILABLE
 
     timeout_s = 4.0
     model = FakeOpenAIServer().start()

@@ -19,9 +19,10 @@ from pathlib import Path
 import pytest
 
 from assistant import Answer, Assistant
-from assistant.evaluation import citations_valid
-from assistant.generative import NOTICE_TIMEOUT, echoes_instructions, is_swedish, split_units
-from assistant.prompts import REFUSAL
+from assistant.guardrails import echoes_instructions, is_swedish, split_units
+from assistant.messages import REFUSAL
+from assistant.messages import TIMEOUT as NOTICE_TIMEOUT
+from tools.evaluate import citations_valid
 
 pytestmark = pytest.mark.llm
 
@@ -93,7 +94,7 @@ def assert_grounded(answer: Answer, assistant: Assistant) -> None:
 
 def test_local_model_streams_a_grounded_swedish_answer(local):
     question = "Vilka organisationer bjöds in att tycka till om strategiförslaget innan det fastställs?"
-    items = list(local.generative_engine().stream(question))
+    items = list(local.stream(question))
     deltas, final = items[:-1], items[-1]
     assert deltas and all(isinstance(d, str) for d in deltas), "the model's words arrive as they are written"
     assert isinstance(final, Answer)
@@ -116,8 +117,8 @@ def test_unanswerable_question_does_not_reach_the_model(local):
 
 
 def test_slow_model_falls_back_within_the_timeout(local):
-    engine = local.generative_engine()
-    _ = engine.llm  # loaded, so the timeout measures the answer
+    engine = local.answerer
+    local.warm_up()  # the model is loaded, so the timeout measures the answer
     fast = local.settings.model_copy(update={"llm_timeout_s": 2.0})
     engine.settings, saved = fast, engine.settings
     try:

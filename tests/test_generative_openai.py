@@ -21,19 +21,15 @@ import pytest
 from fake_llm import FakeOpenAIServer
 
 from assistant import Answer, Assistant
-from assistant.evaluation import citations_valid
-from assistant.generative import (
-    NOTICE_FALLBACK,
-    NOTICE_GENERATED,
-    NOTICE_REPAIRED,
-    NOTICE_TIMEOUT,
-    NOTICE_UNAVAILABLE,
-    LLMConfigError,
-    make_llm,
-    use_generative_engine,
-)
-from assistant.prompts import REFUSAL
+from assistant.llm_backends import LLMConfigError, make_llm
+from assistant.messages import FALLBACK as NOTICE_FALLBACK
+from assistant.messages import GENERATED as NOTICE_GENERATED
+from assistant.messages import REFUSAL
+from assistant.messages import REPAIRED as NOTICE_REPAIRED
+from assistant.messages import TIMEOUT as NOTICE_TIMEOUT
+from assistant.messages import UNAVAILABLE as NOTICE_UNAVAILABLE
 from common.settings import Settings
+from tools.evaluate import citations_valid
 
 MODEL = "qwen2.5-test"
 TIMEOUT_S = 10.0  # generous: CI machines may be busy
@@ -100,7 +96,7 @@ def llm_settings(corpus_settings: Settings, server: FakeOpenAIServer) -> Setting
 @pytest.fixture(scope="module")
 def assistant(llm_settings: Settings) -> Assistant:
     assistant = Assistant(llm_settings)
-    _ = assistant.generative_engine().llm  # the client is made once, outside any answer's timeout
+    assistant.warm_up()  # the client is made once, outside any answer's timeout
     return assistant
 
 
@@ -161,7 +157,7 @@ def test_bad_answer_is_repaired_with_a_notice(assistant, fake):
 def test_unsupported_answer_falls_back_to_the_extractive_answer(assistant, fake):
     fake.reply = lambda request: fill(ENGLISH, request)
     answer = assistant.ask(QUESTION)
-    extractive = assistant.ask_extractive(QUESTION)
+    extractive = assistant.answerer.extractive.ask(QUESTION)
     assert answer.guardrails == "fallback" and answer.engine == "extractive"
     assert NOTICE_FALLBACK in answer.notices
     assert answer.answer == extractive.answer
@@ -195,10 +191,9 @@ def test_server_error_falls_back_quickly(assistant, fake):
 @pytest.mark.parametrize("streaming", [False, True])
 def test_hanging_server_falls_back_within_the_timeout(assistant, fake, streaming):
     fake.mode = "hang"
-    engine = assistant.generative_engine()
     started = time.perf_counter()
     if streaming:
-        items = list(engine.stream(QUESTION))
+        items = list(assistant.stream(QUESTION))
         assert all(isinstance(i, str) for i in items[:-1])
         answer = items[-1]
     else:
@@ -206,12 +201,12 @@ def test_hanging_server_falls_back_within_the_timeout(assistant, fake, streaming
     elapsed = time.perf_counter() - started
     assert isinstance(answer, Answer)
     assert answer.guardrails == "fallback" and NOTICE_TIMEOUT in answer.notices
-    assert answer.answer == assistant.ask_extractive(QUESTION).answer
+    assert answer.answer == assistant.answerer.extractive.ask(QUESTION).answer
     assert TIMEOUT_S - 0.5 < elapsed < TIMEOUT_S + 5  # the timeout, plus the retrieval before the model
 
 
 def test_streaming_yields_deltas_then_the_checked_answer(assistant, fake):
-    items = list(assistant.generative_engine().stream(QUESTION))
+    items = list(assistant.stream(QUESTION))
     deltas, final = items[:-1], items[-1]
     assert len(deltas) >= 3 and all(isinstance(d, str) for d in deltas)
     assert isinstance(final, Answer) and final.guardrails == "unrepaired"
@@ -286,11 +281,11 @@ def test_missing_settings_and_packages_give_clear_errors(corpus_settings, tmp_pa
     with pytest.raises(LLMConfigError, match=r"\[llm\]"):
         make_llm(corpus_settings.model_copy(update={"llm_backend": "ollama", "llm_model": "qwen2.5:1.5b"}))
     with pytest.raises(LLMConfigError, match="FSA_LLM_BACKEND"):
-        use_generative_engine(Assistant(corpus_settings))
+        make_llm(corpus_settings)  # llm_backend "none"
 
 
 def test_default_settings_keep_the_extractive_engine(corpus_settings):
     assistant = Assistant(corpus_settings)
-    assert assistant.generative_engine() is None
+    assert assistant.answerer.name == "extractive"
     answer = assistant.ask(QUESTION)
     assert answer.engine == "extractive" and answer.guardrails == ""

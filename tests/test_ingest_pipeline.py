@@ -22,8 +22,10 @@ from docx import Document
 from pdfgen import Line, encrypt_pdf, make_pdf
 
 from common.settings import PROJECT_ROOT, Settings
-from ingest import IndexReader, run_ingest
-from ingest.store import ChromaStore, StoreError, chroma_client, read_manifest
+from index import IndexReader
+from index.layout import DataLayout
+from index.vectorstore import ChromaStore, StoreError, chroma_client
+from ingest import run_ingest
 
 CORPUS = PROJECT_ROOT / "corpus"
 REFERRAL = "remiss-regional-strategi-orebro-lan-2023.txt"
@@ -47,13 +49,13 @@ def snapshot(settings: Settings) -> dict[str, str]:
 
 
 def store_ids(settings: Settings) -> set[str]:
-    manifest = read_manifest(settings.data_dir)
+    manifest = DataLayout(settings.data_dir).read_manifest()
     return set(ChromaStore(chroma_client(settings), manifest.collection).all_ids())
 
 
 def fingerprint(settings: Settings) -> tuple[dict[str, tuple[str, int]], dict[str, str]]:
     """What a clean ingest must reproduce: per document (content hash, chunk count), and all chunks."""
-    manifest = read_manifest(settings.data_dir)
+    manifest = DataLayout(settings.data_dir).read_manifest()
     docs = {d: (e.content_hash, e.chunks) for d, e in manifest.documents.items()}
     return docs, snapshot(settings)
 
@@ -125,14 +127,14 @@ def test_unchanged_corpus_is_skipped_without_embedding(make_settings):
     settings = make_settings()
     first = run_ingest(settings)
     assert set(statuses(first).values()) == {"indexed"} and first.documents == 6
-    before = read_manifest(settings.data_dir)
+    before = DataLayout(settings.data_dir).read_manifest()
     chunks = snapshot(settings)
 
     again = run_ingest(settings)
     assert set(statuses(again).values()) == {"unchanged"} and len(again.results) == 6
     assert again.embedded == 0
     assert again.chunks == first.chunks and again.documents == 6
-    assert read_manifest(settings.data_dir).generation == before.generation
+    assert DataLayout(settings.data_dir).read_manifest().generation == before.generation
     assert snapshot(settings) == chunks
     assert store_ids(settings) == set(chunks)
 
@@ -218,7 +220,7 @@ def test_a_store_failure_midway_leaves_the_previous_index_usable(make_settings, 
     settings = make_settings(corpus_dir=corpus_copy)
     run_ingest(settings)
     previous = snapshot(settings)
-    generation = read_manifest(settings.data_dir).generation
+    generation = DataLayout(settings.data_dir).read_manifest().generation
 
     for name in (REFERRAL, ANSWER):  # two changed documents: two writes to Chroma
         path = corpus_copy / name
@@ -323,7 +325,7 @@ def test_a_killed_ingest_leaves_the_previous_index_and_a_rerun_completes(tmp_pat
     assert done.returncode == 0, done.stderr
     previous_settings = Settings(data_dir=pristine, corpus_dir=corpus_copy)
     previous = snapshot(previous_settings)
-    previous_generation = read_manifest(pristine).generation
+    previous_generation = DataLayout(pristine).read_manifest().generation
     probe = IndexReader.open(previous_settings)
     tokens = probe.lexical.analyzer.tokens("Vilka program finns för föräldrar till tonåringar?")
     previous_lexical = [(c.chunk_id, round(s, 4)) for c, s in probe.lexical_search(tokens, 10)]
@@ -342,7 +344,7 @@ def test_a_killed_ingest_leaves_the_previous_index_and_a_rerun_completes(tmp_pat
         where = f"seed {rng_seed}: killed up to {delay:.2f} s into {stage}, at {reached} {done}/{total}"
 
         settings = Settings(data_dir=killed_dir, corpus_dir=corpus_copy)
-        assert read_manifest(killed_dir).generation == previous_generation, where
+        assert DataLayout(killed_dir).read_manifest().generation == previous_generation, where
         reader = IndexReader.open(settings)
         assert {cid: c.text for cid, c in reader.chunks.items()} == previous, where
         assert [(c.chunk_id, round(s, 4)) for c, s in reader.lexical_search(tokens, 10)] == previous_lexical, where

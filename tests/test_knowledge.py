@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -29,7 +30,7 @@ def assert_verbatim(answer, assistant) -> None:
 
 
 def test_glossary_holds_the_documents_own_definitions(assistant):
-    terms = {row["Begrepp"].lower() for row in assistant.knowledge_tables()["Begrepp"]}
+    terms = {item.record.term.lower() for item in assistant.knowledge().glossary}
     expected = {"bhv", "bmm", "bvc", "cope", "icdp", "ifo", "mhv", "mfof", "andts", "familjecentral",
                 "familjecentralsliknande verksamhet", "preventionsparadoxen", "riktat stöd"}
     assert expected <= terms
@@ -63,10 +64,11 @@ def test_a_concept_named_with_other_words(assistant):
 
 
 def test_programme_table_is_structured(assistant):
-    rows = {row["Program"]: row for row in assistant.knowledge_tables()["Program"]}
+    rows = {item.record.name: item.record for item in assistant.knowledge().programs}
     assert len(rows) == 8
-    assert rows["Connect"]["Typ"] == "Selektiv" and rows["Connect"]["Ålder"].startswith("8–18 år")
-    assert rows["De otroliga åren"]["Effekt"] == "Liten effekt"
+    assert rows["Connect"].program_type == "Selektiv" and rows["Connect"].ages.startswith("8–18 år")
+    assert rows["Connect"].age_ranges == [(8, 18)]
+    assert rows["De otroliga åren"].effect == "Liten effekt"
 
 
 def test_teenager_with_acting_out_gets_matching_programmes(assistant):
@@ -91,7 +93,7 @@ def test_never_recommends_a_programme_outside_the_table(assistant):
     answer = assistant.ask("Vilket föräldraprogram passar föräldrar till 25-åringar?")
     assert answer.refused
     assert "Inget av de utvärderade programmen" in answer.answer
-    table = {row["Program"] for row in assistant.knowledge_tables()["Program"]}
+    table = {item.record.name for item in assistant.knowledge().programs}
     named = {c.quote.split(" | ")[0] for c in answer.citations if " | " in c.quote}
     assert named <= table
 
@@ -147,11 +149,21 @@ def test_comparison_side_by_side_each_side_from_its_own_documents(assistant):
 
 
 def test_knowledge_tables_link_every_row_to_its_passage(assistant):
-    for rows in assistant.knowledge_tables().values():
-        assert rows
-        for row in rows:
-            source = row["source"]
-            assert assistant.document_text(source["doc_id"])[source["start"]:source["end"]] == source["quote"]
+    tables = assistant.knowledge()
+    for items in (tables.glossary, tables.programs, tables.commitments):
+        assert items
+        for item in items:
+            source = item.source
+            assert (source.doc_id, source.start, source.end) == (item.record.doc_id, item.record.start,
+                                                                 item.record.end)
+            assert assistant.document_text(source.doc_id)[source.start:source.end] == source.quote
+
+
+def test_knowledge_records_round_trip_through_json(reader):
+    from index.knowledge import Knowledge
+
+    for knowledge in reader.knowledge.values():
+        assert Knowledge.from_dict(json.loads(json.dumps(knowledge.to_dict()))) == knowledge
 
 
 def test_follow_up_narrows_the_programmes_to_the_new_age(assistant):

@@ -17,8 +17,8 @@ from fake_llm import FakeOpenAIServer
 from gradio_client import Client
 
 from common.settings import PROJECT_ROOT, Settings
-from ingest import IndexReader
-from ui.loadtest import Server
+from index import IndexReader
+from tools.servers import UIServer as Server
 
 pytestmark = pytest.mark.slow
 
@@ -62,7 +62,7 @@ def open_server(corpus_settings: Settings, tmp_path_factory: pytest.TempPathFact
 def secret_files(data_dir: Path) -> dict[str, bytes]:
     """Files that must never be served, with a piece of their content to look for in a response."""
     files = {"/etc/passwd": b"root:"}
-    for path in (PROJECT_ROOT / "README.md", PROJECT_ROOT / "ui" / "app.py", PROJECT_ROOT / "common" / "settings.py",
+    for path in (PROJECT_ROOT / "README.md", PROJECT_ROOT / "ui" / "server.py", PROJECT_ROOT / "common" / "settings.py",
                  PROJECT_ROOT / "pyproject.toml", data_dir / "manifest.json", PROJECT_ROOT / "corpus" / "catalog.toml"):
         files[str(path)] = path.read_bytes()[:60]
     return files

@@ -1,7 +1,7 @@
 """The assistant answers from the real corpus index with valid, verbatim citations."""
 
 from assistant import Assistant
-from ingest import IndexReader
+from index import IndexReader
 
 
 def test_answer_cites_verbatim_passages(corpus_settings):

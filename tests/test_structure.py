@@ -7,9 +7,9 @@ import re
 import pytest
 
 from common.settings import PROJECT_ROOT
+from index.model import ParsedDocument
 from ingest.catalog import load_catalog
 from ingest.loaders import load_document
-from ingest.model import ParsedDocument
 
 CORPUS = PROJECT_ROOT / "corpus"
 STRATEGY = "regional-strategi-foraldraskapsstod-orebro-lan-2024-2030-remiss.txt"

@@ -20,8 +20,8 @@ from gradio_client import Client
 from gradio_client.exceptions import AppError
 
 from common.settings import PROJECT_ROOT, Settings
-from ingest import IndexReader
-from ui.loadtest import Server
+from index import IndexReader
+from tools.servers import UIServer as Server
 
 pytestmark = pytest.mark.slow
 
@@ -148,10 +148,10 @@ def test_admin_rights(tmp_path: Path) -> None:
     """Re-indexing: listed users when login is on; without login only a local server without an admin list."""
     from pydantic import SecretStr
 
-    from ui.app import AssistantService
+    from ui.admin import AdminService
 
     def admin(username: str | None, **settings) -> bool:
-        return AssistantService(Settings(data_dir=tmp_path, corpus_dir=CORPUS, **settings)).is_admin(username)
+        return AdminService(Settings(data_dir=tmp_path, corpus_dir=CORPUS, **settings)).is_admin(username)
 
     assert admin(None)  # no login, local server, no admin list
     assert not admin(None, ui_admin_users="eva")
@@ -163,7 +163,7 @@ def test_admin_rights(tmp_path: Path) -> None:
 
 
 def test_missing_index_gives_a_clear_swedish_message(tmp_path: Path) -> None:
-    from ui.app import AssistantService, ServiceError
+    from ui.service import AssistantService, ServiceError
 
     service = AssistantService(Settings(data_dir=tmp_path / "tom", corpus_dir=CORPUS))
     service.start()
@@ -174,7 +174,7 @@ def test_missing_index_gives_a_clear_swedish_message(tmp_path: Path) -> None:
 
 def test_answers_render_safely_with_refusals_and_notices() -> None:
     from assistant import Answer, Citation
-    from ui.app import render_answer, render_sources_for_turn
+    from ui.rendering import render_answer, render_sources_for_turn
 
     citation = Citation(1, "doc", "doc.txt", "<b>Titel</b>", "Region <i>X</i>", None, None, "Avsnitt",
                         "Ett <script>alert(1)</script> citat.", 0, 10)

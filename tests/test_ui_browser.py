@@ -15,8 +15,8 @@ import pytest
 from conftest import ARTIFACTS, report, ui_server
 
 from common.settings import PROJECT_ROOT, Settings
-from ingest import IndexReader
-from ui.loadtest import Server
+from index import IndexReader
+from tools.servers import UIServer as Server
 
 pytestmark = pytest.mark.slow
 

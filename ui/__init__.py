@@ -1,6 +1,14 @@
-"""The web interface: a Swedish Gradio chat over ``assistant`` (``python -m ui``).
+"""The web interface: a Swedish Gradio chat over ``assistant``'s public API (``python -m ui``).
 
-Feedback on answers is stored by ``ui.feedback`` (``python -m ui.feedback export out.csv``).
+    server.py      start-up: settings, theme, launch (``python -m ui --host --port``)
+    page.py        the layout, wired to the handlers
+    handlers.py    what happens on an event (ask, feedback, re-index, the API)
+    service.py     the assistant loaded in the background; answers remembered for feedback
+    admin.py       login, admin rights, re-indexing through ingest's public API
+    rendering.py   answers, sources, documents and knowledge tables as safe HTML
+    middleware.py  a Swedish page, no file uploads
+    feedback.py    feedback on answers (``python -m ui.feedback export out.csv``)
+
 Gradio is imported only when the app is used, so the feedback export starts fast.
 """
 
@@ -23,12 +31,12 @@ def bypass_proxy_for_loopback() -> None:
 
 bypass_proxy_for_loopback()
 
-__all__ = ["AssistantService", "build_app", "create", "launch_kwargs", "main"]
+__all__ = ["create", "launch_kwargs", "main"]
 
 
 def __getattr__(name: str) -> Any:
     if name in __all__:
-        from ui import app
+        from ui import server
 
-        return getattr(app, name)
+        return getattr(server, name)
     raise AttributeError(f"module 'ui' has no attribute {name!r}")

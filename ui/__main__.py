@@ -1,6 +1,8 @@
-"""``python -m ui``: serve the chat on ``FSA_UI_HOST:FSA_UI_PORT`` (login when ``FSA_UI_AUTH`` is set)."""
+"""``python -m ui [--host HOST] [--port PORT]``: serve the chat (see ``ui/server.py``)."""
 
-from ui.app import main
+import sys
+
+from ui.server import main
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -1,34 +1,20 @@
-"""Where the index lives: a Chroma collection (embedded or server) for vectors, and a
-data directory with the manifest, the parsed documents and the lexical index.
+"""Vector stores behind one small protocol, and the Chroma adapter (embedded or server).
 
-The manifest is the single commit point. An ingest writes everything new first (new
-chunk ids carry the document's content hash, new files carry a generation number) and
-replaces the manifest atomically last; readers only trust chunks the manifest names.
-A failed or killed ingest therefore leaves the previous index fully usable, and the
-next ingest removes what the failed one left behind.
+Ingest and the assistant use only ``VectorStore``; ``open_vector_store(settings, collection)``
+gives the configured one. Every adapter passes the same conformance suite
+(``tests/vectorstore_conformance.py``).
 """
 
 from __future__ import annotations
 
-import json
-import os
-import tempfile
-from dataclasses import asdict, dataclass, field
-from pathlib import Path
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from common.settings import Settings
-from ingest.model import DocumentInfo
-
-MANIFEST_FILE = "manifest.json"
-MANIFEST_VERSION = 1
 
 
 class StoreError(RuntimeError):
     """The vector store cannot be reached or used; the message says what to do."""
-
-
-# --- vector store ----------------------------------------------------------------------
 
 
 @dataclass
@@ -39,14 +25,26 @@ class VectorHit:
 
 
 class VectorStore(Protocol):
-    """What ingest and the assistant need from a vector store (see tests/test_store_conformance.py)."""
+    """One collection of chunk vectors with flat metadata (str, int, float, bool values)."""
 
     def add(self, ids: list[str], embeddings: list[list[float]], texts: list[str],
-            metadatas: list[dict[str, Any]]) -> None: ...
+            metadatas: list[dict[str, Any]]) -> None:
+        """Insert or replace (by id)."""
+        ...
+
     def delete(self, ids: list[str]) -> None: ...
+
     def all_ids(self) -> list[str]: ...
+
     def count(self) -> int: ...
-    def query(self, embedding: list[float], k: int, doc_ids: list[str] | None = None) -> list[VectorHit]: ...
+
+    def query(self, embedding: list[float], k: int, doc_ids: list[str] | None = None) -> list[VectorHit]:
+        """The ``k`` nearest by cosine similarity, best first, optionally only of ``doc_ids``."""
+        ...
+
+    def drop(self) -> None:
+        """Delete the whole collection (a store for another embedding model is no longer needed)."""
+        ...
 
 
 class ChromaStore:
@@ -101,6 +99,12 @@ class ChromaStore:
             for cid, dist, meta in zip(result["ids"][0], result["distances"][0], result["metadatas"][0])
         ]
 
+    def drop(self) -> None:
+        try:
+            self._client.delete_collection(self.collection_name)
+        except Exception as exc:  # already gone, or a server we may not modify
+            raise StoreError(f"cannot delete Chroma collection {self.collection_name!r}: {exc}") from exc
+
 
 def chroma_client(settings: Settings) -> Any:
     """An embedded client on ``data_dir/chroma`` or an HTTP client when a host is set."""
@@ -122,70 +126,12 @@ def chroma_client(settings: Settings) -> Any:
         raise StoreError(f"cannot open the Chroma {where}: {exc}") from exc
 
 
+def open_vector_store(settings: Settings, collection: str) -> VectorStore:
+    """The configured vector store's collection ``collection`` (Chroma, embedded or server)."""
+    return ChromaStore(chroma_client(settings), collection)
+
+
 def collection_name(prefix: str, model_id: str) -> str:
     """Collection per embedding model, so switching models never mixes vector spaces."""
     safe = "".join(c if c.isalnum() else "-" for c in model_id.lower()).strip("-")
     return f"{prefix}-{safe}"[:60].strip("-")
-
-
-# --- manifest --------------------------------------------------------------------------
-
-
-@dataclass(kw_only=True)
-class DocumentEntry(DocumentInfo):
-    """A document in the manifest: its catalog facts plus what the ingest made of it."""
-
-    content_hash: str
-    source_path: str
-    chunks: int = 0
-    indexed_at: str = ""
-    parsed_file: str = ""
-    warnings: list[str] = field(default_factory=list)
-
-
-@dataclass
-class Manifest:
-    generation: int
-    embedder: str
-    collection: str
-    lexical_dir: str
-    documents: dict[str, DocumentEntry]
-    created_at: str = ""
-    version: int = MANIFEST_VERSION
-    lexical_version: str = ""
-
-    def chunk_count(self) -> int:
-        return sum(d.chunks for d in self.documents.values())
-
-
-def read_manifest(data_dir: Path) -> Manifest | None:
-    path = data_dir / MANIFEST_FILE
-    if not path.exists():
-        return None
-    data = json.loads(path.read_text(encoding="utf-8"))
-    docs = {k: DocumentEntry(**v) for k, v in data.pop("documents").items()}
-    return Manifest(documents=docs, **data)
-
-
-def write_manifest(data_dir: Path, manifest: Manifest) -> None:
-    """Replace the manifest atomically (write, fsync, rename, fsync directory)."""
-    write_json_atomic(data_dir / MANIFEST_FILE, asdict(manifest))
-
-
-def write_json_atomic(path: Path, data: Any) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(data, handle, ensure_ascii=False)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    dir_fd = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(dir_fd)
-    finally:
-        os.close(dir_fd)

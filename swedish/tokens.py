@@ -1,22 +1,17 @@
-"""Swedish lexical analysis and the BM25 index (bm25s + PyStemmer's Swedish stemmer).
+"""Swedish words, stop words, stems and compound parts.
 
-Swedish writes compounds as one word ("föräldraskapsstödsprogram"), so a query for
-"program för föräldraskapsstöd" would miss it with plain stemming. The analyzer also
-emits the parts of compounds it can split with a lexicon of the corpus's own words,
-at index time and at query time alike.
+Swedish writes compounds as one word ("föräldraskapsstödsprogram"), so a search for
+"program för föräldraskapsstöd" would miss it with plain stemming. ``SwedishAnalyzer`` also
+emits the parts of compounds it can split with a lexicon (the indexed documents' own words).
 """
 
 from __future__ import annotations
 
-import json
 import re
 from collections import Counter
 from collections.abc import Iterable
 from functools import lru_cache
-from pathlib import Path
 
-import bm25s
-import numpy as np
 import Stemmer
 from bm25s.stopwords import STOPWORDS_SWEDISH
 
@@ -28,8 +23,6 @@ STOPWORDS = frozenset(STOPWORDS_SWEDISH) | {
     "bra", "mycket", "lite", "egen", "egna",
     "måste", "bör", "borde", "får", "fick", "vill", "ville", "kunna", "göra", "gör", "gjorde", "blir", "bli",
 }
-# Bump when tokenisation changes (stopwords, stemming, compounds): the next ingest rebuilds BM25.
-LEXICAL_VERSION = "4"
 _MIN_PART = 3
 _HEAD_MIN = 4
 _LINKS = ("s", "")  # Swedish linking morphemes between compound parts (föräldraskap-s-stöd)
@@ -38,6 +31,11 @@ _LINKS = ("s", "")  # Swedish linking morphemes between compound parts (föräld
 @lru_cache(maxsize=1)
 def _stemmer() -> Stemmer.Stemmer:
     return Stemmer.Stemmer("swedish")
+
+
+def stem(word: str) -> str:
+    """The Snowball (Swedish) stem of a lowercase word."""
+    return _stemmer().stemWord(word)
 
 
 def words(text: str) -> list[str]:
@@ -51,8 +49,22 @@ def words(text: str) -> list[str]:
     return found
 
 
+def is_derivation(stem_: str, word: str, min_length: int = 5, max_extra: int = 5) -> bool:
+    """``word`` continues ``stem_`` by a few letters ("revider" ~ "revidering", "uppfölj" ~ "uppföljning");
+    stems shorter than ``min_length`` match only exactly."""
+    return len(stem_) >= min_length and word.startswith(stem_) and len(word) - len(stem_) <= max_extra
+
+
+def stem_matches(stem_: str, tokens: Iterable[str], both_ways: bool = False) -> bool:
+    """A stem matches a set of stems exactly or as a derivation; ``both_ways`` also accepts a
+    token that the stem itself continues."""
+    if stem_ in tokens:
+        return True
+    return any(is_derivation(stem_, t) or (both_ways and is_derivation(t, stem_)) for t in tokens)
+
+
 class SwedishAnalyzer:
-    """Stopwords, compound parts and Swedish stems."""
+    """Stop words, compound parts and Swedish stems."""
 
     def __init__(self, lexicon: Iterable[str] = ()) -> None:
         self.lexicon = frozenset(w for w in lexicon if len(w) >= _MIN_PART and w not in STOPWORDS)
@@ -79,6 +91,7 @@ class SwedishAnalyzer:
         return parts
 
     def split_known(self, word: str) -> tuple[str, ...]:
+        """Parts of ``word`` that are all in the lexicon (with an optional linking "s"); () if none."""
         for cut in range(len(word) - _MIN_PART, _MIN_PART - 1, -1):
             head, rest = word[:cut], word[cut:]
             if head not in self.lexicon:
@@ -97,77 +110,18 @@ class SwedishAnalyzer:
         return ()
 
     def tokens(self, text: str) -> list[str]:
+        """Stems of the content words of ``text``, each followed by the stems of its compound parts."""
         result: list[str] = []
-        stem = _stemmer().stemWord
+        stem_word = _stemmer().stemWord
         for word in words(text):
             if word in STOPWORDS or (len(word) < 2 and not word.isdigit()):
                 continue
-            result.append(stem(word))
-            result.extend(stem(part) for part in self.split_compound(word) if part not in STOPWORDS)
+            result.append(stem_word(word))
+            result.extend(stem_word(part) for part in self.split_compound(word) if part not in STOPWORDS)
         return result
 
 
 def build_lexicon(texts: Iterable[str], min_count: int = 1) -> list[str]:
+    """The words of ``texts`` (no numbers), sorted: what ``SwedishAnalyzer`` splits compounds with."""
     counts = Counter(w for text in texts for w in words(text) if not w.isdigit())
     return sorted(w for w, c in counts.items() if c >= min_count)
-
-
-class LexicalIndex:
-    """BM25 over chunk texts; rows line up with ``chunk_ids``."""
-
-    def __init__(self, bm25: bm25s.BM25, chunk_ids: list[str], analyzer: SwedishAnalyzer,
-                 doc_freq: dict[str, int]) -> None:
-        self.bm25 = bm25
-        self.chunk_ids = chunk_ids
-        self.analyzer = analyzer
-        self.doc_freq = doc_freq  # token -> number of chunks containing it
-        self._row = {cid: i for i, cid in enumerate(chunk_ids)}
-
-    def idf(self, token: str) -> float:
-        """Inverse chunk frequency (BM25's form); unknown tokens get the highest value."""
-        n = max(1, len(self.chunk_ids))
-        df = self.doc_freq.get(token, 0)
-        return float(np.log(1 + (n - df + 0.5) / (df + 0.5)))
-
-    @classmethod
-    def build(cls, chunk_ids: list[str], texts: list[str]) -> LexicalIndex:
-        analyzer = SwedishAnalyzer(build_lexicon(texts))
-        corpus = [analyzer.tokens(t) or ["_"] for t in texts]
-        bm25 = bm25s.BM25()
-        bm25.index(corpus, show_progress=False)
-        doc_freq = Counter(token for tokens in corpus for token in set(tokens))
-        return cls(bm25, chunk_ids, analyzer, dict(doc_freq))
-
-    def save(self, directory: Path) -> None:
-        directory.mkdir(parents=True, exist_ok=True)
-        self.bm25.save(str(directory))
-        (directory / "chunks.json").write_text(
-            json.dumps({"chunk_ids": self.chunk_ids, "lexicon": sorted(self.analyzer.lexicon),
-                        "doc_freq": self.doc_freq}, ensure_ascii=False),
-            encoding="utf-8",
-        )
-
-    @classmethod
-    def load(cls, directory: Path) -> LexicalIndex:
-        data = json.loads((directory / "chunks.json").read_text(encoding="utf-8"))
-        return cls(bm25s.BM25.load(str(directory)), data["chunk_ids"], SwedishAnalyzer(data["lexicon"]),
-                   data["doc_freq"])
-
-    def search(self, query_tokens: list[str], k: int, allowed: set[str] | None = None) -> list[tuple[str, float]]:
-        """(chunk id, score) best first; ``allowed`` restricts the result to those chunk ids."""
-        vocab = self.bm25.vocab_dict
-        known = [t for t in query_tokens if t in vocab]
-        if not known or not self.chunk_ids:
-            return []
-        mask = None
-        if allowed is not None:
-            mask = np.zeros(len(self.chunk_ids), dtype=np.float32)
-            for cid in allowed:
-                row = self._row.get(cid)
-                if row is not None:
-                    mask[row] = 1.0
-            if not mask.any():
-                return []
-        k = min(k, len(self.chunk_ids))
-        docs, scores = self.bm25.retrieve([known], k=k, weight_mask=mask, show_progress=False)
-        return [(self.chunk_ids[int(d)], float(s)) for d, s in zip(docs[0], scores[0]) if s > 0]

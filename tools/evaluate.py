@@ -1,5 +1,6 @@
-"""``python -m assistant eval``: retrieval and answer quality on the project's own question set,
-side by side with a plain llama-index baseline (same embedder, default chunking).
+"""``python -m tools.evaluate`` (also ``python -m assistant eval``): retrieval and answer quality on the
+project's own question set (``tools/eval/questions.jsonl``), side by side with a plain llama-index baseline
+(same embedder, default chunking).
 
 Printed figures: hit@1/3/5 and MRR@10 of retrieval, share of answers citing a supporting
 passage, refusal accuracy on unanswerable questions, false-refusal rate on answerable
@@ -9,6 +10,7 @@ p50/p95, overall and per group of questions.
 
 from __future__ import annotations
 
+import argparse
 import json
 import re
 import statistics
@@ -17,8 +19,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from assistant.engine import Assistant
-from assistant.types import Answer
+from assistant import Answer, Assistant
 
 DEFAULT_QUESTIONS = Path(__file__).parent / "eval" / "questions.jsonl"
 KNOWLEDGE_KINDS = {"glossary", "program", "commitment", "comparison"}
@@ -156,7 +157,8 @@ def evaluate_baseline(assistant: Assistant, questions: list[dict]) -> list[Row]:
     from llama_index.core import Document, VectorStoreIndex
     from llama_index.core.node_parser import SentenceSplitter
 
-    from ingest.embedding import EmbeddingCache, embed_with_cache
+    from index.embedders import EmbeddingCache, embed_with_cache
+    from index.layout import DataLayout
 
     index = assistant.index
     docs = []
@@ -164,7 +166,7 @@ def evaluate_baseline(assistant: Assistant, questions: list[dict]) -> list[Row]:
         raw = Path(entry.source_path).read_text(encoding="utf-8", errors="replace")
         docs.append(Document(text=raw, metadata={"doc_id": entry.doc_id}))
     nodes = SentenceSplitter().get_nodes_from_documents(docs)
-    cache = EmbeddingCache(assistant.settings.data_dir / "embedding-cache.sqlite")
+    cache = EmbeddingCache(DataLayout(assistant.settings.data_dir).embedding_cache)
     try:
         vectors, _ = embed_with_cache(index.embedder, [n.get_content(metadata_mode="embed") for n in nodes], cache)
     finally:
@@ -206,17 +208,19 @@ def print_table(title: str, groups: dict[str, dict[str, str]]) -> None:
         print(f"{metric:<{width}}" + "".join(f"{groups[n].get(metric, ''):>{column}}" for n in names))
 
 
-def run_evaluation(args) -> int:
+def run_evaluation(args: argparse.Namespace) -> int:
     path = args.questions or DEFAULT_QUESTIONS
     questions = load_questions(path)
     if getattr(args, "limit", None):
         questions = questions[: args.limit]
     assistant = Assistant()
     if getattr(args, "llm", False):
-        from assistant.generative import LLMConfigError, use_generative_engine
+        from assistant.llm_backends import NOT_CONFIGURED, LLMConfigError
 
         try:
-            use_generative_engine(assistant)
+            if assistant.settings.llm_backend == "none":
+                raise LLMConfigError(NOT_CONFIGURED)
+            assistant.warm_up()
         except LLMConfigError as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 2
@@ -245,3 +249,29 @@ def run_evaluation(args) -> int:
                                                    "latency_ms": r.latency_ms, "answer": r.answer},
                                                   ensure_ascii=False) for r in rows), encoding="utf-8")
     return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m tools.evaluate``: the options of ``python -m assistant eval``."""
+    import logging
+
+    from index.reader import IndexNotReadyError
+
+    parser = argparse.ArgumentParser(prog="python -m tools.evaluate", description=__doc__.splitlines()[0])
+    parser.add_argument("--questions", type=Path, default=None, help=f"JSON lines (default: {DEFAULT_QUESTIONS})")
+    parser.add_argument("--no-baseline", action="store_true", help="skip the plain llama-index baseline")
+    parser.add_argument("--llm", action="store_true", help="evaluate the configured language model engine")
+    parser.add_argument("--json", type=Path, help="also write the per-question results here")
+    parser.add_argument("--limit", type=int, default=None, help="evaluate only the first N questions")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    logging.getLogger("bm25s").setLevel(logging.WARNING)
+    try:
+        return run_evaluation(args)
+    except IndexNotReadyError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

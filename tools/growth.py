@@ -1,27 +1,26 @@
-"""``python -m assistant.growth``: how ingest, the index and answering hold up as the corpus grows.
+"""``python -m tools.growth``: how ingest, the index and answering hold up as the corpus grows.
 
-**The synthetic corpus.** For a scale N the corpus holds the real documents (their files and catalog
-entries, so the evaluation questions still name them) plus new Markdown documents until the text is
-about N times the real corpus's. Each new document recombines the top-level sections of one real
-document (a random subset, in the source order) under a new document id, with the source's title,
-publisher, year and type in a generated ``catalog.toml``. Titles and section texts stay identical to
-their source, so the chunks' and sentences' embedding texts (title, section path and text) recur and
-the embedding cache (``embedding-cache.sqlite``, keyed by model and text hash) supplies their vectors.
-Rendering a section as Markdown changes a few texts (a title line in front of the first section, a
-table written as Markdown rows): those are embedded once, at the first scale that has them, and come
-from the cache after that. The output counts, for every run, the texts embedded and those taken from
-the cache. The scales are nested: the 100x corpus holds the 10x corpus's documents and more.
+**The synthetic corpus** (``tools/synthetic.py``). For a scale N the corpus holds the real documents (their
+files and catalog entries, so the evaluation questions still name them) plus new Markdown documents until
+the text is about N times the real corpus's. Each new document recombines the top-level sections of one real
+document under a new document id. Titles and section texts stay identical to their source, so the chunks'
+and sentences' embedding texts recur and the embedding cache (``embedding-cache.sqlite``, keyed by model and
+text hash, carried from scale to scale) supplies their vectors. Rendering a section as Markdown changes a few
+texts (a title line in front of the first section, a table written as Markdown rows): those are embedded
+once, at the first scale that has them, and come from the cache after that. The output counts, for every
+run, the texts embedded and those taken from the cache. The scales are nested: the 100x corpus holds the 10x
+corpus's documents and more.
 
 **What is measured** at each scale, with an embedded Chroma and with a Chroma server (``chroma run``):
 
 * ingest: ``python -m ingest`` into a fresh data directory (the embedding cache copied in), in a child
   process: wall time, chunks/s, peak resident memory (``wait4``), texts embedded / from the cache,
-  the data directory's size and the vector store's size; a watchdog stops a run whose memory passes
+  the data directory's and the vector store's apparent size; a watchdog stops a run whose memory passes
   ``--max-rss-gb`` or whose time passes ``--max-ingest-s`` and reports where it broke;
 * the read side, in a fresh child process: ``IndexReader.open`` load time and the resident memory it
   leaves (every parsed document and chunk is held in memory); then every question of
-  ``assistant/eval/questions.jsonl`` through ``Assistant.ask`` (``evaluate_assistant`` of
-  ``assistant/evaluation.py``): latency p50/p95, and retrieval hit@5 and MRR@10 over the answer's
+  ``tools/eval/questions.jsonl`` through ``Assistant.ask`` (``evaluate_assistant`` of
+  ``tools/evaluate.py``): latency p50/p95, and retrieval hit@5 and MRR@10 over the answer's
   passages. Because the synthetic documents repeat the real texts, a passage counts as a hit when its
   text holds a support quote, whichever copy it is ("any copy", the standard figure); "real doc" counts
   only passages of the real documents.
@@ -32,248 +31,26 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import random
 import shutil
-import signal
 import statistics
-import subprocess
 import sys
 import tempfile
-import threading
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from common.settings import PROJECT_ROOT, Settings, get_settings
-
-CACHE_FILE = "embedding-cache.sqlite"
-
-
-class GrowthError(RuntimeError):
-    pass
-
-
-# =============================================================================================
-# The synthetic corpus
-# =============================================================================================
-
-
-@dataclass
-class SourceDocument:
-    doc_id: str
-    file: str
-    title: str
-    publisher: str
-    year: int | None
-    doc_type: str
-    characters: int
-    sections: list[str]  # each top-level section rendered as Markdown
-
-
-def _markdown_block(text: str, kind: str, level: int, cells: tuple[str, ...]) -> str:
-    line = " ".join(text.split())
-    if kind == "heading":
-        return "#" * min(6, level + 1) + " " + line  # the document title is the one '#' heading
-    if kind == "list_item":
-        return "- " + line
-    if kind in ("table_row", "table_header"):
-        return "| " + " | ".join(" ".join(c.split()) for c in cells) + " |"
-    return line
-
-
-def read_sources(corpus_dir: Path) -> list[SourceDocument]:
-    """The real documents, parsed as ingest parses them, cut into top-level sections."""
-    from ingest.catalog import load_catalog
-    from ingest.loaders import IngestError, load_document
-    from ingest.model import DocumentInfo
-
-    catalog = load_catalog(corpus_dir)
-    sources = []
-    for file, info in sorted(catalog.by_file.items()):
-        try:
-            doc = load_document(corpus_dir / file, DocumentInfo(**vars(info)))
-        except IngestError:
-            continue
-        groups: list[list] = []
-        for block in doc.blocks:
-            if groups and block.section[:1] != groups[-1][-1].section[:1] \
-                    and any(b.kind != "heading" for b in groups[-1]):
-                groups.append([])
-            if not groups:
-                groups.append([])
-            groups[-1].append(block)
-        sections = ["\n\n".join(_markdown_block(doc.text[b.start:b.end], b.kind, b.level, b.cells) for b in group)
-                    for group in groups]
-        sources.append(SourceDocument(info.doc_id, file, info.title, info.publisher, info.year, info.doc_type,
-                                      len(doc.text), sections))
-    if not sources:
-        raise GrowthError(f"no documents with catalog entries in {corpus_dir}")
-    return sources
-
-
-def _toml_string(value: str) -> str:
-    return json.dumps(value, ensure_ascii=False)  # a JSON string is a valid TOML basic string
-
-
-def build_corpus(corpus_dir: Path, sources: list[SourceDocument], scale: float, target: Path,
-                 seed: int = 7) -> tuple[int, int]:
-    """The real corpus plus synthetic documents up to ``scale`` times its text; (documents, characters).
-
-    Deterministic: with the same seed a larger scale's corpus starts with a smaller one's documents."""
-    if target.exists():
-        shutil.rmtree(target)
-    target.mkdir(parents=True)
-    catalog = (corpus_dir / "catalog.toml").read_text(encoding="utf-8")
-    real = 0
-    for source in sources:
-        shutil.copy(corpus_dir / source.file, target / source.file)
-        real += source.characters
-    entries: list[str] = []
-    rng = random.Random(seed)
-    goal = int(scale * real)
-    total, n = real, 0
-    while total < goal:
-        n += 1
-        source = sources[(n - 1) % len(sources)]
-        count = len(source.sections)
-        keep = sorted(rng.sample(range(count), rng.randint(max(1, count // 2), count)))
-        text = f"# {source.title}\n\n" + "\n\n".join(source.sections[i] for i in keep) + "\n"
-        name = f"syntetisk-{n:06d}-{source.doc_id}.md"
-        (target / name).write_text(text, encoding="utf-8")
-        total += len(text)
-        entry = ["[[document]]", f'id = "syn-{n:06d}-{source.doc_id}"', f"file = {_toml_string(name)}",
-                 f"title = {_toml_string(source.title)}", f"publisher = {_toml_string(source.publisher)}",
-                 f'type = "{source.doc_type}"']
-        if source.year:
-            entry.append(f"year = {source.year}")
-        entries.append("\n".join(entry))
-    (target / "catalog.toml").write_text(catalog.rstrip() + "\n\n# Synthetic documents (assistant/growth.py)\n\n"
-                                         + "\n\n".join(entries) + "\n", encoding="utf-8")
-    return len(sources) + n, total
-
+from common.settings import Settings, get_settings
+from index.layout import EMBEDDING_CACHE_FILE
+from tools.evaluate import DEFAULT_QUESTIONS
+from tools.ingest_runs import fresh_data_dir, ingest_in_child, ingest_summary
+from tools.output import log, text_table
+from tools.processes import disk_usage, rss_tree, run_watched
+from tools.servers import ChromaServer, ServerError
+from tools.synthetic import CorpusError, build_corpus, read_sources
 
 # =============================================================================================
 # Measuring
 # =============================================================================================
-
-
-def disk_usage(path: Path) -> int:
-    total = 0
-    if path.is_file():
-        return path.stat().st_blocks * 512
-    for root, _, files in os.walk(path):
-        for name in files:
-            try:
-                total += os.lstat(os.path.join(root, name)).st_blocks * 512
-            except OSError:
-                pass
-    return total
-
-
-def rss_tree(pid: int) -> int:
-    """Resident bytes of ``pid`` and all its descendants."""
-    total = 0
-    stack = [pid]
-    while stack:
-        p = stack.pop()
-        try:
-            for line in Path(f"/proc/{p}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    total += int(line.split()[1]) * 1024
-            for task in Path(f"/proc/{p}/task").iterdir():
-                stack.extend(int(c) for c in (task / "children").read_text().split())
-        except (OSError, ValueError):
-            continue
-    return total
-
-
-@dataclass
-class Watched:
-    returncode: int
-    seconds: float
-    peak_rss: int  # bytes: max of the sampled process tree and the child's own ru_maxrss
-    stdout: str
-    stderr: str
-    broke: str = ""  # why the watchdog stopped it
-
-
-def run_watched(command: list[str], env: dict[str, str], max_rss: int, max_seconds: float) -> Watched:
-    """Run ``command``; stop it when its memory or time passes the limits."""
-    out = tempfile.TemporaryFile()
-    err = tempfile.TemporaryFile()
-    started = time.perf_counter()
-    process = subprocess.Popen(command, env=env, cwd=PROJECT_ROOT, stdout=out, stderr=err, start_new_session=True)
-    peak = 0
-    broke = ""
-    done = threading.Event()
-
-    def watch() -> None:
-        nonlocal peak, broke
-        while not done.wait(0.5):
-            rss = rss_tree(process.pid)
-            peak = max(peak, rss)
-            elapsed = time.perf_counter() - started
-            if rss > max_rss or elapsed > max_seconds:
-                broke = (f"resident memory {rss / 1e9:.1f} GB passed the limit of {max_rss / 1e9:.1f} GB"
-                         if rss > max_rss else f"still running after {elapsed:.0f} s (limit {max_seconds:.0f} s)")
-                try:
-                    os.killpg(process.pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
-                return
-
-    watcher = threading.Thread(target=watch, daemon=True)
-    watcher.start()
-    _, status, usage = os.wait4(process.pid, 0)
-    process.returncode = os.waitstatus_to_exitcode(status)
-    done.set()
-    watcher.join()
-    seconds = time.perf_counter() - started
-    out.seek(0)
-    err.seek(0)
-    return Watched(process.returncode, seconds, max(peak, usage.ru_maxrss * 1024),
-                   out.read().decode("utf-8", "replace"), err.read().decode("utf-8", "replace"), broke)
-
-
-class ChromaServer:
-    """``chroma run`` on a free localhost port over its own directory."""
-
-    def __init__(self, path: Path, log: Path) -> None:
-        import socket
-
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            self.port = s.getsockname()[1]
-        self.path, self.log = path, log
-        self.process: subprocess.Popen | None = None
-
-    def start(self, timeout: float = 60) -> ChromaServer:
-        import socket
-
-        chroma = Path(sys.executable).with_name("chroma")
-        self.process = subprocess.Popen(
-            [str(chroma), "run", "--path", str(self.path), "--host", "127.0.0.1", "--port", str(self.port)],
-            stdout=open(self.log, "ab"), stderr=subprocess.STDOUT, start_new_session=True)
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise GrowthError(f"chroma run exited with {self.process.returncode}; see {self.log}")
-            try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=1):
-                    return self
-            except OSError:
-                time.sleep(0.3)
-        self.stop()
-        raise GrowthError("chroma run did not start")
-
-    def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait()
 
 
 @dataclass
@@ -305,9 +82,9 @@ class Result:
 
 def measure_reader(data_dir: Path, questions_path: Path, limit: int | None, chroma_port: int | None) -> dict:
     """In this (fresh) process: open the index, then answer the questions. Returns the figures."""
-    from assistant.engine import Assistant
-    from assistant.evaluation import evaluate_assistant, load_questions
-    from ingest.index import IndexReader
+    from assistant import Assistant
+    from index.reader import IndexReader
+    from tools.evaluate import evaluate_assistant, load_questions, supports
 
     settings = Settings(data_dir=data_dir, chroma_host="127.0.0.1" if chroma_port else None,
                         chroma_port=chroma_port or 8000)
@@ -323,8 +100,6 @@ def measure_reader(data_dir: Path, questions_path: Path, limit: int | None, chro
     answerable = [r for r in rows if r.question.get("answerable", True) and r.question.get("support")]
 
     def real_rank(row) -> int | None:
-        from assistant.evaluation import supports
-
         passages = [p for p in row.answer.get("passages", []) if p["doc_id"] in real_docs]
         for rank, p in enumerate(passages[:10], start=1):
             if supports(reader.chunks[p["chunk_id"]].text, row.question["support"]):
@@ -349,14 +124,8 @@ def run_scale(scale: float, chroma: str, corpus: Path, n_docs: int, n_chars: int
               args: argparse.Namespace) -> Result:
     label = f"{scale:g}x-{chroma}"
     result = Result(scale, chroma, documents=n_docs, characters=n_chars)
-    data_dir = workdir / f"data-{label}"
-    if data_dir.exists():
-        shutil.rmtree(data_dir)
-    data_dir.mkdir(parents=True)
-    if cache.exists():
-        shutil.copy(cache, data_dir / CACHE_FILE)
-    env = {**os.environ, "FSA_DATA_DIR": str(data_dir), "FSA_CORPUS_DIR": str(corpus), "OMP_WAIT_POLICY": "PASSIVE"}
-    env.pop("FSA_CHROMA_HOST", None)
+    data_dir = fresh_data_dir(workdir / f"data-{label}", cache)
+    max_rss = int(args.max_rss_gb * 1e9)
     server: ChromaServer | None = None
     try:
         if chroma == "server":
@@ -364,37 +133,33 @@ def run_scale(scale: float, chroma: str, corpus: Path, n_docs: int, n_chars: int
             if server_dir.exists():
                 shutil.rmtree(server_dir)
             server = ChromaServer(server_dir, workdir / f"chroma-server-{label}.log").start()
-            env.update({"FSA_CHROMA_HOST": "127.0.0.1", "FSA_CHROMA_PORT": str(server.port)})
         log(f"[{label}] ingest of {n_docs} documents ({n_chars / 1e6:.1f} M characters) …")
-        run = run_watched([sys.executable, "-m", "ingest", "--quiet", str(corpus)], env,
-                          int(args.max_rss_gb * 1e9), args.max_ingest_s)
+        run = ingest_in_child(corpus, data_dir, server.port if server else None, max_rss=max_rss,
+                              max_seconds=args.max_ingest_s)
         result.ingest_s, result.ingest_peak_rss = run.seconds, run.peak_rss
-        if run.broke or run.returncode not in (0, 1):
-            result.broke = run.broke or (f"ingest exited with {run.returncode}: "
-                                         f"{(run.stderr.strip().splitlines() or [''])[-1][:300]}")
+        summary = ingest_summary(run.stdout)
+        if run.broke or run.returncode not in (0, 1) or summary is None:
+            result.broke = run.failure("ingest")
             log(f"[{label}] broke: {result.broke}")
             return result
-        summary = run.stdout.strip().splitlines()[-1] if run.stdout.strip() else ""
-        result.chunks = int(summary.split(" documents, ")[1].split(" chunks")[0]) if " chunks" in summary else 0
-        result.embedded = int(summary.rsplit("; ", 1)[1].split()[0]) if "embedded" in summary else 0
+        result.chunks, result.embedded = summary["chunks"], summary["embedded"]
         if run.returncode == 1:
             result.notes.append("some files failed: " + "; ".join(
                 line for line in run.stderr.splitlines() if line.startswith("failed:"))[:300])
-        shutil.copy(data_dir / CACHE_FILE, cache)  # what this run embedded is cached for the next scales
-        result.data_bytes = disk_usage(data_dir) - disk_usage(data_dir / CACHE_FILE)
+        shutil.copy(data_dir / EMBEDDING_CACHE_FILE, cache)  # what this run embedded is cached for the next scales
+        result.data_bytes = disk_usage(data_dir) - disk_usage(data_dir / EMBEDDING_CACHE_FILE)
         result.vector_bytes = disk_usage(server.path if server else data_dir / "chroma")
         log(f"[{label}] ingest {run.seconds:.0f} s, peak RSS {run.peak_rss / 1e6:.0f} MB; opening the index and "
             f"asking the questions …")
-        command = [sys.executable, "-m", "assistant.growth", "--measure-reader", str(data_dir),
+        command = [sys.executable, "-m", "tools.growth", "--measure-reader", str(data_dir),
                    "--questions", str(args.questions)]
         if args.limit:
             command += ["--limit", str(args.limit)]
         if server:
             command += ["--chroma-port", str(server.port)]
-        reader = run_watched(command, env, int(args.max_rss_gb * 1e9), args.max_reader_s)
+        reader = run_watched(command, {**os.environ, "OMP_WAIT_POLICY": "PASSIVE"}, max_rss, args.max_reader_s)
         if reader.broke or reader.returncode != 0:
-            result.broke = reader.broke or (f"reading the index failed ({reader.returncode}): "
-                                            f"{(reader.stderr.strip().splitlines() or [''])[-1][:300]}")
+            result.broke = reader.failure("reading the index")
             log(f"[{label}] broke: {result.broke}")
             return result
         figures = json.loads(reader.stdout.strip().splitlines()[-1])
@@ -403,8 +168,12 @@ def run_scale(scale: float, chroma: str, corpus: Path, n_docs: int, n_chars: int
         result.p50_ms, result.p95_ms = figures["p50_ms"], figures["p95_ms"]
         result.hit5, result.mrr10, result.hit5_real = figures["hit5"], figures["mrr10"], figures["hit5_real"]
         result.questions = figures["questions"]
-        if server and server.process:
-            result.server_rss = rss_tree(server.process.pid)
+        if server and server.pid:
+            result.server_rss = rss_tree(server.pid)
+        return result
+    except ServerError as exc:
+        result.broke = str(exc).splitlines()[0]
+        log(f"[{label}] broke: {exc}")
         return result
     finally:
         if server:
@@ -440,15 +209,7 @@ def format_results(results: list[Result]) -> str:
             f"{r.p95_ms:.0f}" if r.questions else "-", f"{100 * r.hit5:.1f} %" if r.questions else "-",
             f"{r.mrr10:.3f}" if r.questions else "-", f"{100 * r.hit5_real:.1f} %" if r.questions else "-",
         ])
-    widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
-    lines = ["  ".join([row[0].ljust(widths[0])] + [c.rjust(w) for c, w in zip(row[1:], widths[1:])])
-             for row in rows]
-    lines.insert(1, "  ".join("-" * w for w in widths))
-    return "\n".join(lines)
-
-
-def log(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
+    return text_table(rows)
 
 
 # =============================================================================================
@@ -457,9 +218,7 @@ def log(message: str) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from assistant.evaluation import DEFAULT_QUESTIONS
-
-    parser = argparse.ArgumentParser(prog="python -m assistant.growth", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m tools.growth", description=__doc__.splitlines()[0])
     parser.add_argument("--scales", default="1,10,100,1000", help="corpus sizes relative to the real corpus "
                                                                  "(default: 1,10,100,1000)")
     parser.add_argument("--chroma", default="embedded,server", help="embedded, server or both (default)")
@@ -493,14 +252,14 @@ def main(argv: list[str] | None = None) -> int:
     settings = get_settings()
     workdir = (args.workdir or Path(tempfile.mkdtemp(prefix="fsa-growth-"))).resolve()
     workdir.mkdir(parents=True, exist_ok=True)
-    cache = workdir / CACHE_FILE
-    source_cache = settings.data_dir / CACHE_FILE
+    cache = workdir / EMBEDDING_CACHE_FILE
+    source_cache = settings.data_dir / EMBEDDING_CACHE_FILE
     if not cache.exists() and source_cache.exists():
         shutil.copy(source_cache, cache)
     log(f"work directory {workdir}; embedding cache from {source_cache if source_cache.exists() else '(none)'}")
     try:
         sources = read_sources(settings.corpus_dir)
-    except GrowthError as exc:
+    except CorpusError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     real_chars = sum(s.characters for s in sources)

@@ -1,0 +1,269 @@
+"""The default answerer: extractive and fully grounded.
+
+plan the question → retrieve passages → rank their sentences → decide whether the evidence
+answers at all (``answerability``) → answer from the structured knowledge when it covers the
+question (``knowledge``), else pick the best non-redundant sentences, order them by document and
+position, and write them out verbatim with a marker [n] after each. Every [n] is a verbatim quote
+at known offsets in the cleaned document.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from assistant import messages
+from assistant.answerability import EvidenceSentence, refusal_reason
+from assistant.answerers.base import Answerer
+from assistant.citations import CitationList, display_text
+from assistant.components import Components, LiveIndex
+from assistant.planning import QueryPlan
+from assistant.ranking import Ranking, Sentence, Thresholds, redundant
+from assistant.retrieval import RetrievedChunk, documents_matching
+from assistant.types import Answer, Citation, Filters, Passage
+from common.settings import Settings
+
+MAX_QUESTION_CHARS = 2000
+
+
+@dataclass
+class Draft:
+    """The decision before it is written out."""
+
+    refused: bool
+    sentences: list[Sentence] = field(default_factory=list)
+    closest: list[Sentence] = field(default_factory=list)
+    reason: str = ""
+    best_score: float = 0.0
+    coverage: float = 0.0
+
+
+class ExtractiveAnswerer(Answerer):
+    name = "extractive"
+
+    def __init__(self, live: LiveIndex, settings: Settings, thresholds: Thresholds | None = None) -> None:
+        self.live = live
+        self.settings = settings
+        self.max_sentences = settings.answer_max_sentences
+        self.diverse_passages = 2  # passages whose best sentence is always considered
+        self.t = thresholds or Thresholds()
+
+    def components(self) -> Components:
+        """The parts answers are made with, for the index as it is now."""
+        return self.live.current()
+
+    def warm_up(self) -> None:
+        self.components()
+
+    # --- answering --------------------------------------------------------------------
+
+    def ask(self, question: str, history: Sequence[str] = (), filters: Filters | None = None) -> Answer:
+        timings: dict[str, float] = {}
+        started = time.perf_counter()
+        question = " ".join((question or "").split())
+        notices: list[str] = []
+        if not question:
+            return Answer(question="", answer=messages.EMPTY_QUESTION, refused=True)
+        c = self.components()
+        plan = c.planner.plan_conversation(question[:MAX_QUESTION_CHARS], history)
+        if plan.foreign:
+            notices.append(messages.FOREIGN_QUESTION)
+        if len(question) > MAX_QUESTION_CHARS:
+            question = question[:MAX_QUESTION_CHARS]
+            notices.append(messages.QUESTION_CUT.format(limit=MAX_QUESTION_CHARS))
+        timings["analyze"] = _ms(started)
+
+        t = time.perf_counter()
+        query_vector = c.index.embed_query(plan.dense_text)
+        timings["embed"] = _ms(t)
+
+        t = time.perf_counter()
+        allowed = documents_matching(c.index, filters)
+        if allowed is not None and not allowed:
+            return Answer(question, messages.NO_DOCUMENTS_MATCH_FILTERS, True, notices=notices,
+                          effective_question=plan.effective, timings_ms=timings)
+        retrieval = c.retriever.retrieve(plan, query_vector, allowed)
+        timings["retrieve"] = _ms(t)
+        if retrieval.dense_failed:
+            notices.append(messages.DENSE_SEARCH_DOWN)
+
+        t = time.perf_counter()
+        ranking = c.ranker.rank(plan, retrieval, query_vector)
+        draft = self.draft(c, plan, ranking)
+        structured = None if (draft.refused and draft.reason) else c.knowledge.route(plan, query_vector, allowed)
+        if structured is not None:
+            text, citations, refused, kind = structured.text, structured.citations, structured.refused, structured.kind
+            ranked = self._cited_first(c, structured.spans, ranking.chunks)
+        else:
+            text, citations = self.render(c, draft)
+            refused, kind, ranked = draft.refused, "search", ranking.chunks
+        timings["answer"] = _ms(t)
+        timings["total"] = _ms(started)
+        return Answer(
+            question=question, answer=text, refused=refused, citations=citations,
+            passages=_passages(c, ranked[: self.settings.retrieve_top_k]), timings_ms=timings,
+            notices=notices, effective_question=plan.effective, kind=kind, engine=self.name,
+        )
+
+    # --- deciding -------------------------------------------------------------------
+
+    def draft(self, c: Components, plan: QueryPlan, ranking: Ranking, top_chunks: int = 8) -> Draft:
+        allowed = {x.chunk.chunk_id for x in ranking.chunks[:top_chunks * max(1, len(plan.doc_ids))]}
+        ranked = [s for s in ranking.sentences if s.chunk.chunk_id in allowed]
+        if plan.doc_ids and not plan.compare:
+            # "Vad säger Lindesberg om …": answer from the named document (and documents about it).
+            scope = {r for d in plan.doc_ids for r in c.index.related_documents(d)}
+            scoped = [s for s in ranking.sentences if s.chunk.doc_id in scope]
+            if scoped and ranked and scoped[0].score >= 0.6 * ranked[0].score:
+                ranked = scoped
+        if not ranked:
+            return Draft(refused=True, reason="")
+        best = ranked[0]
+        closest = _one_per_passage(ranked, 3)
+        evidence = [EvidenceSentence(x.text, x.chunk.doc_id, x.coverage) for x in ranked[:10]]
+        reason = refusal_reason(plan, evidence, c.index.lexical.analyzer, c.known_terms, c.index.latest_year)
+        weak = best.score < self.t.min_best_score or max(x.coverage for x in ranked[:5]) < self.t.min_coverage
+        if plan.foreign:  # words of another language cannot match Swedish text; judge by meaning alone
+            weak = max(x.dense for x in ranked[:5]) < self.t.dense_floor
+        if reason or weak:
+            return Draft(True, closest=closest, reason=reason or "", best_score=best.score, coverage=best.coverage)
+        chosen = self._select(plan, ranked)
+        return Draft(False, sentences=chosen, closest=closest, best_score=best.score, coverage=best.coverage)
+
+    def _select(self, plan: QueryPlan, ranked: list[Sentence]) -> list[Sentence]:
+        best = ranked[0].score
+        chosen: list[Sentence] = []
+        if plan.compare and len(plan.doc_ids) >= 2:
+            for doc_id in plan.doc_ids:  # the best sentence of each named document first
+                top = next((s for s in ranked if s.chunk.doc_id == doc_id), None)
+                if top is not None and top.score >= 0.6 * best:
+                    chosen.append(top)
+        limit = self.max_sentences + (len(chosen) if plan.compare else 0)
+        # The best sentence of each of the top passages, so one passage cannot crowd out the others.
+        top_chunks: list[str] = []
+        for s in ranked:
+            if s.chunk.chunk_id not in top_chunks:
+                top_chunks.append(s.chunk.chunk_id)
+        for s in ranked:
+            if len(chosen) >= min(limit, self.diverse_passages):
+                break
+            if s.chunk.chunk_id in top_chunks[: self.diverse_passages] and s.score >= self.t.keep_ratio * best \
+                    and all(c.chunk.chunk_id != s.chunk.chunk_id for c in chosen) \
+                    and not any(redundant(s, c, self.t.redundancy) for c in chosen):
+                chosen.append(s)
+        for s in ranked:
+            if len(chosen) >= limit:
+                break
+            if s in chosen or s.score < self.t.keep_ratio * best:
+                continue
+            if any(redundant(s, c, self.t.redundancy) for c in chosen):
+                continue
+            chosen.append(s)
+        order = {doc_id: i for i, doc_id in enumerate(dict.fromkeys(s.chunk.doc_id for s in chosen))}
+        return sorted(chosen, key=lambda s: (order[s.chunk.doc_id], s.start))
+
+    # --- writing --------------------------------------------------------------------
+
+    def render(self, c: Components, draft: Draft) -> tuple[str, list[Citation]]:
+        cited = CitationList(c.citer)
+        if draft.refused:
+            lines = [messages.REFUSAL + (f" {draft.reason}" if draft.reason else "")]
+            if draft.closest:
+                lines += ["", messages.CLOSEST]
+                for s in draft.closest:
+                    n = cited.cite(s.chunk.doc_id, s.start, s.end)
+                    shown = _shown(s).strip("”\"“ ")
+                    lines.append(f"- *{c.citer.short_label(s.chunk.doc_id)}:* ”{shown}” [{n}]")
+            return "\n".join(lines), cited.citations
+        by_doc: dict[str, list[str]] = {}
+        seen: set[tuple[str, int]] = set()
+        for s in draft.sentences:
+            if (s.chunk.doc_id, s.start) in seen:
+                continue
+            seen.add((s.chunk.doc_id, s.start))
+            part = f"{_shown(s)} [{cited.cite(s.chunk.doc_id, s.start, s.end)}]"
+            for item in list_items_after(c, s):
+                if (item.chunk.doc_id, item.start) in seen:
+                    continue
+                seen.add((item.chunk.doc_id, item.start))
+                part += f"\n- {_shown(item)} [{cited.cite(item.chunk.doc_id, item.start, item.end)}]"
+            by_doc.setdefault(s.chunk.doc_id, []).append(part)
+        if len(by_doc) == 1:
+            return _join_parts(next(iter(by_doc.values()))), cited.citations
+        lines = [f"**{c.citer.short_label(doc_id)}:** " + _join_parts(parts) for doc_id, parts in by_doc.items()]
+        return "\n\n".join(lines), cited.citations
+
+    def _cited_first(self, c: Components, spans: list[tuple[str, int, int]],
+                     ranked: list[RetrievedChunk]) -> list[RetrievedChunk]:
+        """Passages holding the cited spans first (in citation order), then the search results."""
+        first: list[RetrievedChunk] = []
+        seen: set[str] = set()
+        for doc_id, start, _ in spans:
+            chunk = c.index.chunk_at(doc_id, start)
+            if chunk is not None and chunk.chunk_id not in seen:
+                seen.add(chunk.chunk_id)
+                first.append(RetrievedChunk(chunk, 1.0, len(first)))
+        rest = [x for x in ranked if x.chunk.chunk_id not in seen]
+        return first + rest
+
+
+def list_items_after(c: Components, sentence: Sentence, limit: int = 16) -> list[Sentence]:
+    """The items of a list that ``sentence`` introduces ("… följande:", "Det ska", a lead-in)."""
+    doc = c.index.documents[sentence.chunk.doc_id]
+    blocks = doc.blocks
+    position = next((i for i, b in enumerate(blocks) if b.start <= sentence.start < b.end), None)
+    if position is None or doc.text[sentence.end:blocks[position].end].strip():
+        return []  # only the last sentence of a block can introduce a list
+    items: list[Sentence] = []
+    for block in blocks[position + 1:]:
+        text = doc.text[block.start:block.end]
+        is_item = block.kind == "list_item" or (block.kind == "paragraph" and (
+            text[:1].islower() or re.match(r"\d{1,2}\.\s", text)))
+        if not is_item or len(items) >= limit:
+            break
+        chunk = c.index.chunk_at(doc.info.doc_id, block.start) or sentence.chunk
+        items.append(Sentence(chunk, block.start, block.end, text, sentence.vector))
+    lead_in = sentence.text.rstrip().endswith((":", "ska", "genom att")) or blocks[position].kind == "heading"
+    return items if items and (lead_in or blocks[position + 1].kind == "list_item") else []
+
+
+def _shown(sentence: Sentence) -> str:
+    return display_text(sentence.text, sentence.chunk.kind == "table_row")
+
+
+def _join_parts(parts: list[str]) -> str:
+    """Sentences run on as prose; a part that carries a list starts on its own line."""
+    text = ""
+    for part in parts:
+        separator = "\n\n" if text and ("\n- " in part or "\n- " in text.rsplit("\n\n", 1)[-1]) else " "
+        text = f"{text}{separator}{part}" if text else part
+    return text
+
+
+def _one_per_passage(ranked: list[Sentence], n: int) -> list[Sentence]:
+    result: list[Sentence] = []
+    for s in ranked:
+        if all(s.chunk.chunk_id != r.chunk.chunk_id for r in result):
+            result.append(s)
+        if len(result) == n:
+            break
+    return result
+
+
+def _passages(c: Components, ranked: list[RetrievedChunk]) -> list[Passage]:
+    passages = []
+    for item in ranked:
+        chunk = item.chunk
+        entry = c.index.entries[chunk.doc_id]
+        passages.append(Passage(
+            doc_id=chunk.doc_id, source_file=entry.source_file, title=entry.title, page=chunk.page_start,
+            section=chunk.section_path, text=chunk.text, score=round(item.score, 5), chunk_id=chunk.chunk_id,
+            start=chunk.start, end=chunk.end,
+        ))
+    return passages
+
+
+def _ms(since: float) -> float:
+    return round((time.perf_counter() - since) * 1000, 1)

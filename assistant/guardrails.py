@@ -1,0 +1,308 @@
+"""Guard rails for generated answers: pure functions of (model output, the passages it was given,
+the analyzer), checked in code on every answer and testable without a model
+(``tests/test_guardrails.py``).
+
+1. every [n] refers to a passage that was given;
+2. every sentence has a marker (a lead-in to a list excepted);
+3. the cited passage shares the sentence's key terms;
+4. the sentence's numbers, number words and month names occur in the cited passages;
+5. the answer is Swedish;
+6. no sentence echoes injected instructions.
+
+A failing sentence gets its marker moved to the passage that supports it or is dropped
+(outcome "repaired"); an answer with nothing left gives the extractive answer instead
+(outcome "fallback").
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+
+from assistant.messages import REFUSAL
+from assistant.planning import QUESTION_WORDS
+from assistant.prompts import GivenPassage
+from swedish.dates import MONTH_NUMBERS, month_written_as_date
+from swedish.language import looks_english
+from swedish.numbers import number_words_in, numbers_in
+from swedish.sentences import sentences
+from swedish.tokens import STOPWORDS, SwedishAnalyzer, stem_matches, words
+
+OUTCOMES = ("unrepaired", "repaired", "fallback", "skipped")
+
+_MARKER_RE = re.compile(r"\[\s*(?:utdrag\s*|källa\s*)?(\d{1,3}(?:\s*(?:[,;]|och|–|-)\s*\d{1,3})*)\s*\]", re.I)
+_BULLET_RE = re.compile(r"^\s*(?:[-*•]|\d{1,2}[.)])\s+")
+
+def parse_markers(text: str) -> list[int]:
+    """The passage numbers of all markers in ``text``, in order, once each ("[1, 3]", "[2–4]" too)."""
+    found: list[int] = []
+    for match in _MARKER_RE.finditer(text):
+        for part in re.split(r"\s*(?:[,;]|och)\s*", match.group(1)):
+            bounds = re.split(r"\s*[–-]\s*", part)
+            if len(bounds) == 2 and bounds[0].isdigit() and bounds[1].isdigit():
+                low, high = int(bounds[0]), int(bounds[1])
+                numbers = list(range(low, high + 1)) if 0 < high - low <= 10 else [low, high]
+            else:
+                numbers = [int(b) for b in bounds if b.isdigit()]
+            found.extend(n for n in numbers if n not in found)
+    return found
+
+
+_PLACEHOLDER_RE = re.compile(r"\s*\[(?:n|x|nr|nummer|k)\]", re.IGNORECASE)  # "[n]" copied from the instructions
+
+
+def strip_markers(text: str) -> str:
+    text = _PLACEHOLDER_RE.sub("", _MARKER_RE.sub("", text))
+    text = re.sub(r"\s+([.,;:!?])", r"\1", text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+@dataclass
+class Unit:
+    """One sentence (or list item) of a model answer."""
+
+    text: str  # without markers
+    markers: list[int]  # as the model wrote them
+    bullet: str = ""  # "- " for a list item
+    separator: str = " "  # what stands before it: "", " ", "\n" or "\n\n"
+
+
+def split_units(answer: str) -> list[Unit]:
+    """Sentences and list items of a model answer, each with the markers written in or right after it."""
+    units: list[Unit] = []
+    separator = ""
+    for line in answer.replace("\r\n", "\n").split("\n"):
+        if not line.strip():
+            separator = "\n\n" if units else ""
+            continue
+        bullet = ""
+        match = _BULLET_RE.match(line)
+        if match:
+            bullet, line = "- ", line[match.end():]
+        pieces = sentences(line, with_markers=True) if not bullet else [line]
+        for i, piece in enumerate(pieces):
+            text = strip_markers(piece)
+            markers = parse_markers(piece)
+            if not text and markers and units:  # markers on a line of their own belong to the sentence before
+                units[-1].markers += [m for m in markers if m not in units[-1].markers]
+                continue
+            if not text:
+                continue
+            if i == 0:
+                sep = separator if separator else ("\n" if units else "")
+            else:
+                sep = " "
+            units.append(Unit(text, markers, bullet if i == 0 else "", sep))
+        separator = "\n"
+    return units
+
+
+def is_refusal(text: str) -> bool:
+    return strip_markers(text).rstrip(".!").casefold() == REFUSAL.rstrip(".").casefold()
+
+
+# --- (3) key terms ---------------------------------------------------------------------------
+
+def key_terms(text: str, analyzer: SwedishAnalyzer) -> list[list[str]]:
+    """The content words of ``text``, each as its stems (the word's own and its compound parts').
+
+    Numbers are left to ``unsupported_numbers``; question words and stop words carry no claim."""
+    terms: list[list[str]] = []
+    seen: set[str] = set()
+    for word in words(strip_markers(text)):
+        if word.isdigit() or word[:1].isdigit() or word in STOPWORDS or word in QUESTION_WORDS or len(word) < 2:
+            continue
+        stems = analyzer.tokens(word)
+        if stems and stems[0] not in seen:
+            seen.add(stems[0])
+            terms.append(stems)
+    return terms
+
+
+def term_support(sentence: str, passage_text: str, analyzer: SwedishAnalyzer,
+                 weight: Callable[[str], float] | None = None) -> float:
+    """Share of the sentence's key terms (weighted, e.g. by rarity) that the passage contains; 1.0 without terms."""
+    terms = key_terms(sentence, analyzer)
+    if not terms:
+        return 1.0
+    tokens = set(analyzer.tokens(passage_text))
+    total = matched = 0.0
+    for stems in terms:
+        w = weight(stems[0]) if weight else 1.0
+        total += w
+        if stem_matches(stems[0], tokens, both_ways=True):
+            matched += w
+        elif len(stems) > 1:  # a compound counts by the share of its parts the passage has
+            matched += w * sum(stem_matches(part, tokens, both_ways=True) for part in stems[1:]) / (len(stems) - 1)
+    return matched / total if total else 1.0
+
+
+# --- (4) numbers and dates -------------------------------------------------------------------
+
+def unsupported_numbers(sentence: str, passage_texts: Sequence[str]) -> list[str]:
+    """Numbers and month names of a sentence that none of the passages contains."""
+    sentence = strip_markers(sentence)
+    evidence = "\n".join(passage_texts)
+    have = numbers_in(evidence) | number_words_in(evidence)
+    missing = sorted(numbers_in(sentence) - have)
+    lowered = evidence.lower()
+    for month in MONTH_NUMBERS:
+        if re.search(rf"\b{month}\b", sentence.lower()) and month not in lowered \
+                and not month_written_as_date(month, lowered):
+            missing.append(month)
+    return missing
+
+
+# --- (5) language, (6) instructions -------------------------------------------------------
+
+def is_swedish(text: str) -> bool:
+    """False for an answer that is clearly in English (function words), whatever Swedish names it quotes."""
+    return not looks_english(strip_markers(text), min_english_words=3)
+
+
+_INSTRUCTION_ECHO_RE = re.compile(
+    r"ignore (all |the )?(previous|prior|above)|ignorera (alla |de )?(tidigare|ovanstående|föregående)|"
+    r"(tidigare|föregående) instruktioner|systemprompt|system prompt|mina (regler|instruktioner)|"
+    r"<\s*/?\s*(utdrag|fråga)\s*>|<\|im_(start|end)\|>|\bjailbreak|språkmodell|as an ai\b",
+    re.IGNORECASE)
+
+
+def echoes_instructions(text: str) -> bool:
+    """A sentence about instructions or prompts, not about the documents' subject: an echoed injection."""
+    return bool(_INSTRUCTION_ECHO_RE.search(text))
+
+
+# --- the check ------------------------------------------------------------------------------
+
+@dataclass
+class CheckedUnit:
+    unit: Unit
+    markers: list[int]  # after the check (passage numbers)
+    action: str  # kept | reattached | dropped | exempt
+    issues: list[str] = field(default_factory=list)
+
+
+@dataclass
+class GuardrailReport:
+    outcome: str  # unrepaired | repaired | fallback
+    refusal: bool
+    units: list[CheckedUnit]
+    issues: list[str] = field(default_factory=list)  # answer-level: empty, not_swedish, nothing_supported
+
+    @property
+    def kept(self) -> list[CheckedUnit]:
+        return [u for u in self.units if u.action != "dropped"]
+
+    def all_issues(self) -> list[str]:
+        return self.issues + [i for u in self.units for i in u.issues]
+
+
+@dataclass(frozen=True)
+class GuardrailConfig:
+    min_support: float = 0.5  # share of a sentence's key terms its cited passages must contain
+    min_each: float = 0.25  # … and each single cited passage
+    better_by: float = 0.3  # a given passage supporting the sentence this much better takes over the marker
+
+
+def check_answer(answer: str, passages: Sequence[GivenPassage], analyzer: SwedishAnalyzer,
+                 weight: Callable[[str], float] | None = None,
+                 config: GuardrailConfig = GuardrailConfig()) -> GuardrailReport:
+    """Check a model answer against the passages it was given; repair what can be repaired.
+
+    outcome "fallback" means: show the extractive answer instead."""
+    units = split_units(answer)
+    if not units:
+        return GuardrailReport("fallback", False, [], ["empty"])
+    if not is_swedish(answer):
+        return GuardrailReport("fallback", False, [CheckedUnit(u, u.markers, "dropped") for u in units],
+                               ["not_swedish"])
+    by_n = {p.n: p for p in passages}
+    if any(is_refusal(u.text) for u in units) and not any(m in by_n for u in units for m in u.markers):
+        checked = [CheckedUnit(u, [], "exempt" if is_refusal(u.text) else "dropped") for u in units]
+        first = next(i for i, c in enumerate(checked) if c.action == "exempt")
+        checked = [c if i == first else replace(c, action="dropped") for i, c in enumerate(checked)]
+        repaired = len(units) > 1
+        return GuardrailReport("repaired" if repaired else "unrepaired", True, checked)
+
+    checked: list[CheckedUnit] = []
+    for i, unit in enumerate(units):
+        checked.append(_check_unit(unit, units[i + 1] if i + 1 < len(units) else None, by_n, analyzer, weight,
+                                   config))
+    kept = [c for c in checked if c.action in ("kept", "reattached")]
+    if not kept:
+        return GuardrailReport("fallback", False, checked, ["nothing_supported"])
+    changed = any(c.action in ("reattached", "dropped") or c.markers != c.unit.markers for c in checked)
+    return GuardrailReport("repaired" if changed else "unrepaired", False, checked)
+
+
+def _check_unit(unit: Unit, following: Unit | None, by_n: dict[int, GivenPassage], analyzer: SwedishAnalyzer,
+                weight: Callable[[str], float] | None, config: GuardrailConfig) -> CheckedUnit:
+    issues: list[str] = []
+    if echoes_instructions(unit.text):
+        return CheckedUnit(unit, [], "dropped", ["instruction_echo"])
+    if is_refusal(unit.text):
+        return CheckedUnit(unit, [], "exempt")
+    valid = [m for m in unit.markers if m in by_n]
+    if len(valid) < len(unit.markers):
+        issues.append("marker_out_of_range")
+    if not unit.markers:
+        if unit.text.endswith(":") and following is not None and following.bullet:
+            # A lead-in to a list claims nothing of its own; its numbers must still be in the passages.
+            if not unsupported_numbers(unit.text, [p.searchable for p in by_n.values()]):
+                return CheckedUnit(unit, [], "exempt")
+        issues.append("missing_marker")
+
+    # The given passage that best supports the sentence: where a marker goes when the model's does not hold.
+    best, best_score = None, 0.0
+    for n, passage in by_n.items():
+        if unsupported_numbers(unit.text, [passage.searchable]):
+            continue
+        score = term_support(unit.text, passage.searchable, analyzer, weight)
+        if score > best_score:
+            best, best_score = n, score
+
+    if valid and unsupported_numbers(unit.text, [by_n[m].searchable for m in valid]):
+        issues.append("number_not_in_passage")
+    supporting = [m for m in valid if term_support(unit.text, by_n[m].searchable, analyzer, weight) >= config.min_each]
+    if supporting and "number_not_in_passage" not in issues:
+        support = term_support(unit.text, "\n".join(by_n[m].searchable for m in supporting), analyzer, weight)
+        if len(supporting) == len(valid) and support >= config.min_support \
+                and not (best is not None and best not in supporting and best_score - support >= config.better_by):
+            return CheckedUnit(unit, supporting, "kept", issues)
+        if support >= config.min_support and not (best is not None and best_score - support >= config.better_by):
+            return CheckedUnit(unit, supporting, "kept", issues + ["marker_unsupported"])  # one marker dropped
+    if valid and "number_not_in_passage" not in issues:
+        issues.append("marker_unsupported")  # too few of its terms, or another passage says it much better
+
+    if best is not None and best_score >= config.min_support:
+        return CheckedUnit(unit, [best], "reattached", issues)
+    return CheckedUnit(unit, [], "dropped", issues or ["unsupported"])
+
+
+def best_span(sentence: str, passage: GivenPassage, analyzer: SwedishAnalyzer,
+              weight: Callable[[str], float] | None = None) -> tuple[int, int]:
+    """The sentence of the passage (with a neighbour when that adds support) that best backs ``sentence``:
+    the quote a citation shows. The whole passage when no single sentence shares its terms."""
+    candidates = passage.sentence_texts()
+    if not candidates:
+        return passage.start, passage.end
+    scores = [term_support(sentence, text, analyzer, weight) if key_terms(text, analyzer) else 0.0
+              for _, _, text in candidates]
+    i = max(range(len(candidates)), key=lambda k: (scores[k], -k))
+    if scores[i] <= 0.0:
+        return passage.start, passage.end
+    low, high, score = i, i, scores[i]
+    while True:  # widen by a neighbouring sentence while that adds clear support (a long copied answer)
+        options = [(low - 1, high), (low, high + 1)]
+        best = None
+        for lo, hi in options:
+            if 0 <= lo and hi < len(candidates):
+                text = passage.text[candidates[lo][0] - passage.start:candidates[hi][1] - passage.start]
+                gain = term_support(sentence, text, analyzer, weight) - score
+                if gain >= 0.1 and (best is None or gain > best[0]):
+                    best = (gain, lo, hi)
+        if best is None:
+            break
+        score, low, high = score + best[0], best[1], best[2]
+    return candidates[low][0], candidates[high][1]

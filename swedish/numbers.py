@@ -1,0 +1,35 @@
+"""Numbers in Swedish text: digits with Swedish grouping and decimals ("10 000", "2,5") and
+number words ("tre", "tolv")."""
+
+from __future__ import annotations
+
+import re
+
+NUMBER_WORDS = {
+    "en": 1, "ett": 1, "två": 2, "tre": 3, "fyra": 4, "fem": 5, "sex": 6, "sju": 7, "åtta": 8, "nio": 9, "tio": 10,
+    "elva": 11, "tolv": 12, "femton": 15, "tjugo": 20, "hundra": 100, "tusen": 1000,
+}
+# Words that state a quantity without a number.
+QUANTITY_WORDS = ("samtliga", "alla", "hälften", "majoriteten", "flera", "några", "många", "få")
+NUMBER_WORD_PATTERN = "|".join(NUMBER_WORDS)  # for regular expressions: "en|ett|två|…"
+
+_NUMBER_RE = re.compile(r"(?<![\d,.])\d{1,3}(?:[ \u00a0]\d{3})+(?![\d,])|\d+(?:[.,]\d+)?")
+
+
+def numbers_in(text: str) -> set[str]:
+    """Numbers written with digits, normalised ("10 000" → "10000", "05" → "5", "2.5" → "2,5")."""
+    found = set()
+    for match in _NUMBER_RE.finditer(text):
+        token = re.sub(r"[ \u00a0]", "", match.group(0)).replace(".", ",")
+        if "," in token:
+            whole, frac = token.split(",", 1)
+            found.add(f"{int(whole)},{frac}")
+        else:
+            found.add(str(int(token)))
+    return found
+
+
+def number_words_in(text: str, smallest: int = 2) -> set[str]:
+    """The values of the number words of ``text`` (from ``smallest``: "en"/"ett" are articles too)."""
+    return {str(value) for word, value in NUMBER_WORDS.items()
+            if value >= smallest and re.search(rf"\b{word}\b", text, re.I)}

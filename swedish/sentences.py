@@ -1,0 +1,62 @@
+"""Swedish sentence boundaries as offsets, so a sentence can be quoted and located.
+
+A period ends a sentence unless it closes an abbreviation ("bl.a.", "t.ex.", "s."), a single
+letter ("A. Andersson") or a list number on its own ("1."). Model answers put citation markers
+after the period ("… tillsammans. [1] Styrgruppen …"); ``with_markers`` keeps them with the
+sentence they follow.
+"""
+
+from __future__ import annotations
+
+import re
+
+# Abbreviations after which a period does not end a Swedish sentence (lowercase, without the
+# final period).
+ABBREVIATIONS = frozenset({
+    "bl.a", "t.ex", "m.m", "s.k", "dvs", "d.v.s", "osv", "o.s.v", "t.o.m", "fr.o.m", "resp",
+    "ca", "nr", "kap", "jfr", "m.fl", "p.g.a", "pga", "etc", "st", "tel", "inkl", "exkl", "ev",
+    "o.d", "f.d", "m.a.o", "e.d", "s", "sid", "kl", "prop", "skr", "dnr", "obs", "vs", "art",
+    "fig", "tab", "avd", "enl", "förf", "red", "uppl", "jan", "feb", "aug", "sept", "okt", "nov",
+    "dec", "mfl", "mm", "tex", "bla", "f", "ff", "o", "ang", "alt", "dr", "prof", "doc",
+})
+_BOUNDARY_RE = re.compile(r"[.!?…]+[”\"’)\]]*(?=\s+[\"”(\[]?[A-ZÅÄÖ0-9])")
+# With markers: "… tillsammans. [1] Styrgruppen", "… [2]." at the end of a line, "*Fetstil*" after.
+_MARKED_BOUNDARY_RE = re.compile(r"[.!?…]+[”\"’)]*((?:\s*\[[^\[\]\n]{1,30}\])*)(?=\s+[\"”(*A-ZÅÄÖ0-9]|\s*$)")
+
+
+def sentence_spans(text: str, start: int = 0, end: int | None = None,
+                   with_markers: bool = False) -> list[tuple[int, int]]:
+    """Sentences of ``text[start:end]`` as (start, end) offsets into ``text``, trimmed of spaces."""
+    end = len(text) if end is None else end
+    boundary = _MARKED_BOUNDARY_RE if with_markers else _BOUNDARY_RE
+    spans: list[tuple[int, int]] = []
+    sentence_start = start
+    for match in boundary.finditer(text, start, end):
+        stop = match.end()
+        if match.group(0).startswith(".") and _closes_abbreviation(text, sentence_start, match.start()):
+            continue
+        spans.append(_trimmed(text, sentence_start, stop))
+        sentence_start = stop
+    if text[sentence_start:end].strip():
+        spans.append(_trimmed(text, sentence_start, end))
+    return [s for s in spans if s[1] > s[0]]
+
+
+def sentences(text: str, with_markers: bool = False) -> list[str]:
+    """The sentences of ``text`` as strings."""
+    return [text[s:e] for s, e in sentence_spans(text, with_markers=with_markers)]
+
+
+def _closes_abbreviation(text: str, sentence_start: int, period: int) -> bool:
+    token = re.search(r"(\S+)$", text[sentence_start:period + 1])
+    word = token.group(1).rstrip(".").lower().lstrip("(\"”") if token else ""
+    return (word in ABBREVIATIONS or (len(word) == 1 and word.isalpha())
+            or (word.isdigit() and text[sentence_start:period].strip() == word))
+
+
+def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
