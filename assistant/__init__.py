@@ -19,10 +19,19 @@ Public interface (what the UI and the CLIs use)::
 """
 
 from assistant.api import Assistant
-from assistant.types import Answer, Citation, DocumentSummary, Filters, KnowledgeTables, Passage, Sourced
+from assistant.types import (
+    Answer,
+    Citation,
+    DocumentSummary,
+    Filters,
+    KnowledgeTables,
+    Passage,
+    Sourced,
+    page_text,
+)
 from index.reader import IndexDamagedError, IndexMissingError, IndexNotReadyError
 
 __all__ = [
     "Answer", "Assistant", "Citation", "DocumentSummary", "Filters", "IndexDamagedError", "IndexMissingError",
-    "IndexNotReadyError", "KnowledgeTables", "Passage", "Sourced",
+    "IndexNotReadyError", "KnowledgeTables", "Passage", "Sourced", "page_text",
 ]

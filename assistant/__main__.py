@@ -18,9 +18,7 @@ def format_answer(answer: Answer) -> str:
     if answer.citations:
         lines.append("Källor:")
         for c in answer.citations:
-            page = f", s. {c.page}" if c.page else ""
-            section = f", {c.section}" if c.section else ""
-            lines.append(f"[{c.n}] {c.title} ({c.publisher}{', ' + str(c.year) if c.year else ''}){page}{section}")
+            lines.append(f"[{c.n}] {c.source_line()}")
             lines.append(f"    ”{c.quote}”")
     for notice in answer.notices:
         lines.append(f"Obs: {notice}")

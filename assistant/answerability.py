@@ -31,6 +31,7 @@ class EvidenceSentence:
     text: str
     doc_id: str
     coverage: float
+    table_context: str = ""  # for a table row: its caption and column headers (what its numbers count)
 
 
 @dataclass
@@ -128,6 +129,8 @@ def count_evidence_missing(question: str, evidence: Sequence[EvidenceSentence]) 
     for e in evidence:
         if before_noun.search(e.text) or (quantified.search(e.text) and stem.lower() in e.text.lower()):
             return None
+        if e.table_context and stem.lower() in e.table_context.lower() and re.search(r"\d", e.text):
+            return None  # a table row with numbers in a table that counts X
     return "Dokumenten anger inte hur många det är."
 
 

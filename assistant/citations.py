@@ -14,17 +14,23 @@ from index.model import SECTION_SEPARATOR
 from index.reader import IndexReader
 
 _DOC_REFERENCE_RE = re.compile(r"\s*\[\d+(?:\s*[,–-]\s*\d+)*\]")
-_PROGRAM_ROW_LABELS = ("typ", "målgrupp", "form", "effekt")
 
 
-def display_text(text: str, table_row: bool = False, capitalize: bool = True) -> str:
+def column_label(header: str) -> str:
+    """A column header as a label in running text: "Målgrupp, föräldrar med barn i åldrarna" → "målgrupp"."""
+    label = header.split(",")[0].strip()
+    return label[:1].lower() + label[1:] if label[1:2].islower() else label
+
+
+def display_text(text: str, columns: tuple[str, ...] = (), capitalize: bool = True) -> str:
     """A quote as shown in an answer: the document's own reference numbers ("[5]") are dropped so
-    they cannot be mistaken for citation markers; a programme-table row gets its column names."""
+    they cannot be mistaken for citation markers; a table row ("Årskurs 9 | 123 960 | 60 367") is
+    written with its columns' names ("Årskurs 9 – totalt: 123 960; flickor: 60 367")."""
     text = _DOC_REFERENCE_RE.sub("", text)
-    if table_row:
-        cells = [c.strip() for c in text.split(" | ")]
-        if len(cells) == 5:
-            return f"{cells[0]} – " + "; ".join(f"{lab}: {cell}" for lab, cell in zip(_PROGRAM_ROW_LABELS, cells[1:]))
+    cells = [c.strip() for c in text.split(" | ")]
+    if columns and len(cells) == len(columns) > 1:
+        labelled = [f"{column_label(col)}: {cell}" for col, cell in zip(columns[1:], cells[1:]) if cell]
+        return f"{cells[0]} – " + "; ".join(labelled)
     return text[0].upper() + text[1:] if capitalize and text[:1].islower() else text
 
 
@@ -39,18 +45,26 @@ class SourceCiter:
         doc = self.index.documents[doc_id]
         entry = self.index.entries[doc_id]
         chunk = self.index.chunk_at(doc_id, start)
+        page = doc.page_at(start)
         return Citation(
             n=n, doc_id=doc_id, source_file=entry.source_file, title=entry.title,
-            publisher=entry.publisher, year=entry.year, page=doc.page_at(start),
+            publisher=entry.publisher, year=entry.year, page=page,
             section=SECTION_SEPARATOR.join(doc.section_at(start)), quote=doc.text[start:end],
-            start=start, end=end, chunk_id=chunk.chunk_id if chunk else "",
+            start=start, end=end, chunk_id=chunk.chunk_id if chunk else "", page_label=doc.page_label(page),
         )
 
     def shown(self, doc_id: str, start: int, end: int, capitalize: bool = True) -> str:
         """The span as an answer shows it (see ``display_text``)."""
         chunk = self.index.chunk_at(doc_id, start)
         text = self.index.documents[doc_id].text[start:end]
-        return display_text(text, chunk.kind == "table_row", capitalize) if chunk else text
+        return display_text(text, self.columns(doc_id, start), capitalize) if chunk else text
+
+    def columns(self, doc_id: str, start: int) -> tuple[str, ...]:
+        """The column headers when ``start`` is the start of a table row, else ()."""
+        chunk = self.index.chunk_at(doc_id, start)
+        if chunk is None or chunk.kind != "table_row" or chunk.start != start:
+            return ()
+        return self.index.documents[doc_id].table_header_before(start)
 
     def short_label(self, doc_id: str) -> str:
         """"Lindesbergs kommun (strategi 2023)": who says it, in answers that quote several documents."""

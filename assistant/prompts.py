@@ -103,8 +103,9 @@ class GivenPassage:
                 if self.start <= s < e <= self.end]
 
 
-def passage_label(title: str, page: int | None, section: str) -> str:
-    details = ", ".join(p for p in (f"s. {page}" if page else "", section) if p)
+def passage_label(title: str, page: str, section: str) -> str:
+    """"Titel (s. 12, Avsnitt)": where a passage comes from, as the model sees it."""
+    details = ", ".join(p for p in (page, section) if p)
     return f"{title} ({details})" if details else title
 
 

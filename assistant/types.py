@@ -10,6 +10,13 @@ from index.knowledge import CommitmentItem, GlossaryEntry, ProgramRecord
 Record = TypeVar("Record", GlossaryEntry, ProgramRecord, CommitmentItem)
 
 
+def page_text(page: int | None, label: str = "") -> str:
+    """"s. 12", or "s. iv (PDF-sida 6)" when the printed label and the PDF page differ; "" without a page."""
+    if page is None:
+        return ""
+    return f"s. {label} (PDF-sida {page})" if label else f"s. {page}"
+
+
 @dataclass
 class Citation:
     """What an inline marker [n] resolves to: a verbatim quote at a known place."""
@@ -20,12 +27,23 @@ class Citation:
     title: str
     publisher: str
     year: int | None
-    page: int | None
+    page: int | None  # the PDF's page (1 = its first), or the printed page of a text extraction
     section: str
     quote: str
     start: int  # offsets of the quote in the document's cleaned text
     end: int
     chunk_id: str = ""
+    page_label: str = ""  # the page's printed label when it differs from ``page`` ("iv", "12")
+
+    @property
+    def page_text(self) -> str:
+        return page_text(self.page, self.page_label)
+
+    def source_line(self) -> str:
+        """"Titel (Utgivare, 2023), s. 12, Avsnitt": what is known, and no empty parentheses."""
+        details = ", ".join(x for x in (self.publisher, str(self.year) if self.year else "") if x)
+        return ", ".join(x for x in (f"{self.title} ({details})" if details else self.title, self.page_text,
+                                     self.section) if x)
 
 
 @dataclass
@@ -42,6 +60,7 @@ class Passage:
     chunk_id: str = ""
     start: int = 0
     end: int = 0
+    page_label: str = ""  # the page's printed label when it differs from ``page``
 
 
 @dataclass

@@ -62,11 +62,13 @@ class ParsedDocument:
     info: DocumentInfo
     text: str
     blocks: list[Block]
-    # (offset, page) pairs, sorted by offset: the page that starts at that offset.
+    # (offset, page) pairs, sorted by offset: the page that starts at that offset. The page is the
+    # physical page of a PDF (1 = its first page), or the printed number found in a text extraction.
     page_starts: list[tuple[int, int]] = field(default_factory=list)
     content_hash: str = ""
     warnings: list[str] = field(default_factory=list)
     table_columns: dict[str, list[str]] = field(default_factory=dict)  # caption -> header cells
+    page_labels: dict[int, str] = field(default_factory=dict)  # page -> printed label, where they differ
 
     def page_at(self, offset: int) -> int | None:
         if not self.page_starts:
@@ -76,6 +78,14 @@ class ParsedDocument:
 
     def page_range(self, start: int, end: int) -> tuple[int | None, int | None]:
         return self.page_at(start), self.page_at(max(start, end - 1))
+
+    def page_label(self, page: int | None) -> str:
+        """The printed label of ``page`` when it differs from the page's number ("iv", "7"), else ""."""
+        return self.page_labels.get(page, "") if page is not None else ""
+
+    def table_header_before(self, offset: int) -> tuple[str, ...]:
+        """The cells of the last table header row before ``offset`` (the columns of a row there)."""
+        return next((b.cells for b in reversed(self.blocks) if b.kind == "table_header" and b.start < offset), ())
 
     def section_at(self, offset: int) -> tuple[str, ...]:
         for block in self.blocks:
@@ -92,6 +102,7 @@ class ParsedDocument:
             "content_hash": self.content_hash,
             "warnings": self.warnings,
             "table_columns": self.table_columns,
+            "page_labels": {str(k): v for k, v in self.page_labels.items()},
         }
 
     @classmethod
@@ -108,6 +119,7 @@ class ParsedDocument:
             content_hash=data["content_hash"],
             warnings=list(data.get("warnings", [])),
             table_columns=dict(data.get("table_columns", {})),
+            page_labels={int(k): v for k, v in data.get("page_labels", {}).items()},
         )
 
 

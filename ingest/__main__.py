@@ -24,6 +24,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m ingest", description=__doc__.splitlines()[0])
     parser.add_argument("paths", nargs="*", type=Path, help="files or directories (default: the corpus)")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    parser.add_argument("--rebuild", action="store_true",
+                        help="parse every document again, changed or not (the index is replaced as a whole)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     logging.getLogger("bm25s").setLevel(logging.WARNING)
@@ -49,7 +51,7 @@ def main(argv: list[str] | None = None) -> int:
         bar.update(done - bar.n)
 
     try:
-        report = run_ingest(settings, paths or None, progress)
+        report = run_ingest(settings, paths or None, progress, rebuild=args.rebuild)
     except (StoreError, EmbedderError, IngestLockedError, OSError, sqlite3.Error) as exc:  # sqlite3: a full disk
         print(f"error: ingest failed: {exc}. The previous index is unchanged.", file=sys.stderr)
         return 2
@@ -68,6 +70,10 @@ def main(argv: list[str] | None = None) -> int:
             print(f"removed: {result.doc_id} ({result.path} no longer exists)", file=sys.stderr)
     if missing:
         print(f"failed: {len(missing)} path(s) do not exist", file=sys.stderr)
+    if report.pages:
+        rate = report.pages / max(report.parse_seconds, 1e-9)
+        print(f"parsing: {report.pages} pages in {report.parse_seconds:.1f} s ({rate:.1f} pages/s); "
+              f"embedding: {report.embed_seconds:.1f} s")
     print(report.summary() + (f"; {report.embedded} texts embedded" if report.embedded else ""))
     return 1 if report.failed or missing else 0
 

@@ -8,6 +8,7 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from index.atomic import write_text_atomic
 from index.model import DocumentInfo
 
 log = logging.getLogger(__name__)
@@ -103,3 +104,50 @@ def doc_id_from_path(path: Path, root: Path | None) -> str:
     stem = _relative_name(path, root).rsplit(".", 1)[0].lower()
     ascii_stem = stem.translate(str.maketrans("åäöéü", "aaoeu"))
     return re.sub(r"[^a-z0-9]+", "-", ascii_stem).strip("-") or "dokument"
+
+
+# --- writing the catalog (documents added and removed from the chat) -------------------------------
+
+
+def _toml_value(value: object) -> str:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    text = str(value).replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ")
+    return f'"{text}"'
+
+
+def catalog_entry(info: DocumentInfo) -> str:
+    """The ``[[document]]`` table of ``info`` (empty fields left out)."""
+    fields = [("id", info.doc_id), ("file", info.source_file), ("title", info.title),
+              ("publisher", info.publisher), ("year", info.year), ("type", info.doc_type),
+              ("valid_from", info.valid_from), ("valid_to", info.valid_to), ("note", info.note)]
+    lines = ["[[document]]"] + [f"{k} = {_toml_value(v)}" for k, v in fields if v not in (None, "")]
+    return "\n".join(lines) + "\n"
+
+
+def _split_entries(text: str) -> tuple[str, list[str]]:
+    """The catalog's text before its first entry, and each ``[[document]]`` table as written."""
+    parts = re.split(r"(?m)^(?=\[\[document\]\])", text)
+    return parts[0], parts[1:]
+
+
+def add_catalog_entry(corpus_dir: Path, info: DocumentInfo) -> None:
+    """Append ``info`` to the catalog (created when missing), replacing the file atomically."""
+    path = corpus_dir / CATALOG_FILE
+    text = path.read_text(encoding="utf-8") if path.exists() else "# Catalog of the documents in this folder.\n"
+    write_text_atomic(path, text.rstrip("\n") + "\n\n" + catalog_entry(info))
+
+
+def remove_catalog_entry(corpus_dir: Path, doc_id: str) -> bool:
+    """Remove the entry with ``id = doc_id``; False when there is none."""
+    path = corpus_dir / CATALOG_FILE
+    if not path.exists():
+        return False
+    head, entries = _split_entries(path.read_text(encoding="utf-8"))
+    kept = [e for e in entries if not re.search(rf'(?m)^id\s*=\s*"{re.escape(doc_id)}"\s*$', e)]
+    if len(kept) == len(entries):
+        return False
+    write_text_atomic(path, (head + "".join(kept)).rstrip("\n") + "\n")
+    return True

@@ -134,9 +134,7 @@ def _table_context(doc: ParsedDocument, row: Block) -> str:
          if b.start > row.start and b.kind == "caption" and TABLE_CAPTION_RE.match(doc.text[b.start:b.end])),
         "",
     )
-    columns = doc.table_columns.get(caption) or next(
-        (list(b.cells) for b in reversed(doc.blocks) if b.kind == "table_header" and b.start < row.start), []
-    )
+    columns = doc.table_columns.get(caption) or list(doc.table_header_before(row.start))
     labelled = "; ".join(f"{col}: {cell}" for col, cell in zip(columns, row.cells)) if columns else ""
     return " ".join(p for p in (caption, labelled) if p)
 

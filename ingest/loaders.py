@@ -21,21 +21,39 @@ from ingest.cleaning import (
     parse_extracted_text,
     strip_bullet,
 )
+from ingest.errors import FileTooLargeError, IngestError, UnsupportedFileError
+from ingest.ocr import ocr_pdf
+from ingest.pdf_glyphs import read_pages
+from ingest.pdf_layout import analyse
+from ingest.pdf_metadata import describe_pdf
 from ingest.structure import assemble, classify_extracted_units, first_heading_title
 from ingest.tables import rebuild_tables
 
-# Bump when cleaning, structure, chunking or knowledge extraction changes, so that
-# unchanged files are parsed again.
-PARSER_VERSION = "16"
+
+def parser_version() -> str:
+    """A fingerprint of everything that turns a file's bytes into the stored document: the source of the
+    parsing, cleaning, structure, chunking and knowledge modules, the Swedish toolkit, the stored
+    records, and the versions of the reading libraries. It is part of every document's content hash,
+    so after an upgrade that changes any of them, unchanged files are parsed again."""
+    from importlib.metadata import version
+
+    h = hashlib.sha256()
+    root = Path(__file__).resolve().parent.parent
+    sources = sorted((root / "ingest").glob("*.py")) + sorted((root / "swedish").glob("*.py")) + [
+        root / "index" / "model.py", root / "index" / "knowledge.py"]
+    for path in sources:
+        if path.name not in ("__main__.py", "pipeline.py"):
+            h.update(path.name.encode() + b"\0" + path.read_bytes())
+    h.update(" ".join(f"{name} {version(name)}" for name in ("pypdfium2", "python-docx")).encode())
+    return h.hexdigest()[:16]
+
+
+PARSER_VERSION = parser_version()
 
 TEXT_SUFFIXES = {".txt", ".text"}
 MARKDOWN_SUFFIXES = {".md", ".markdown"}
 SUPPORTED_SUFFIXES = TEXT_SUFFIXES | MARKDOWN_SUFFIXES | {".pdf", ".docx"}
 MAX_FILE_BYTES = 200 * 1024 * 1024
-
-
-class IngestError(Exception):
-    """A file that cannot be ingested; the message says why, for the user."""
 
 
 def content_hash(data: bytes, info: DocumentInfo) -> str:
@@ -52,12 +70,12 @@ def read_file(path: Path, max_bytes: int = MAX_FILE_BYTES) -> bytes:
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
         supported = ", ".join(sorted(SUPPORTED_SUFFIXES))
-        raise IngestError(f"unsupported file type {suffix or '(none)'}; supported: {supported}")
+        raise UnsupportedFileError(f"unsupported file type {suffix or '(none)'}; supported: {supported}")
     try:
         size = path.stat().st_size
         if size > max_bytes:
-            raise IngestError(f"file is too large ({size / 1e6:.1f} MB; the limit is {max_bytes / 1e6:.1f} MB, "
-                              "setting max_file_mb)")
+            raise FileTooLargeError(f"file is too large ({size / 1e6:.1f} MB; the limit is {max_bytes / 1e6:.1f} MB, "
+                                    "setting max_file_mb)")
         data = path.read_bytes()
     except OSError as exc:
         raise IngestError(f"cannot read file: {exc.strerror or exc}") from exc
@@ -72,8 +90,10 @@ def load_document(path: Path, info: DocumentInfo, data: bytes | None = None) -> 
     if data is None:
         data = read_file(path)
     warnings: list[str] = []
+    labels: dict[int, str] = {}
     if suffix == ".pdf":
-        units, pages, columns = _parse_pdf(data, info)
+        units, pages, labels = _parse_pdf(data, info, warnings)
+        columns = {}
     elif suffix == ".docx":
         units, pages, columns = _parse_docx(data), None, {}
     else:
@@ -89,6 +109,7 @@ def load_document(path: Path, info: DocumentInfo, data: bytes | None = None) -> 
     doc = assemble(info, units, pages)
     doc.warnings = warnings
     doc.table_columns = columns
+    doc.page_labels = labels
     return doc
 
 
@@ -119,41 +140,32 @@ def _parse_extracted(
     return classify_extracted_units(units), extracted.page_numbers, columns
 
 
-def _parse_pdf(data: bytes, info: DocumentInfo):
-    from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
-
+def _parse_pdf(data: bytes, info: DocumentInfo,
+               warnings: list[str]) -> tuple[list[RawUnit], list[int | None], dict[int, str]]:
+    """Units of a PDF by its layout (``pdf_glyphs``, ``pdf_layout``), page numbers by page index, and the
+    printed page labels that differ from the page numbers."""
     try:
-        reader = PdfReader(io.BytesIO(data))
-        if reader.is_encrypted:
-            try:
-                if not reader.decrypt(""):
-                    raise IngestError("PDF is encrypted with a password; remove the password and try again")
-            except IngestError:
-                raise
-            except Exception as exc:
-                raise IngestError(f"PDF is encrypted and cannot be opened ({exc})") from exc
-        texts = [page.extract_text() or "" for page in reader.pages]
-        labels = _numeric_page_labels(reader, len(texts))
-    except IngestError:
-        raise
-    except (PdfReadError, ValueError, KeyError, TypeError, OSError, AttributeError) as exc:
-        raise IngestError(f"PDF is damaged or not a PDF ({type(exc).__name__}: {exc})") from exc
-    if not any(t.strip() for t in texts):
-        raise IngestError("PDF has no extractable text (a scanned image?); run OCR first")
-    # pypdf gives no page-start space; mark each page so the cleaner sees the boundary.
-    return _parse_extracted("\f".join(texts), info.page_numbers, labels)
-
-
-def _numeric_page_labels(reader, count: int) -> list[int]:
-    """The printed page numbers when the PDF's labels are numeric, else 1..n."""
-    try:
-        labels = list(reader.page_labels)
-        if len(labels) == count and all(label.isdigit() for label in labels):
-            return [int(label) for label in labels]
-    except Exception:  # page labels are optional and often broken
-        pass
-    return list(range(1, count + 1))
+        pages, metadata = read_pages(data)
+    except Exception as exc:  # PDFium says why in its message: a password, a damaged file, not a PDF
+        message = str(exc)
+        if "password" in message.lower():
+            raise IngestError("PDF is encrypted with a password; remove the password and try again") from exc
+        raise IngestError(f"PDF is damaged or not a PDF ({type(exc).__name__}: {message})") from exc
+    if not pages:
+        raise IngestError("PDF has no pages")
+    if not any(p.chars for p in pages):
+        text = ocr_pdf(data)  # a scanned document: OCR when Tesseract with Swedish is installed
+        extracted = parse_extracted_text(text, info.page_numbers, list(range(1, len(pages) + 1)))
+        warnings.append("PDF has no text layer; its text was read with OCR (Tesseract), check the quotes")
+        units, _ = rebuild_tables(extracted.units)
+        return classify_extracted_units(units), extracted.page_numbers, {}
+    empty = [str(p.index + 1) for p in pages if not p.chars]
+    if empty:
+        warnings.append(f"PDF pages without text (images?): {', '.join(empty[:10])}")
+    layout = analyse(pages)
+    describe_pdf(info, metadata, layout)
+    labels = {i + 1: label for i, label in enumerate(layout.page_labels) if label and label != str(i + 1)}
+    return layout.units, [p.index + 1 for p in pages], labels
 
 
 # --- Markdown ------------------------------------------------------------------------

@@ -25,8 +25,9 @@ from index.model import Chunk, DocumentInfo, ParsedDocument
 from index.vectorstore import StoreError, collection_name, open_vector_store
 from ingest.catalog import CATALOG_FILE, doc_id_from_path, load_catalog
 from ingest.chunking import chunk_document, document_sentences
+from ingest.errors import IngestError
 from ingest.knowledge import extract_knowledge
-from ingest.loaders import IngestError, content_hash, load_document, read_file
+from ingest.loaders import content_hash, load_document, read_file
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +52,9 @@ class IngestReport:
     documents: int = 0  # documents in the index after the run
     chunks: int = 0  # chunks in the index after the run
     embedded: int = 0  # distinct texts (chunks and sentences) whose vectors were computed in this run
+    pages: int = 0  # pages of the documents parsed in this run (where they have pages)
+    parse_seconds: float = 0.0  # reading, cleaning, structuring and chunking the parsed documents
+    embed_seconds: float = 0.0  # computing (or taking from the cache) their vectors
 
     def count(self, status: Status) -> int:
         return sum(1 for r in self.results if r.status == status)
@@ -115,13 +119,21 @@ def run_ingest(
     settings: Settings,
     paths: list[Path] | None = None,
     progress: Callable[[str, int, int], None] | None = None,
+    rebuild: bool = False,
 ) -> IngestReport:
-    """Bring the index in line with ``paths`` (default: the corpus directory)."""
-    started = time.perf_counter()
-    paths = paths or [settings.corpus_dir]
-    report = IngestReport()
+    """Bring the index in line with ``paths`` (default: the corpus directory). ``rebuild`` parses every
+    file again, changed or not (vectors still come from the cache where the text is the same)."""
     with ingest_lock(settings.data_dir):
-        _run(settings, paths, report, progress or (lambda stage, done, total: None))
+        return ingest_holding_lock(settings, paths, progress, rebuild)
+
+
+def ingest_holding_lock(settings: Settings, paths: list[Path] | None = None,
+                        progress: Callable[[str, int, int], None] | None = None,
+                        rebuild: bool = False) -> IngestReport:
+    """``run_ingest`` for a caller that holds ``ingest_lock`` (``ingest.library`` changes files first)."""
+    started = time.perf_counter()
+    report = IngestReport()
+    _run(settings, paths or [settings.corpus_dir], report, progress or (lambda stage, done, total: None), rebuild)
     report.seconds = time.perf_counter() - started
     return report
 
@@ -131,7 +143,7 @@ def _catalog_root(path: Path, settings: Settings) -> Path:
 
 
 def _run(settings: Settings, paths: list[Path], report: IngestReport,
-         progress: Callable[[str, int, int], None]) -> None:
+         progress: Callable[[str, int, int], None], rebuild: bool) -> None:
     old = DataLayout(settings.data_dir).read_manifest()
     embedder = make_embedder(settings.embedder, settings.embed_batch_size)
     model = embedder_id(embedder)
@@ -162,13 +174,17 @@ def _run(settings: Settings, paths: list[Path], report: IngestReport,
             data = read_file(resolved, int(settings.max_file_mb * 1e6))
             digest = content_hash(data, info)
             previous = old.documents.get(info.doc_id) if old else None
-            if same_space and previous and previous.content_hash == digest and previous.source_path == str(resolved):
+            if not rebuild and same_space and previous and previous.content_hash == digest \
+                    and previous.source_path == str(resolved):
                 result.status, result.chunks = "unchanged", previous.chunks
                 kept[info.doc_id] = previous
                 continue
+            parse_started = time.perf_counter()
             doc = load_document(resolved, info, data)
             doc.content_hash = digest
             chunks = chunk_document(doc, settings.chunk_target_chars, settings.chunk_max_chars)
+            report.parse_seconds += time.perf_counter() - parse_started
+            report.pages += max((page for _, page in doc.page_starts), default=0)
             if not chunks:
                 raise IngestError("no text to index after cleaning")
         except IngestError as exc:
@@ -250,10 +266,12 @@ def _commit(settings: Settings, old: Manifest | None, embedder, model: str, coll
         done += n
         progress("embed", done, len(texts))
 
+    embed_started = time.perf_counter()
     try:
         vectors, report.embedded = embed_with_cache(embedder, texts, cache, settings.embed_batch_size, step)
     finally:
         cache.close()
+    report.embed_seconds = time.perf_counter() - embed_started
     sentence_vectors = vectors[len(new_chunks):]
     vectors = vectors[:len(new_chunks)]
 

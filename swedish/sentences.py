@@ -19,6 +19,13 @@ ABBREVIATIONS = frozenset({
     "fig", "tab", "avd", "enl", "förf", "red", "uppl", "jan", "feb", "aug", "sept", "okt", "nov",
     "dec", "mfl", "mm", "tex", "bla", "f", "ff", "o", "ang", "alt", "dr", "prof", "doc",
 })
+# Words a finished Swedish title or sentence does not end on (conjunctions, subjunctions, articles,
+# possessives; not prepositions, which may close a clause: "Vem föreskrifterna riktar sig till"): a line
+# ending in one goes on in the next ("9. Välj i första hand fullkorn när").
+OPEN_ENDINGS = frozenset({
+    "och", "eller", "samt", "men", "att", "som", "när", "eftersom", "medan", "fast", "ifall", "innan",
+    "vilket", "vilka", "vilken", "vars", "en", "ett", "dess", "deras", "sin", "sitt", "sina", "per", "än",
+})
 _BOUNDARY_RE = re.compile(r"[.!?…]+[”\"’)\]]*(?=\s+[\"”(\[]?[A-ZÅÄÖ0-9])")
 # With markers: "… tillsammans. [1] Styrgruppen", "… [2]." at the end of a line, "*Fetstil*" after.
 _MARKED_BOUNDARY_RE = re.compile(r"[.!?…]+[”\"’)]*((?:\s*\[[^\[\]\n]{1,30}\])*)(?=\s+[\"”(*A-ZÅÄÖ0-9]|\s*$)")

@@ -78,18 +78,7 @@ def make_pdf(pages: Sequence[Sequence[Line | str]], first_page_label: int | None
         stream = _content_stream(lines, left, top)
         objects.append(b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"endstream")
 
-    out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
-    xref_at = len(out)
-    out += b"xref\n0 %d\n" % (len(objects) + 1)
-    out += b"0000000000 65535 f \n"
-    for offset in offsets:
-        out += b"%010d 00000 n \n" % offset
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref_at)
-    return bytes(out)
+    return _assemble(objects)
 
 
 def encrypt_pdf(data: bytes, user_password: str, owner_password: str = "owner") -> bytes:
@@ -101,3 +90,118 @@ def encrypt_pdf(data: bytes, user_password: str, owner_password: str = "owner") 
     buffer = io.BytesIO()
     writer.write(buffer)
     return buffer.getvalue()
+
+
+# --- PDFs laid out like real reports: positioned text, two fonts, raised markers, labels ----------
+
+
+@dataclass(frozen=True)
+class Run:
+    """A piece of text in one font: ``rise`` lifts it above the baseline (a footnote marker)."""
+
+    text: str
+    size: float = 10.0
+    bold: bool = False
+    rise: float = 0.0
+    special: bool = False  # written in the font whose codes 0x80–0x8F map to the characters in SPECIAL
+
+
+@dataclass(frozen=True)
+class Text:
+    """Runs written one after the other from (x, y); y is measured from the top of the page."""
+
+    x: float
+    y: float
+    runs: tuple[Run, ...]
+
+    @classmethod
+    def of(cls, x: float, y: float, text: str, size: float = 10.0, bold: bool = False) -> Text:
+        return cls(x, y, (Run(text, size, bold),))
+
+
+# What the "special" font's codes 0x80… stand for (its /ToUnicode map): a ligature, a soft hyphen and
+# the private-use glyphs of a symbol font that real PDFs contain.
+SPECIAL = {0x80: "\ufb01", 0x81: "\u00ad", 0x82: "\uf0b0", 0x83: "\uf020", 0x84: "\uf0b7"}
+
+
+def _special_bytes(text: str) -> bytes:
+    reverse = {v: k for k, v in SPECIAL.items()}
+    return bytes(reverse.get(c, ord(c)) if c in reverse else c.encode("cp1252")[0] for c in text)
+
+
+def _run_string(run: Run) -> bytes:
+    if not run.special:
+        return _pdf_string(run.text)
+    out = bytearray(b"(")
+    for byte in _special_bytes(run.text):
+        out += (b"\\" + bytes([byte])) if byte in b"()\\" else (bytes([byte]) if 32 <= byte < 127
+                                                                else f"\\{byte:03o}".encode())
+    return bytes(out + b")")
+
+
+def _layout_stream(texts: Sequence[Text]) -> bytes:
+    ops = []
+    for item in texts:
+        parts = [b"BT %.1f %.1f Td" % (item.x, PAGE_HEIGHT - item.y)]
+        for run in item.runs:
+            font = b"/F3" if run.special else (b"/F2" if run.bold else b"/F1")
+            parts.append(b"%s %.1f Tf %.1f Ts %s Tj" % (font, run.size, run.rise, _run_string(run)))
+        ops.append(b" ".join(parts) + b" ET")
+    return b"\n".join(ops) + b"\n"
+
+
+def make_layout_pdf(pages: Sequence[Sequence[Text]], labels: Sequence[tuple[int, str, int]] = (),
+                    info: dict[str, str] | None = None) -> bytes:
+    """A PDF whose pages hold the given positioned texts (Helvetica and Helvetica-Bold).
+
+    ``labels``: page-label ranges (first page index, style "r" roman or "D" decimal, start number);
+    ``info``: the document information dictionary (Title, Author, CreationDate …)."""
+    n_pages = len(pages)
+    first_page = 7
+    page_ids = [first_page + 2 * i for i in range(n_pages)]
+    catalog = b"<< /Type /Catalog /Pages 2 0 R"
+    if labels:
+        nums = b" ".join(b"%d << /S /%s /St %d >>" % (start, style.encode(), number) for start, style, number in labels)
+        catalog += b" /PageLabels << /Nums [%s] >>" % nums
+    cmap = (b"/CIDInit /ProcSet findresource begin 12 dict begin begincmap /CMapName /Special def "
+            b"1 begincodespacerange <00> <FF> endcodespacerange "
+            + b"%d beginbfchar " % len(SPECIAL)
+            + b" ".join(b"<%02X> <%04X>" % (code, ord(char)) for code, char in SPECIAL.items())
+            + b" endbfchar 1 beginbfrange <20> <7E> <0020> endbfrange endcmap CMapName currentdict /CMap "
+              b"defineresource pop end end")
+    objects: list[bytes] = [
+        catalog + b" >>",
+        b"<< /Type /Pages /Kids [%s] /Count %d >>" % (b" ".join(b"%d 0 R" % p for p in page_ids), n_pages),
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica-Bold /Encoding /WinAnsiEncoding >>",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /ToUnicode 6 0 R >>",
+        b"<< /Length %d >>\nstream\n" % len(cmap) + cmap + b"\nendstream",
+    ]
+    for i, texts in enumerate(pages):
+        objects.append(
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 %d %d] /Resources << /Font << /F1 3 0 R /F2 4 0 R "
+            b"/F3 5 0 R >> >> /Contents %d 0 R >>" % (PAGE_WIDTH, PAGE_HEIGHT, page_ids[i] + 1))
+        stream = _layout_stream(texts)
+        objects.append(b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"endstream")
+    info_ref = b""
+    if info:
+        objects.append(b"<< " + b" ".join(b"/%s <%s>" % (k.encode(), ("\ufeff" + v).encode("utf-16-be").hex().encode())
+                                          for k, v in info.items()) + b" >>")
+        info_ref = b" /Info %d 0 R" % len(objects)
+    return _assemble(objects, info_ref)
+
+
+def _assemble(objects: list[bytes], trailer_extra: bytes = b"") -> bytes:
+    """The numbered objects as a PDF file with a correct cross-reference table."""
+    out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref_at = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    for offset in offsets:
+        out += b"%010d 00000 n \n" % offset
+    out += b"trailer\n<< /Size %d /Root 1 0 R%s >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, trailer_extra,
+                                                                                 xref_at)
+    return bytes(out)

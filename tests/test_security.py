@@ -99,19 +99,21 @@ def test_no_route_serves_files_from_outside(open_server: Server, corpus_settings
     assert not served, served
 
 
-def test_the_app_has_no_upload_component_and_refuses_uploads(open_server: Server):
+def test_the_only_upload_is_the_admins_and_it_takes_only_documents(open_server: Server):
     config = httpx.get(open_server.url + "config", timeout=15).json()
-    types = {c.get("type") for c in config["components"]}
-    assert types and not types & {"file", "files", "uploadbutton", "image", "audio", "video", "model3d",
-                                  "multimodaltextbox", "gallery", "dataframe", "imageeditor", "simpleimage"}, types
-    for name, content, mime in [("x.txt", b"hej" * 10, "text/plain"), ("x.html", b"<script>alert(1)</script>",
-                                                                       "text/html"),
-                                ("stor.bin", b"\0" * 2_000_000, "application/octet-stream")]:
+    uploads = [c for c in config["components"] if c.get("type") in {
+        "file", "files", "uploadbutton", "image", "audio", "video", "model3d", "multimodaltextbox", "gallery",
+        "dataframe", "imageeditor", "simpleimage"}]
+    assert [c["props"].get("elem_id") for c in uploads] == ["fsa-admin-files"], uploads
+    # Without login a local server's user is its admin (docs/security.md): documents only, nothing else.
+    for name, content, mime in [("x.html", b"<script>alert(1)</script>", "text/html"),
+                                ("stor.bin", b"\0" * 2_000_000, "application/octet-stream"),
+                                ("x.txt.exe", b"MZ", "application/octet-stream")]:
         response = httpx.post(open_server.url + "gradio_api/upload", files={"files": (name, content, mime)},
                               timeout=30)
         assert response.status_code == 403, (name, response.status_code, response.text[:200])
     gradio_tmp: Path = open_server.gradio_tmp  # type: ignore[attr-defined]
-    stored = [p for p in gradio_tmp.rglob("*") if p.is_file() and p.name in ("x.txt", "x.html", "stor.bin")]
+    stored = [p for p in gradio_tmp.rglob("*") if p.is_file() and p.name in ("x.html", "stor.bin", "x.txt.exe")]
     assert not stored, stored
     # The chat itself still works.
     result = Client(open_server.url, verbose=False).predict(question="Vad står BVC för?", api_name="/ask")

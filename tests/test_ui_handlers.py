@@ -51,8 +51,9 @@ def test_filters_that_match_no_document_are_said_so(handlers):
 
 
 def test_page_content_fills_filters_documents_and_knowledge_tabs(handlers):
-    doc_filter, publisher_filter, type_filter, documents, *tabs = handlers.page_content()
+    doc_filter, publisher_filter, type_filter, documents, removable, *tabs = handlers.page_content()
     assert isinstance(doc_filter, gr.CheckboxGroup) and len(doc_filter.choices) == 6
+    assert removable.choices == doc_filter.choices, "an admin may remove any of the documents"
     assert ("Region Örebro län", "Region Örebro län") in publisher_filter.choices
     assert "Dokument i indexet (6)" in documents
     assert len(tabs) == 2 * len(KNOWLEDGE_TABS)

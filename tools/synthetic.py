@@ -51,7 +51,8 @@ def read_sources(corpus_dir: Path) -> list[SourceDocument]:
     """The real documents with a catalog entry, parsed as ingest parses them, cut into top-level sections."""
     from index.model import DocumentInfo
     from ingest.catalog import load_catalog
-    from ingest.loaders import IngestError, load_document
+    from ingest.errors import IngestError
+    from ingest.loaders import load_document
 
     catalog = load_catalog(corpus_dir)
     sources = []

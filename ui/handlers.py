@@ -5,13 +5,15 @@ a browser. ``ui/page.py`` wires them to the components."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import gradio as gr
 
 from assistant import Filters, KnowledgeTables
-from ui.admin import INGEST_STAGES, AdminService, IngestLockedError
+from ingest import IngestReport
+from ui.admin import INGEST_STAGES, AdminError, AdminService
 from ui.feedback import HELPFUL, NOT_HELPFUL
 from ui.rendering import (
     KNOWLEDGE_TABS,
@@ -39,6 +41,10 @@ def username(request: gr.Request | None) -> str:
 
 def filters_of(doc_ids: list[str] | None, publishers: list[str] | None, doc_types: list[str] | None) -> Filters:
     return Filters(doc_ids=list(doc_ids or []), publishers=list(publishers or []), doc_types=list(doc_types or []))
+
+
+def _year(value: float | None) -> int | None:
+    return int(value) if value not in (None, "") else None
 
 
 def knowledge_updates(tables: KnowledgeTables | None) -> list[Any]:
@@ -78,19 +84,20 @@ class ChatHandlers:
             return None
 
     def page_content(self) -> list[Any]:
-        """Filters, the documents table and the knowledge tabs, as the index is now."""
+        """Filters, the documents table, the documents an admin may remove and the knowledge tabs."""
         documents = self.service.documents()
         docs, publishers, types = filter_choices(documents)
         return [
             gr.CheckboxGroup(choices=docs), gr.CheckboxGroup(choices=publishers), gr.CheckboxGroup(choices=types),
             render_documents(documents) if documents else render_status(*self.service.status()),
+            gr.Dropdown(choices=docs, value=None),
             *knowledge_updates(self._knowledge() if documents else None),
         ]
 
     def fill_page(self, request: gr.Request) -> list[Any]:
         """After the load: the page content, and the administration tab for admins."""
         content = self.page_content()
-        return [*content[:4], gr.Tab(visible=self.admin.is_admin(username(request))), *content[4:]]
+        return [*content[:5], gr.Tab(visible=self.admin.is_admin(username(request))), *content[5:]]
 
     # --- asking -------------------------------------------------------------------------------
 
@@ -173,26 +180,45 @@ class ChatHandlers:
 
     # --- administration -----------------------------------------------------------------------
 
-    def reindex(self, request: gr.Request, progress: gr.Progress = gr.Progress()) -> str:
+    def _administer(self, request: gr.Request | None, progress: gr.Progress, start: str,
+                    action: Callable[[Callable[[str, int, int], None]], IngestReport]) -> str:
+        """Run an admin action with visible progress; its report, or why it could not be done."""
         if not self.admin.is_admin(username(request)):
-            raise gr.Error("Du har inte behörighet att indexera om.")
-        progress(0, desc="Startar indexeringen …")
+            raise gr.Error("Du har inte behörighet att ändra dokumenten.")
+        progress(0, desc=start)
 
         def report_progress(stage: str, done: int, total: int) -> None:
             progress((done, max(total, 1)), desc=INGEST_STAGES.get(stage, stage), unit="steg")
 
         try:
-            report = self.admin.reindex(report_progress)
-        except IngestLockedError:
-            return "En indexering pågår redan. Försök igen om en stund."
+            report = action(report_progress)
+        except AdminError as exc:
+            return str(exc)
         except Exception as exc:
-            log.exception("re-index failed")
-            return f"Indexeringen misslyckades: {md_literal(str(exc))}"
+            log.exception("administration failed")
+            return f"Det gick inte: {md_literal(str(exc))}"
         self.service.reload_if_failed()
         return ingest_summary(report)
 
+    def reindex(self, request: gr.Request, progress: gr.Progress = gr.Progress()) -> str:
+        return self._administer(request, progress, "Startar indexeringen …", self.admin.reindex)
+
+    def add_documents(self, files: list[str] | None, title: str, publisher: str, year: float | None,
+                      doc_type: str, valid_from: float | None, valid_to: float | None, request: gr.Request,
+                      progress: gr.Progress = gr.Progress()) -> str:
+        """Add the uploaded files with these facts for the catalog, and index them."""
+        def add(report_progress: Callable[[str, int, int], None]) -> IngestReport:
+            return self.admin.add([Path(f) for f in files or []], title or "", publisher or "", _year(year),
+                                  doc_type or "", _year(valid_from), _year(valid_to), report_progress)
+
+        return self._administer(request, progress, "Lägger till dokumenten …", add)
+
+    def remove_document(self, doc_id: str, request: gr.Request, progress: gr.Progress = gr.Progress()) -> str:
+        return self._administer(request, progress, "Tar bort dokumentet …",
+                                lambda report_progress: self.admin.remove(doc_id, report_progress))
+
     def after_reindex(self) -> list[Any]:
-        """The status line and the page content after a re-index."""
+        """The status line and the page content after a change of the documents."""
         return [render_status(*self.service.status()), *self.page_content()]
 
     # --- the API (gradio_client) --------------------------------------------------------------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -78,20 +79,79 @@ class SwedishPageMiddleware:
 UPLOAD_PATHS = ("/gradio_api/upload", "/upload")
 
 
-class RefuseUploadsMiddleware:
-    """ASGI middleware: the app takes no files, so Gradio's upload route (which otherwise stores any file of
-    any size in its temporary directory, without login when none is configured) answers 403."""
+class AdminUploadsMiddleware:
+    """ASGI middleware: only an admin may upload (Gradio's upload route otherwise stores any file of any
+    size in its temporary directory, without login when none is configured), only files of the types
+    the assistant reads, and none larger than ``max_bytes``. Everyone else gets a Swedish 403."""
 
-    def __init__(self, app: Any) -> None:
+    def __init__(self, app: Any, is_admin: Callable[[str | None], bool], max_bytes: int,
+                 suffixes: tuple[str, ...]) -> None:
         self.app = app
+        self.is_admin = is_admin
+        self.max_bytes = max_bytes
+        self.suffixes = suffixes
 
     async def __call__(self, scope: dict, receive: Callable, send: Callable) -> None:
         path = scope.get("path", "").rstrip("/")
-        if scope["type"] == "http" and any(path == p or path.startswith(p + "_") for p in UPLOAD_PATHS):
-            body = json.dumps({"detail": "Den här tjänsten tar inte emot filer."}, ensure_ascii=False).encode()
-            await send({"type": "http.response.start", "status": 403,
-                        "headers": [(b"content-type", b"application/json; charset=utf-8"),
-                                    (b"content-length", str(len(body)).encode())]})
-            await send({"type": "http.response.body", "body": body})
+        if scope["type"] != "http" or not any(path == p or path.startswith(p + "_") for p in UPLOAD_PATHS):
+            await self.app(scope, receive, send)
             return
-        await self.app(scope, receive, send)
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
+        if not self.is_admin(_user(scope, headers.get("cookie", ""))):
+            await _refuse(send, 403, "Bara en administratör kan ladda upp dokument.")
+            return
+        length = headers.get("content-length", "")
+        if not length.isdigit() or int(length) > self.max_bytes + 64 * 1024:
+            await _refuse(send, 413, f"Filen är för stor; gränsen är {self.max_bytes / 1e6:g} MB.")
+            return
+        names = re.findall(r'filename="([^"]*)"', await _peek(receive, scope), flags=re.I)
+        if not names or any(not n.lower().endswith(self.suffixes) for n in names):
+            await _refuse(send, 403, "Den här filtypen tas inte emot. Ladda upp PDF, Word (.docx), Markdown "
+                                     "(.md) eller text (.txt).")
+            return
+        await self.app(scope, _replay(scope), send)
+
+
+def _user(scope: dict, cookie_header: str) -> str | None:
+    """The logged-in user of a request, from Gradio's session cookie (None without login)."""
+    app = scope.get("app")
+    tokens = getattr(app, "tokens", None)
+    cookie_id = getattr(app, "cookie_id", None)
+    if not tokens or cookie_id is None:
+        return None
+    cookies = dict(part.strip().split("=", 1) for part in cookie_header.split(";") if "=" in part)
+    token = cookies.get(f"access-token-{cookie_id}") or cookies.get(f"access-token-unsecure-{cookie_id}")
+    return tokens.get(token) if token else None
+
+
+async def _peek(receive: Callable, scope: dict) -> str:
+    """The request body (read once, kept in ``scope`` for the app), as text for its part headers."""
+    body = b""
+    more = True
+    while more:
+        message = await receive()
+        body += message.get("body", b"")
+        more = message.get("more_body", False)
+    scope["fsa.body"] = body
+    return body.decode("latin-1")
+
+
+def _replay(scope: dict) -> Callable:
+    sent = False
+
+    async def receive() -> dict:
+        nonlocal sent
+        if sent:
+            return {"type": "http.disconnect"}
+        sent = True
+        return {"type": "http.request", "body": scope.pop("fsa.body", b""), "more_body": False}
+
+    return receive
+
+
+async def _refuse(send: Callable, status: int, message: str) -> None:
+    body = json.dumps({"detail": message}, ensure_ascii=False).encode()
+    await send({"type": "http.response.start", "status": status,
+                "headers": [(b"content-type", b"application/json; charset=utf-8"),
+                            (b"content-length", str(len(body)).encode())]})
+    await send({"type": "http.response.body", "body": body})

@@ -7,8 +7,9 @@ from typing import Any
 
 import gradio as gr
 
+from ui.admin import UPLOAD_SUFFIXES
 from ui.handlers import ChatHandlers
-from ui.rendering import KNOWLEDGE_TABS, esc, render_sources_panel, render_status, slug
+from ui.rendering import DOC_TYPE_LABELS, KNOWLEDGE_TABS, esc, render_sources_panel, render_status, slug
 from ui.service import LOADING
 
 TITLE = "Föräldraskapsstödsassistenten"
@@ -16,6 +17,7 @@ SUBTITLE = (
     "Svar på svenska om föräldraskapsstöd i Örebro och Västmanlands län – varje mening är ett ordagrant "
     "citat ur strategier, rapporter och handböcker, med en hänvisning [n] till källan."
 )
+DOCUMENT_TYPES = [(label, value) for value, label in DOC_TYPE_LABELS.items()]
 EXAMPLES: tuple[tuple[str, str], ...] = (
     ("Politiker", "Vad förbinder den regionala strategin kommunerna till?"),
     ("Ny medarbetare", "Vad står BVC för?"),
@@ -33,8 +35,9 @@ def build_knowledge_tabs() -> list[tuple[gr.Tab, gr.HTML]]:
     return tabs
 
 
-def build_app(handlers: ChatHandlers, concurrency: int = 4) -> gr.Blocks:
-    """The Gradio app. ``concurrency``: questions answered at once (UI and API share one queue)."""
+def build_app(handlers: ChatHandlers, concurrency: int = 4, max_file_mb: float = 200) -> gr.Blocks:
+    """The Gradio app. ``concurrency``: questions answered at once (UI and API share one queue);
+    ``max_file_mb``: the largest file an admin may add."""
     with gr.Blocks(title=TITLE, analytics_enabled=False, fill_width=False) as demo:
         turns_state = gr.State([])  # [{"turn", "answer_id", "question", "message" (chat index), "sources"}]
         target_state = gr.State("")  # the answer the feedback box is about
@@ -104,13 +107,29 @@ def build_app(handlers: ChatHandlers, concurrency: int = 4) -> gr.Blocks:
             knowledge_tabs = build_knowledge_tabs()
 
             with gr.Tab("Administration", visible=False, elem_id="fsa-tab-admin") as admin_tab:
-                gr.Markdown(
-                    "Läs in dokumenten i dokumentmappen på nytt. Oförändrade dokument hoppas över; "
-                    "det gamla indexet används tills det nya är klart."
-                )
-                reindex = gr.Button("Indexera om", variant="primary", elem_id="fsa-reindex")
-                reindex_result = gr.Markdown("Ingen indexering har körts sedan servern startade.",
-                                             elem_id="fsa-reindex-result")
+                gr.Markdown("Ändringar gäller när indexeringen är klar; det gamla indexet svarar under tiden.")
+                with gr.Accordion("Lägg till dokument", open=True, elem_id="fsa-admin-add"):
+                    files = gr.File(label=f"Filer ({', '.join(UPLOAD_SUFFIXES)}, högst {max_file_mb:g} MB)",
+                                    file_count="multiple", file_types=list(UPLOAD_SUFFIXES), type="filepath",
+                                    elem_id="fsa-admin-files")
+                    with gr.Row():
+                        title = gr.Textbox(label="Titel (tom: från dokumentet; bara vid en fil)",
+                                           elem_id="fsa-admin-title", max_length=300)
+                        publisher = gr.Textbox(label="Utgivare", elem_id="fsa-admin-publisher", max_length=200)
+                    with gr.Row():
+                        year = gr.Number(label="År", precision=0, elem_id="fsa-admin-year")
+                        doc_type = gr.Dropdown(label="Dokumenttyp", choices=[("–", ""), *DOCUMENT_TYPES], value="",
+                                               elem_id="fsa-admin-type")
+                        valid_from = gr.Number(label="Giltig från (år)", precision=0, elem_id="fsa-admin-from")
+                        valid_to = gr.Number(label="Giltig till (år)", precision=0, elem_id="fsa-admin-to")
+                    add = gr.Button("Lägg till och indexera", variant="primary", elem_id="fsa-admin-add-button")
+                with gr.Accordion("Ta bort dokument", open=False, elem_id="fsa-admin-remove"):
+                    remove_choice = gr.Dropdown(label="Dokument", choices=[], elem_id="fsa-admin-remove-choice")
+                    remove = gr.Button("Ta bort ur indexet", variant="stop", elem_id="fsa-admin-remove-button")
+                with gr.Accordion("Indexera om dokumentmappen", open=False, elem_id="fsa-admin-reindex"):
+                    gr.Markdown("Läs in dokumenten i dokumentmappen på nytt. Oförändrade dokument hoppas över.")
+                    reindex = gr.Button("Indexera om", variant="secondary", elem_id="fsa-reindex")
+                reindex_result = gr.Markdown("Inga ändringar sedan servern startade.", elem_id="fsa-reindex-result")
 
 
         knowledge_outputs: list[Any] = [c for pair in knowledge_tabs for c in pair]
@@ -119,7 +138,7 @@ def build_app(handlers: ChatHandlers, concurrency: int = 4) -> gr.Blocks:
 
         # Page load: show progress while the index loads, then fill filters, documents and tabs.
         demo.load(handlers.on_load, None, status, show_progress="minimal", **private).then(
-            handlers.fill_page, None, [*filters, documents_table, admin_tab, *knowledge_outputs],
+            handlers.fill_page, None, [*filters, documents_table, remove_choice, admin_tab, *knowledge_outputs],
             show_progress="hidden", **private)
 
         # Asking. Questions share one Assistant (UI and API alike, one queue): ``Assistant.ask`` is safe to call
@@ -143,11 +162,14 @@ def build_app(handlers: ChatHandlers, concurrency: int = 4) -> gr.Blocks:
         send_comment.click(handlers.send_comment, [target_state, comment], feedback_status, **private)
         chat.like(handlers.on_like, [turns_state], [target_state, feedback_target, feedback_status], **private)
 
-        # Administration.
-        reindex.click(handlers.reindex, None, reindex_result, concurrency_limit=1, concurrency_id="reindex",
-                      **private).then(handlers.after_reindex, None, [status, *filters, documents_table,
-                                                                     *knowledge_outputs],
-                                      show_progress="hidden", **private)
+        # Administration: one change at a time, then the page shows the documents as they are.
+        changed = [status, *filters, documents_table, remove_choice, *knowledge_outputs]
+        administering = {"concurrency_limit": 1, "concurrency_id": "administration", **private}
+        for event in (reindex.click(handlers.reindex, None, reindex_result, **administering),
+                      add.click(handlers.add_documents, [files, title, publisher, year, doc_type, valid_from,
+                                                         valid_to], reindex_result, **administering),
+                      remove.click(handlers.remove_document, [remove_choice], reindex_result, **administering)):
+            event.then(handlers.after_reindex, None, changed, show_progress="hidden", **private)
 
         # The API (gradio_client): ask and feedback.
         gr.api(handlers.api_ask, api_name="ask", concurrency_id="assistant", concurrency_limit=concurrency)

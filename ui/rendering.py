@@ -16,7 +16,7 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from assistant import Answer, Citation, DocumentSummary, KnowledgeTables, Sourced
+from assistant import Answer, Citation, DocumentSummary, KnowledgeTables, Sourced, page_text
 from ingest import IngestReport
 
 REFUSAL_TITLE = "Svaret finns inte i dokumenten"
@@ -122,8 +122,8 @@ def format_year(year: int | None) -> str:
     return str(year) if year else "uppgift saknas"
 
 
-def format_page(page: int | None) -> str:
-    return f"s. {page}" if page else "sidnummer saknas i källan"
+def format_page(page: int | None, label: str = "") -> str:
+    return page_text(page, label) or "sidnummer saknas i källan"
 
 
 def format_indexed(value: str) -> str:
@@ -133,8 +133,8 @@ def format_indexed(value: str) -> str:
         return value or "–"
 
 
-def _where(page: int | None, section: str) -> list[tuple[str, str]]:
-    return [("Sida", str(page) if page else "saknas i källan"), ("Avsnitt", section or "–")]
+def _where(page: int | None, label: str, section: str) -> list[tuple[str, str]]:
+    return [("Sida", page_text(page, label).removeprefix("s. ") or "saknas i källan"), ("Avsnitt", section or "–")]
 
 
 def _source_item(element_id: str, title_html: str, meta_html: str, passage_html: str) -> str:
@@ -172,12 +172,12 @@ def render_sources_for_turn(turn: int, answer: Answer, surrounding: Surrounding 
                    f"{esc(_trim_after(_lines(after)))}")
         items.append(_source_item(f"kalla-{turn}-{c.n}", f'<span class="fsa-badge">[{c.n}]</span> {esc(c.title)}',
                                   _meta([("Utgivare", c.publisher), ("År", format_year(c.year)), ("Typ", doc_type),
-                                         *_where(c.page, c.section)]) + warning, passage))
+                                         *_where(c.page, c.page_label, c.section)]) + warning, passage))
     if not items and answer.passages:
         for i, p in enumerate(answer.passages[:3], start=1):
             doc = documents.get(p.doc_id)
             meta = _meta([("Utgivare", doc.publisher if doc else ""), ("År", format_year(doc.year) if doc else ""),
-                          *_where(p.page, p.section)])
+                          *_where(p.page, p.page_label, p.section)])
             items.append(_source_item(f"avsnitt-{turn}-{i}", esc(p.title), meta, esc(_trim_after(_lines(p.text), 600))))
     label_class = "fsa-turn-label fsa-refused" if answer.refused else "fsa-turn-label"
     label = f"Svar {turn}" + (" – inget svar" if answer.refused else "")
@@ -263,7 +263,7 @@ COMMITMENT_KINDS = {"commitment": "Åtagande", "follow_up": "Uppföljning", "res
 def render_source_cell(source: Citation, shown_title: bool = False) -> str:
     """Where a record comes from, with its quote behind a "Visa citat" toggle."""
     title = "" if shown_title else source.title  # already in a column of the row
-    where = ", ".join(str(x) for x in (title, format_page(source.page), source.section) if x)
+    where = ", ".join(str(x) for x in (title, format_page(source.page, source.page_label), source.section) if x)
     details = (f'<details><summary>Visa citat</summary><blockquote class="fsa-passage">{esc(source.quote)}'
                "</blockquote></details>") if source.quote else ""
     return f"{esc(where)}{details}"

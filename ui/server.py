@@ -12,9 +12,9 @@ import gradio as gr
 from starlette.middleware import Middleware
 
 from common.settings import Settings, get_settings
-from ui.admin import AdminService
+from ui.admin import UPLOAD_SUFFIXES, AdminService
 from ui.handlers import ChatHandlers
-from ui.middleware import STATIC_DIR, RefuseUploadsMiddleware, SwedishPageMiddleware
+from ui.middleware import STATIC_DIR, AdminUploadsMiddleware, SwedishPageMiddleware
 from ui.page import build_app
 from ui.service import AssistantService
 
@@ -69,7 +69,11 @@ def launch_kwargs(settings: Settings, admin: AdminService) -> dict[str, Any]:
         "css": (STATIC_DIR / "app.css").read_text(encoding="utf-8"),
         "footer_links": [],
         "i18n": gr.I18n(sv=SWEDISH_TEXTS),
-        "app_kwargs": {"middleware": [Middleware(RefuseUploadsMiddleware), Middleware(SwedishPageMiddleware)]},
+        "app_kwargs": {"middleware": [
+            Middleware(AdminUploadsMiddleware, is_admin=admin.is_admin, max_bytes=int(settings.max_file_mb * 1e6),
+                       suffixes=UPLOAD_SUFFIXES),
+            Middleware(SwedishPageMiddleware)]},
+        "max_file_size": int(settings.max_file_mb * 1e6),
         "show_error": False,
         "quiet": False,
         # Gradio keeps ~140 kB per session (a copy of every component's config), and every API call is a
@@ -84,7 +88,8 @@ def create(settings: Settings | None = None) -> tuple[gr.Blocks, AssistantServic
     admin = AdminService(settings)
     service = AssistantService(settings)
     service.start()
-    demo = build_app(ChatHandlers(service, admin), concurrency=settings.ui_concurrency)
+    demo = build_app(ChatHandlers(service, admin), concurrency=settings.ui_concurrency,
+                     max_file_mb=settings.max_file_mb)
     demo.queue(default_concurrency_limit=1)
     return demo, service, admin
 

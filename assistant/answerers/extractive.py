@@ -122,7 +122,8 @@ class ExtractiveAnswerer(Answerer):
             return Draft(refused=True, reason="")
         best = ranked[0]
         closest = _one_per_passage(ranked, 3)
-        evidence = [EvidenceSentence(x.text, x.chunk.doc_id, x.coverage) for x in ranked[:10]]
+        evidence = [EvidenceSentence(x.text, x.chunk.doc_id, x.coverage,
+                                     x.chunk.context if x.chunk.kind == "table_row" else "") for x in ranked[:10]]
         reason = refusal_reason(plan, evidence, c.index.lexical.analyzer, c.known_terms, c.index.latest_year)
         weak = best.score < self.t.min_best_score or max(x.coverage for x in ranked[:5]) < self.t.min_coverage
         if plan.foreign:  # words of another language cannot match Swedish text; judge by meaning alone
@@ -174,7 +175,7 @@ class ExtractiveAnswerer(Answerer):
                 lines += ["", messages.CLOSEST]
                 for s in draft.closest:
                     n = cited.cite(s.chunk.doc_id, s.start, s.end)
-                    shown = _shown(s).strip("”\"“ ")
+                    shown = _shown(c, s).strip("”\"“ ")
                     lines.append(f"- *{c.citer.short_label(s.chunk.doc_id)}:* ”{shown}” [{n}]")
             return "\n".join(lines), cited.citations
         by_doc: dict[str, list[str]] = {}
@@ -183,12 +184,12 @@ class ExtractiveAnswerer(Answerer):
             if (s.chunk.doc_id, s.start) in seen:
                 continue
             seen.add((s.chunk.doc_id, s.start))
-            part = f"{_shown(s)} [{cited.cite(s.chunk.doc_id, s.start, s.end)}]"
+            part = f"{_shown(c, s)} [{cited.cite(s.chunk.doc_id, s.start, s.end)}]"
             for item in list_items_after(c, s):
                 if (item.chunk.doc_id, item.start) in seen:
                     continue
                 seen.add((item.chunk.doc_id, item.start))
-                part += f"\n- {_shown(item)} [{cited.cite(item.chunk.doc_id, item.start, item.end)}]"
+                part += f"\n- {_shown(c, item)} [{cited.cite(item.chunk.doc_id, item.start, item.end)}]"
             by_doc.setdefault(s.chunk.doc_id, []).append(part)
         if len(by_doc) == 1:
             return _join_parts(next(iter(by_doc.values()))), cited.citations
@@ -229,8 +230,8 @@ def list_items_after(c: Components, sentence: Sentence, limit: int = 16) -> list
     return items if items and (lead_in or blocks[position + 1].kind == "list_item") else []
 
 
-def _shown(sentence: Sentence) -> str:
-    return display_text(sentence.text, sentence.chunk.kind == "table_row")
+def _shown(c: Components, sentence: Sentence) -> str:
+    return display_text(sentence.text, c.citer.columns(sentence.chunk.doc_id, sentence.start))
 
 
 def _join_parts(parts: list[str]) -> str:
@@ -261,6 +262,7 @@ def _passages(c: Components, ranked: list[RetrievedChunk]) -> list[Passage]:
             doc_id=chunk.doc_id, source_file=entry.source_file, title=entry.title, page=chunk.page_start,
             section=chunk.section_path, text=chunk.text, score=round(item.score, 5), chunk_id=chunk.chunk_id,
             start=chunk.start, end=chunk.end,
+            page_label=c.index.documents[chunk.doc_id].page_label(chunk.page_start),
         ))
     return passages
 

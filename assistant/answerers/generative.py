@@ -32,7 +32,7 @@ from assistant.citations import CitationList
 from assistant.guardrails import GuardrailConfig, GuardrailReport, best_span, check_answer
 from assistant.llm_backends import LLMConfigError, make_llm, token_counter
 from assistant.prompts import GivenPassage, TokenCounter, chat_turns, estimate_tokens, passage_label, select_passages
-from assistant.types import Answer, Citation, Filters
+from assistant.types import Answer, Citation, Filters, page_text
 from common.settings import Settings
 
 if TYPE_CHECKING:
@@ -220,7 +220,9 @@ class GenerativeAnswerer(Answerer):
             candidates.append(GivenPassage(
                 n=0, doc_id=chunk.doc_id, start=chunk.start, end=chunk.end,
                 text=index.documents[chunk.doc_id].text[chunk.start:chunk.end],
-                label=passage_label(entry.title, chunk.page_start, chunk.section_path),
+                label=passage_label(entry.title, page_text(chunk.page_start,
+                                                           index.documents[chunk.doc_id].page_label(chunk.page_start)),
+                                    chunk.section_path),
                 sentences=tuple((int(s), int(e)) for s, e in spans),
             ))
         return select_passages(candidates, self.settings.llm_context_tokens, count_tokens, self.max_passages)

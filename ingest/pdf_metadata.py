@@ -1,0 +1,41 @@
+"""What a PDF says about itself when the catalog says nothing: title, publisher and year from the
+PDF's metadata and its first page."""
+
+from __future__ import annotations
+
+import re
+
+from index.model import DocumentInfo
+from ingest.pdf_layout import Layout
+from swedish.dates import MONTHS
+from swedish.names import organisations
+
+# Titles that say nothing about the document: a tool's default, a file name, a template.
+_NO_TITLE_RE = re.compile(r"^(microsoft (word|powerpoint)|untitled|namnlös|dokument\d*$|document\d*$|rapport$|"
+                          r"presentation|.*\.(docx?|pptx?|indd|pdf|odt)$)", re.I)
+_YEAR_RE = re.compile(r"\b(19[5-9]\d|20[0-4]\d)\b")
+_DATE_RE = re.compile(rf"\b(19[5-9]\d|20[0-4]\d)-[01]\d-[0-3]\d\b|"
+                      rf"\b\d{{1,2}} (?:{'|'.join(MONTHS)}) (19[5-9]\d|20[0-4]\d)\b", re.I)
+
+
+def describe_pdf(info: DocumentInfo, metadata: dict[str, str], layout: Layout) -> None:
+    """Fill in ``info``'s empty title, publisher and year (a catalog entry always wins)."""
+    if not info.title:
+        candidates = [metadata.get("Title", ""), layout.title]
+        info.title = next((t.strip() for t in candidates if _usable_title(t)), "")
+    if not info.publisher:
+        found = organisations(layout.first_page_text)
+        author = metadata.get("Author", "").strip()
+        info.publisher = found[0] if found else (author if organisations(author) else "")
+    if info.year is None:  # a date on the first page ("Antagen 2024-02-12"), the file's date, a year
+        date = _DATE_RE.search(layout.first_page_text)
+        created = _YEAR_RE.search(metadata.get("CreationDate", "")[:8])
+        year = _YEAR_RE.search(layout.first_page_text)
+        found = (date.group(1) or date.group(2)) if date else created.group(1) if created else \
+            year.group(1) if year else None
+        info.year = int(found) if found else None
+
+
+def _usable_title(title: str) -> bool:
+    title = (title or "").strip()
+    return len(title) >= 6 and len(title.split()) >= 2 and not _NO_TITLE_RE.match(title)

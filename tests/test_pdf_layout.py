@@ -1,0 +1,198 @@
+"""Layout-aware PDF reading, on a real PDF laid out as publishers lay out reports (``layout_report.py``):
+running headers and footers, headings and sections, footnotes, tables answered by row and column,
+tables of contents, two columns, characters, metadata and printed page labels. And upgrades: a new
+parser version parses unchanged files again; ``--rebuild`` does it on demand."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+from layout_report import HEADER, REGULATION_HEADER, TITLE, regulation_pdf, report_pdf
+
+from assistant import Assistant
+from common.settings import PROJECT_ROOT
+from index import IndexReader
+from index.model import DocumentInfo
+from ingest import run_ingest
+from ingest.loaders import load_document
+
+
+@pytest.fixture(scope="module")
+def report_corpus(tmp_path_factory):
+    corpus = tmp_path_factory.mktemp("pdf-corpus")
+    (corpus / "lindby-plan.pdf").write_bytes(report_pdf())
+    return corpus
+
+
+@pytest.fixture(scope="module")
+def doc(report_corpus):
+    path = report_corpus / "lindby-plan.pdf"
+    return load_document(path, DocumentInfo(doc_id="lindby-plan", title="", source_file=path.name))
+
+
+def block_texts(doc, kind: str) -> list[str]:
+    return [doc.text[b.start:b.end] for b in doc.blocks if b.kind == kind]
+
+
+def test_running_headers_footers_and_page_numbers_are_removed(doc):
+    assert HEADER not in doc.text and "Plan för föräldraskapsstöd |" not in doc.text
+    assert "Sida " not in doc.text and " av 4" not in doc.text
+
+
+def test_headings_by_size_and_numbering_give_the_sections(doc):
+    headings = {doc.text[b.start:b.end]: b.level for b in doc.blocks if b.kind == "heading"}
+    assert headings["1 Inledning"] == 1 and headings["1.1 Bakgrund"] == 2 and headings["3 Insatser"] == 1
+    assert headings[TITLE] == 0, "the title is the document's, not a section"
+    background = doc.text.index("Nästan alla barn")
+    assert doc.section_at(background) == ("1 Inledning", "1.1 Bakgrund")
+    items = block_texts(doc, "list_item")
+    assert items[:3] == ["1. Föräldraträffar på alla skolor varje termin.",
+                         "2. Samtal med en familjebehandlare inom två veckor.",
+                         "3. En uppföljning av planen varje år i socialnämnden."], "numbered items are not headings"
+
+
+def test_footnote_marker_is_kept_apart_and_the_footnote_kept_as_a_footnote(doc):
+    assert "Nästan alla barn i kommunen går i grundskolan. Av samtliga föräldrar" in doc.text
+    assert "grundskolan.1" not in doc.text
+    assert block_texts(doc, "footnote") == ["1 Källa: Skolverket, Elever i grundskolan läsåret 2023/24, tabell 2."]
+
+
+def test_table_rows_keep_their_column_headers(doc):
+    assert block_texts(doc, "table_header")[0] == "Årskurs | Totalt | Flickor | Pojkar"
+    assert "Årskurs 9 | 123 960 | 60 367 | 63 593" in block_texts(doc, "table_row")
+    row = next(b for b in doc.blocks if b.kind == "table_row" and b.cells[0] == "Årskurs 9")
+    assert doc.table_header_before(row.start) == ("Årskurs", "Totalt", "Flickor", "Pojkar")
+
+
+def test_table_of_contents_is_dropped_but_an_appendix_table_with_leaders_is_kept(doc):
+    assert doc.text.count("Elever i grundskolan") == 2  # the heading and the footnote, not the contents line
+    assert "Innehåll" not in block_texts(doc, "heading")
+    rows = block_texts(doc, "table_row")
+    assert {"Benzidin | 92-87-5", "Bensen | 71-43-2", "Toluen | 108-88-3"} <= set(rows)
+
+
+def test_two_columns_are_read_in_order_and_chart_numbers_dropped(doc):
+    assert ("bygga ut familjecentralen så att den också når föräldrar som i dag inte söker stöd, till exempel "
+            "nyanlända.") in doc.text, "the sentence runs on from the first column into the second"
+    for tick in ("40", "30", "20", "10"):
+        assert f"\n\n{tick}\n\n" not in doc.text
+    assert "Figur 1. Andel föräldrar" in block_texts(doc, "caption")[-1]
+
+
+def test_ligatures_soft_hyphens_symbols_and_real_hyphens(doc):
+    assert "Personalen finns på plats" in doc.text and "\ufb01" not in doc.text
+    assert "alla föräldraskap ska" in doc.text and "\u00ad" not in doc.text
+    assert "minst 20 °C" in doc.text and not any("\ue000" <= c <= "\uf8ff" for c in doc.text)
+    assert "Leksaker ska följa Reach-förordningen och" in doc.text, "a hyphen the document writes stays"
+    assert "Reachförordningen" not in doc.text
+
+
+def test_metadata_and_printed_page_labels(doc):
+    assert doc.info.title == TITLE and doc.info.publisher == "Lindby kommun" and doc.info.year == 2024
+    assert doc.page_labels == {1: "i", 2: "ii", 3: "1", 4: "2", 5: "3", 6: "4"}
+    background = doc.text.index("Nästan alla barn")
+    assert doc.page_at(background) == 3 and doc.page_label(3) == "1"
+
+
+@pytest.fixture(scope="module")
+def report_index(report_corpus, tmp_path_factory, embedding_cache):
+    import shutil
+
+    from common.settings import Settings
+
+    data = tmp_path_factory.mktemp("pdf-data")
+    shutil.copy(embedding_cache, data / "embedding-cache.sqlite")
+    settings = Settings(data_dir=data, corpus_dir=report_corpus)
+    report = run_ingest(settings)
+    assert not report.failed and report.pages == 6 and report.parse_seconds > 0
+    return settings
+
+
+def test_a_table_row_answers_by_row_and_column(report_index):
+    answer = Assistant(report_index).ask("Hur många elever går i årskurs 9?")
+    assert not answer.refused, answer.answer
+    row = next(c for c in answer.citations if c.quote == "Årskurs 9 | 123 960 | 60 367 | 63 593")
+    assert "Årskurs 9 – totalt: 123 960; flickor: 60 367; pojkar: 63 593" in answer.answer
+    assert row.page == 4 and row.page_label == "2" and row.page_text == "s. 2 (PDF-sida 4)"
+    assert row.source_line() == f"{TITLE} (Lindby kommun, 2024), s. 2 (PDF-sida 4), 2 Elever i grundskolan"
+
+
+def test_a_new_parser_version_parses_unchanged_files_again(report_index, monkeypatch):
+    reader = IndexReader.open(report_index)
+    assert run_ingest(report_index).count("unchanged") == 1
+    monkeypatch.setattr("ingest.loaders.PARSER_VERSION", "an upgrade")
+    report = run_ingest(report_index)
+    assert report.count("indexed") == 1 and report.count("unchanged") == 0
+    assert IndexReader.open(report_index).generation == reader.generation + 1
+
+
+def test_rebuild_parses_everything_again(report_index):
+    done = subprocess.run([sys.executable, "-m", "ingest", "--rebuild", "--quiet"], cwd=PROJECT_ROOT,
+                          env={**__import__("os").environ, "FSA_DATA_DIR": str(report_index.data_dir),
+                               "FSA_CORPUS_DIR": str(report_index.corpus_dir)},
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    assert "1 indexed, 0 unchanged" in done.stdout
+    assert "parsing: 6 pages in" in done.stdout and "pages/s" in done.stdout
+
+
+def test_a_scanned_pdf_without_tesseract_gets_a_clear_message(tmp_path, monkeypatch):
+    import pypdfium2 as pdfium
+
+    from ingest.errors import IngestError
+    from ingest.ocr import tesseract_languages
+
+    document = pdfium.PdfDocument.new()
+    document.new_page(595, 842)  # a page with no text: what a scan looks like to a reader
+    path = tmp_path / "skannad.pdf"
+    document.save(str(path))
+    tesseract_languages.cache_clear()
+    monkeypatch.setenv("PATH", str(tmp_path))  # no tesseract on the path
+    try:
+        with pytest.raises(IngestError, match="install Tesseract with Swedish"):
+            load_document(path, DocumentInfo(doc_id="skannad", title="", source_file=path.name))
+    finally:
+        tesseract_languages.cache_clear()
+
+
+@pytest.fixture(scope="module")
+def regulation(tmp_path_factory):
+    path = tmp_path_factory.mktemp("regulation") / "lfs-2025-3.pdf"
+    path.write_bytes(regulation_pdf())
+    return load_document(path, DocumentInfo(doc_id="lfs-2025-3", title="", source_file=path.name))
+
+
+def test_law_chapters_and_lowercase_numbered_items(regulation):
+    headings = {regulation.text[b.start:b.end]: b.level for b in regulation.blocks if b.kind == "heading"}
+    assert headings["2 kap. Stöd i föräldraskapet"] == 1, "“2 kap.” numbers a chapter"
+    assert "1. har vårdnaden om ett barn," in block_texts(regulation, "list_item")
+    assert not any(h.startswith(("1. har", "2. är")) for h in headings)
+
+
+def test_definitions_table_keeps_explanations_of_several_lines_in_one_cell(regulation):
+    assert block_texts(regulation, "table_header")[0] == "Begrepp | Betydelse"
+    assert ("Föräldraskapsstöd | En aktivitet eller insats som stärker föräldrar i deras relation till barnet."
+            in block_texts(regulation, "table_row"))
+
+
+def test_dash_items_set_apart_by_a_tab_are_a_list_under_their_label(regulation):
+    assert {"Andel föräldrar som deltagit i en träff", "Antal familjecentraler"} <= set(
+        block_texts(regulation, "list_item"))
+    start = regulation.text.index("Antal familjecentraler")
+    assert regulation.section_at(start)[-1] == "Indikatorer"
+
+
+def test_a_table_title_over_three_pages_is_one_section_and_groups_hold_their_items(regulation):
+    assert block_texts(regulation, "heading").count("Gränsvärden per åldersgrupp") == 1
+    assert regulation.text.count("Gränsvärden per åldersgrupp") == 1
+    rows = block_texts(regulation, "table_row")
+    assert "1 Barn 0–5 år; Spädbarn; Förskolebarn | 0,5 | 0,2" in rows
+    assert "Övriga grupper | 0,1 | 0,1" in rows, "a bold row of its own is not an item of the group above"
+
+
+def test_an_appendix_named_in_the_running_header_becomes_its_section(regulation):
+    start = regulation.text.index("Kommunen rapporterar")
+    assert regulation.section_at(start) == ("Bilaga 2 Uppföljning av stödet", "2 Rapportering")
+    assert REGULATION_HEADER not in regulation.text
