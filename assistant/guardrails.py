@@ -29,8 +29,6 @@ from swedish.numbers import number_words_in, numbers_in
 from swedish.sentences import sentences
 from swedish.tokens import STOPWORDS, SwedishAnalyzer, stem_matches, words
 
-OUTCOMES = ("unrepaired", "repaired", "fallback", "skipped")
-
 _MARKER_RE = re.compile(r"\[\s*(?:utdrag\s*|källa\s*)?(\d{1,3}(?:\s*(?:[,;]|och|–|-)\s*\d{1,3})*)\s*\]", re.I)
 _BULLET_RE = re.compile(r"^\s*(?:[-*•]|\d{1,2}[.)])\s+")
 

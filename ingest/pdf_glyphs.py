@@ -20,7 +20,6 @@ import re
 import statistics
 import unicodedata
 from collections import Counter
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 # Symbol and Wingdings fonts put their glyphs in the private-use area (U+F020–U+F0FF).
@@ -412,7 +411,3 @@ def _page_label(document: object, index: int) -> str:
         return ""
 
 
-def iter_segments(pages: list[PdfPage]) -> Iterator[Segment]:
-    for page in pages:
-        for line in page.lines:
-            yield from line.segments

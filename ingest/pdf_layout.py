@@ -404,19 +404,12 @@ def _table_rows(lines: list[Line], body_size: float,
             j -= 1  # a bold line after a table heads what follows it
         runs.append(list(range(i, j + 1)))
         i = j + 1
-    pending: list[list[int]] = []
+    groups: dict[tuple[int, ...], list[int]] = defaultdict(list)  # runs whose cells start at the same places
     for run in runs:
         slots = _column_slots([lines[k] for k in run])
         if _is_table([lines[k] for k in run], slots, len(lines)):
             rows.update({k: _cells(lines[k], slots) for k in run})
             headers.update(_header_rows([lines[k] for k in run], run, slots))
-        else:
-            pending.append(run)
-    groups: dict[tuple[int, ...], list[int]] = defaultdict(list)
-    for run in runs:
-        if run not in pending:  # a table found: short runs that start their cells where it does join it
-            groups[_starts(lines, run)].extend(run)
-    for run in pending:
         groups[_starts(lines, run)].extend(run)
     for members in groups.values():
         members = sorted(members)
@@ -723,7 +716,7 @@ def _units(blocks: list[Block], footnotes: list[Block], levels: dict[tuple[float
             continue
         if block.kind == "row":
             close_group(block)
-            _add_row(units, block, previous)
+            _add_row(units, block, previous, hyphenated)
             previous = block
             continue
         if _NUMERIC_RE.match(text) or not re.search(r"\w", text) or id(block) in repeated_titles:
@@ -820,7 +813,7 @@ def _ends_in_abbreviation(text: str) -> bool:
     return text.endswith(".") and last in ABBREVIATIONS
 
 
-def _add_row(units: list[RawUnit], block: Block, previous: Block | None) -> None:
+def _add_row(units: list[RawUnit], block: Block, previous: Block | None, hyphenated: set[str]) -> None:
     """A table row, its header (see ``_header_rows``), or more lines of the row above
     (see ``_continues_row``)."""
     cells = tuple(_clean(c) for c in block.cells)
@@ -829,7 +822,7 @@ def _add_row(units: list[RawUnit], block: Block, previous: Block | None) -> None
         units.append(RawUnit("table_header", " | ".join(cells), [(0, block.page)], cells=cells))
     elif above is not None and above.kind in ("table_row", "table_header") and _continues_row(above, cells, block.bold):
         label = not any(cells[1:]) and cells[0][:1].isupper()
-        merged = tuple(f"{a}; {b}" if k == 0 and label and a else join_lines(a, b, set()) if a and b else a or b
+        merged = tuple(f"{a}; {b}" if k == 0 and label and a else join_lines(a, b, hyphenated) if a and b else a or b
                        for k, (a, b) in enumerate(zip(units[-1].cells, cells)))
         units[-1].cells, units[-1].text = merged, " | ".join(merged)
     else:

@@ -10,7 +10,6 @@ MONTH_NUMBERS = {month: number for number, month in enumerate(MONTHS, start=1)}
 
 # "2023-05-12" or "12 maj 2023".
 DATE_RE = re.compile(rf"\b(19|20)\d\d-\d\d-\d\d\b|\b\d{{1,2}} ({'|'.join(MONTHS)}) (19|20)\d\d")
-YEAR_RE = re.compile(r"\b(19|20)\d\d\b")
 YEAR_RANGE_RE = re.compile(r"\b20\d\d\s*(?:–|-|till)\s*20\d\d\b")
 
 

@@ -183,8 +183,10 @@ class ChatHandlers:
     def _administer(self, request: gr.Request | None, progress: gr.Progress, start: str,
                     action: Callable[[Callable[[str, int, int], None]], IngestReport]) -> str:
         """Run an admin action with visible progress; its report, or why it could not be done."""
-        if not self.admin.is_admin(username(request)):
-            raise gr.Error("Du har inte behörighet att ändra dokumenten.")
+        try:
+            self.admin.require_admin(username(request))
+        except AdminError as exc:
+            raise gr.Error(str(exc)) from exc
         progress(0, desc=start)
 
         def report_progress(stage: str, done: int, total: int) -> None:
