@@ -19,6 +19,7 @@ Public interface (what the UI and the CLIs use)::
 """
 
 from assistant.api import Assistant
+from assistant.limits import bound_question, with_cut_notice
 from assistant.types import (
     Answer,
     Citation,
@@ -33,5 +34,5 @@ from index.reader import IndexDamagedError, IndexMissingError, IndexNotReadyErro
 
 __all__ = [
     "Answer", "Assistant", "Citation", "DocumentSummary", "Filters", "IndexDamagedError", "IndexMissingError",
-    "IndexNotReadyError", "KnowledgeTables", "Passage", "Sourced", "page_text",
+    "IndexNotReadyError", "KnowledgeTables", "Passage", "Sourced", "bound_question", "page_text", "with_cut_notice",
 ]

@@ -14,13 +14,16 @@ Each rule returns a Swedish reason shown to the user, or None.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from assistant.planning import QUESTION_WORDS, QueryPlan
-from swedish.dates import DATE_RE, FREQUENCY_RE
+from swedish.dates import DATE_RE
+from swedish.names import ORGANISATION_RE
 from swedish.numbers import NUMBER_WORD_PATTERN, QUANTITY_WORDS
+from swedish.questions import QuestionType, asked_for, question_type, states_answer_type
 from swedish.tokens import STOPWORDS, SwedishAnalyzer
 
 _NUMBER_WORDS = f"{NUMBER_WORD_PATTERN}|{'|'.join(QUANTITY_WORDS)}"
@@ -48,16 +51,23 @@ class AnswerTypeRule:
 
 # (what the question asks for, what evidence of it looks like, the reason given when it is missing)
 ANSWER_TYPES = [AnswerTypeRule(re.compile(asks), re.compile(evidence), reason) for asks, evidence, reason in (
-    (r"\b(kronor|kr\b|budget\w*|kost(ar|nad|naden|nader)|belopp\w*|pengar\w*|avsatt|anslag\w*|lön\w*|arvode\w*|"
-     r"avgift\w*)", r"\d[\d  ]*(kr\b|kronor|miljon|mnkr|tkr|mkr)|\bkostnadsfri|\bgratis\b|\bavgiftsfri",
-     "Dokumenten anger inga belopp för detta."),
-    (r"\b(öppettid\w*|öppet|öppna tider|öppnar|stänger|klockan)\b", r"\bkl\.?\s*\d|\b\d{1,2}[.:]\d{2}\s*[-–]\s*\d{1,2}",
+    (r"\b(öppettid\w*|öppna tider|när (öppnar|stänger))\b", r"\bkl\.?\s*\d|\b\d{1,2}[.:]\d{2}\s*[-–]\s*\d{1,2}",
      "Dokumenten anger inga öppettider."),
     (r"\b(telefon\w*|ringa|ringer)\b", r"\b0\d{1,3}[- ]\d{2,3}[ -]?\d{2}", "Dokumenten innehåller inga telefonnummer."),
     (r"\b(andel|procent\w*|hur stor del)\b",
      r"\d+\s*(%|procent)|\b(hälften|majoriteten|en fjärdedel|en tredjedel|minoriteten|de flesta)\b",
      "Dokumenten redovisar ingen sådan andel."),
 )]
+
+
+def amount_evidence_missing(question: str, evidence: Sequence[EvidenceSentence]) -> str | None:
+    """"Hur mycket kostar …", "Vilken lön …": a number with a unit ("100 kr/st", "2 miljoner", "5 %")."""
+    if question_type(question) != QuestionType.AMOUNT:
+        return None
+    if any(states_answer_type(QuestionType.AMOUNT, e.text) for e in evidence):
+        return None
+    return "Dokumenten anger inget sådant belopp."
+
 
 _COUNT_RE = re.compile(r"\bhur många (\w+)(?: \w+)?")
 _DATE_ASK_RE = re.compile(r"\b(vilket datum|vilken dag|datum|när (fattade|beslutade|antogs|antog|beslutades))\b")
@@ -82,6 +92,8 @@ def unknown_names(question: str, analyzer: SwedishAnalyzer, known_terms: Iterabl
 def _known(word: str, lexicon: frozenset[str], known: set[str]) -> bool:
     if word in lexicon or word in known or word in STOPWORDS or word in QUESTION_WORDS:
         return True
+    if len(word) < 3:  # "FN", "EU": too short for the lexicon; known when the documents use them
+        return word in known
     if len(word) < 9:
         return False
     stem = word[:-3]  # "Värmlands" ~ "värmland": inflections of a known word
@@ -97,11 +109,15 @@ def _known_compound(word: str, lexicon: frozenset[str], known: set[str]) -> bool
     return False
 
 
-_PERSON_ASK_RE = re.compile(
-    r"\b(vem|vilka) (är|var|blir)\b.*\b(ordförande|kontaktperson\w*|chef\w*|samordnare\w*|direktör\w*|"
-    r"handläggare\w*|talesperson\w*|ansvarig person|ledamot\w*|politiker)|\bvad heter\b")
-_ORGANISATION_WORDS = {"region", "länsstyrelsen", "svenska", "örebro", "västmanland", "lindesbergs", "lindesberg",
-                       "kommun", "kommunfullmäktige", "socialnämnden", "folkhälsoteamet", "myndigheten"}
+# Roles that people hold (general Swedish): "Vem är ordförande …", "Vad heter länsrådet …".
+_PERSON_ROLES = (r"(ordförande\w*|kontaktperson\w*|chef\w*|samordnare\w*|\w*direktör\w*|handläggare\w*|"
+                 r"talesperson\w*|ansvarig person|ledamot\w*|ledamöter\w*|politiker\w*|länsråd\w*|rektor\w*|"
+                 r"minister\w*|föreståndare\w*|författare\w*|person\w*|hon|han)")
+_PERSON_ASK_RE = re.compile(rf"\b(vem|vilka) (är|var|blir)\b.*\b{_PERSON_ROLES}|"
+                            rf"\bvad heter (den |det )?{_PERSON_ROLES}\b")
+# Words that begin or end organisation names, not people's ("Region Örebro", "Svenska Kyrkan").
+_ORGANISATION_WORDS = {"region", "regionen", "länsstyrelsen", "svenska", "sveriges", "kommun", "kommunen", "stad",
+                       "staden", "myndigheten", "nämnden", "förvaltningen", "enheten", "avdelningen", "statens"}
 _NAME_RE = re.compile(r"\b([A-ZÅÄÖ][a-zåäöé]+(?:-[A-ZÅÄÖ][a-zåäöé]+)?) ([A-ZÅÄÖ][a-zåäöé]{2,})\b")
 
 
@@ -109,19 +125,37 @@ def person_evidence_missing(question: str, evidence: Sequence[EvidenceSentence])
     """"Vem är ordförande …" needs a person's name in the evidence, not just a role."""
     if not _PERSON_ASK_RE.search(question):
         return None
-    for e in evidence:
-        for first, last in _NAME_RE.findall(e.text):
-            if first.lower() not in _ORGANISATION_WORDS and last.lower() not in _ORGANISATION_WORDS:
-                return None
+    if any(_person_names(e.text) for e in evidence):
+        return None
     return "Dokumenten namnger ingen sådan person."
 
 
-def count_evidence_missing(question: str, evidence: Sequence[EvidenceSentence]) -> str | None:
+def _person_names(text: str) -> list[str]:
+    """"Förnamn Efternamn" pairs that are not part of an organisation's name."""
+    organisations = [(m.start(), m.end()) for m in ORGANISATION_RE.finditer(text)]
+    found = []
+    for match in _NAME_RE.finditer(text):
+        first, last = match.group(1), match.group(2)
+        if first.lower() in _ORGANISATION_WORDS or last.lower() in _ORGANISATION_WORDS:
+            continue
+        if any(start <= match.start() < end for start, end in organisations):
+            continue
+        found.append(match.group(0))
+    return found
+
+
+_COUNT_VERBS = frozenset({"finns", "fanns", "är", "var", "har", "hade", "deltog", "deltar", "kom", "blev", "går"})
+
+
+def count_evidence_missing(question: str, evidence: Sequence[EvidenceSentence],
+                           topic: Sequence[str] = ()) -> str | None:
     """"Hur många X" needs a number right before X (or X's stem) in the evidence."""
     match = _COUNT_RE.search(question)
     if not match:
         return None
     noun = match.group(1)
+    if noun in _COUNT_VERBS and topic:  # "Hur många finns det?": what is counted is the topic
+        noun = topic[-1]
     stem = noun[: max(4, len(noun) - 3)]
     number = rf"(\d+|{_NUMBER_WORDS})"
     before_noun = re.compile(rf"\b{number}\s+(\w+\s+){{0,2}}{re.escape(stem)}\w*", re.IGNORECASE)
@@ -132,6 +166,27 @@ def count_evidence_missing(question: str, evidence: Sequence[EvidenceSentence]) 
         if e.table_context and stem.lower() in e.table_context.lower() and re.search(r"\d", e.text):
             return None  # a table row with numbers in a table that counts X
     return "Dokumenten anger inte hur många det är."
+
+
+_POINT_IN_TIME_RE = re.compile(r"\b(vilket (år|datum)|vilken (månad|tidpunkt|dag)|sedan när|från och med när|"
+                               r"när (startade|började|bildades|antogs|infördes|trädde|träder|fattades|beslutades))\b")
+_TYPE_REASONS = {
+    QuestionType.WHEN: "Dokumenten anger ingen sådan tidpunkt.",
+    QuestionType.HOW_OFTEN: "Dokumenten anger inte hur ofta.",
+}
+
+
+def type_evidence_missing(question: str, evidence: Sequence[EvidenceSentence],
+                          min_coverage: float = 0.1) -> str | None:
+    """"När …" needs a time in the evidence, "Hur ofta …" a frequency: in a sentence on the question's topic."""
+    kind = question_type(question)
+    if kind not in _TYPE_REASONS:
+        return None
+    if kind == QuestionType.WHEN and not _POINT_IN_TIME_RE.search(question):
+        return None  # "När kan det bli aktuellt …" asks for a situation, not a time
+    if any(e.coverage >= min_coverage and states_answer_type(kind, e.text) for e in evidence):
+        return None
+    return _TYPE_REASONS[kind]
 
 
 def date_evidence_missing(question: str, evidence: Sequence[EvidenceSentence]) -> str | None:
@@ -163,39 +218,102 @@ def refusal_reason(plan: QueryPlan, evidence: Sequence[EvidenceSentence], analyz
     if names:
         listed = ", ".join(f"”{n}”" for n in names)
         return f"Dokumenten nämner inte {listed}."
-    question = plan.effective.lower()
+    # A follow-up with its own question word asks its own kind of fact ("Vilka åldrar …" after "Hur mycket …").
+    own_type = question_type(plan.question) != QuestionType.OTHER
+    question = (plan.question if own_type else plan.effective).lower()
     reason = after_the_documents(question, latest_year)
     if reason:
         return reason
-    if plan.doc_ids and not plan.compare:  # facts about a named place must come from its documents
+    if plan.scoped:  # facts about a named document must come from it
         evidence = [e for e in evidence if e.doc_id in plan.doc_ids]
     for rule in ANSWER_TYPES:
         reason = rule.check(question, evidence)
         if reason:
             return reason
-    return (count_evidence_missing(question, evidence) or date_evidence_missing(question, evidence)
+    topic = [w for w in plan.content_words if w not in plan.naming_tokens]
+    return (amount_evidence_missing(question, evidence) or count_evidence_missing(question, evidence, topic)
+            or date_evidence_missing(question, evidence) or type_evidence_missing(question, evidence)
             or person_evidence_missing(question, evidence))
 
 
-# What kind of fact a question asks for, and what a sentence that states one looks like.
-EXPECTED_FACTS: list[tuple[re.Pattern, re.Pattern, float]] = [
-    (re.compile(r"\b(hur ofta|hur regelbundet|oftare|sällan)\b"),
-     re.compile(rf"{FREQUENCY_RE.pattern}|\blöpande\b"), 0.15),
-    (re.compile(r"\b(när|vilket datum|vilket år|senast|hur länge|vilken period)\b"),
-     re.compile(r"\b(19|20)\d\d\b|\bsenast\b"), 0.08),
-    (re.compile(r"\b(hur många|hur stor|antal)\b"),
-     re.compile(rf"\b(\d+|{_NUMBER_WORDS})\b"), 0.08),
-    (re.compile(r"^\s*vem\b|\bvilka (ansvarar|beslutar|leder)\b"),
-     re.compile(r"\b(ansvar\w*|uppdrag|leds av|beslut\w*|fastställ\w*)\b"), 0.05),
-]
+# How much a sentence that states the kind of fact a question asks for gains ("Hur ofta …" → "årligen").
+TYPE_BONUS = {
+    QuestionType.HOW_OFTEN: 0.15, QuestionType.WHEN: 0.08, QuestionType.HOW_MANY: 0.08, QuestionType.AMOUNT: 0.08,
+    QuestionType.WHO: 0.05, QuestionType.WHY: 0.08,
+}
 
 
 def expected_fact_bonus(question: str, sentence: str) -> float:
     """A small bonus for a sentence that states the kind of fact the question asks for."""
-    q, text = question.lower(), sentence.lower()
-    bonus = sum(b for asks, states, b in EXPECTED_FACTS if asks.search(q) and states.search(text))
-    if _PERSON_ASK_RE.search(q) and any(first.lower() not in _ORGANISATION_WORDS
-                                        for first, _ in _NAME_RE.findall(sentence)):
+    kind = question_type(question)
+    bonus = TYPE_BONUS.get(kind, 0.0) if states_answer_type(kind, sentence) else 0.0
+    if _PERSON_ASK_RE.search(question.lower()) and _person_names(sentence):
         bonus += 0.2  # "Vem är kontaktperson …": a line with a person's name
     return bonus
 
+
+class Vocabulary:
+    """The stems a set of documents uses, for "does the scope mention X at all?" (inflections and
+    derivations of a stem count: "pappa" covers "pappor", "finansier" covers "finansiering")."""
+
+    def __init__(self, stems: Iterable[str]) -> None:
+        self._sorted = sorted(set(stems))
+
+    def mentions(self, stem: str) -> bool:
+        i = bisect.bisect_left(self._sorted, stem)
+        return i < len(self._sorted) and self._sorted[i].startswith(stem) and len(self._sorted[i]) - len(stem) <= 5
+
+
+# Nouns that name the kind of answer, not its topic: "Vilket datum …" is answered by a date.
+_ANSWER_KIND_NOUNS = re.compile(r"(datum|dag|år|månad|vecka|klockslag|tid|tidpunkt|period|antal|belopp|summa|namn|"
+                                r"nummer|siffra|procent|andel|storlek|ålder|åldrar|sätt|slag|typ|sort)\w{0,3}$")
+
+
+# Said instead of repeating the question's number: a number in a question can be a claim to be planted
+# ("skriv att budgeten är 5 miljoner"), and an answer never repeats it.
+QUANTITY_MISSING = "det tal som frågan anger"
+
+
+def _states(quantity: str, text: str) -> bool:
+    """``text`` states the number of ``quantity`` with the same unit word ("5 miljoner" ~ "5 miljoner kr")."""
+    match = re.fullmatch(r"(\d+(?:[,.]\d+)?(?:\s*[-–]\s*\d+)?)(?:\s+(\S+))?", quantity)
+    if match is None:
+        return False
+    number, unit = match.group(1), match.group(2) or ""
+    number_pattern = r"\s*[-–—]\s*".join(re.escape(part) for part in re.split(r"\s*[-–]\s*", number))
+    unit_pattern = rf"\s+{re.escape(unit[:max(3, len(unit) - 3)])}" if unit else ""
+    return re.search(rf"(?<![\d,.]){number_pattern}{unit_pattern}", text, re.IGNORECASE) is not None
+
+
+def missing_asked_for(plan: QueryPlan, scope: Vocabulary, corpus: Vocabulary, analyzer: SwedishAnalyzer,
+                      scope_texts: Sequence[str] = ()) -> list[str]:
+    """Words naming what the question asks about that the documents never use: the head of the question
+    phrase ("svarsfrekvens", "ordförande") in no document at all, or the topic of "Vad säger … om X?"
+    ("pappor") in none of the documents in scope, or only in a minority of its words."""
+    naming = set(plan.naming_tokens)
+    heads, topic = asked_for(plan.question, STOPWORDS | QUESTION_WORDS)
+
+    def absent(word: str, vocabulary: Vocabulary, by_parts: bool) -> bool:
+        stems = analyzer.tokens(word)
+        if not stems or stems[0] in naming or len(word) < 3:
+            return False
+        head, parts = stems[0], stems[1:]
+        if vocabulary.mentions(head):
+            return False
+        return not (by_parts and parts and all(vocabulary.mentions(p) for p in parts))
+
+    # The thing asked for must be named somewhere, as a word or as the parts of a compound.
+    missing = [w for w in heads if not _ANSWER_KIND_NOUNS.match(w) and absent(w, corpus, by_parts=True)]
+    # A quantity the question states ("5 miljoner kronor", "14 år") that no document in scope states.
+    quantity_re = r"(?<![\w,.:/–-])\d{1,5}(?:[,.]\d+)?(?:\s*[-–]\s*\d+)?(?![\w:/-])(?:\s+[^\W\d_]+)?"
+    for quantity in re.findall(quantity_re, plan.question):
+        number, _, unit = quantity.partition(" ")
+        if re.fullmatch(r"(19|20)\d\d", number) or unit.lower() in STOPWORDS or unit.lower() in QUESTION_WORDS:
+            quantity = number  # a year ("2016 års rapport") or a bare number ("fler än 10 som")
+        if number not in naming and not any(_states(quantity, text) for text in scope_texts):
+            missing.append(QUANTITY_MISSING)
+    topic_missing = [w for w in topic if absent(w, scope, by_parts=True)]
+    counted = [w for w in topic if analyzer.tokens(w) and analyzer.tokens(w)[0] not in naming]
+    if topic_missing and len(topic_missing) * 2 > len(counted):
+        missing += topic_missing
+    return missing

@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 
 from assistant.answerers import Answerer, make_answerer
-from assistant.components import LiveIndex
+from assistant.components import LiveIndex, with_vector_notice
+from assistant.limits import bound_request, with_cut_notice
 from assistant.planning import QueryPlan
 from assistant.types import Answer, DocumentSummary, Filters, KnowledgeTables
 from common.settings import Settings, get_settings
@@ -39,15 +40,21 @@ class Assistant:
 
     def ask(self, question: str, history: Sequence[str] = (), filters: Filters | None = None) -> Answer:
         """Answer with citations; ``history`` holds the earlier questions of the conversation."""
-        return self.answerer.ask(question, history, filters)
+        question, history, cut = bound_request(question, history, self.settings)
+        with self.live.snapshot() as components:  # one question, one generation
+            answer = with_vector_notice(self.answerer.ask(question, history, filters), components)
+        return with_cut_notice(answer, self.settings.question_max_chars) if cut else answer
 
     def stream(self, question: str, history: Sequence[str] = (),
                filters: Filters | None = None) -> Iterator[str | Answer]:
         """Text as a language model writes it (nothing without one), then the checked ``Answer``."""
-        return self.answerer.stream(question, history, filters)
+        question, history, cut = bound_request(question, history, self.settings)
+        for item in self.live.iterate_pinned(lambda: self.answerer.stream(question, history, filters)):
+            yield with_cut_notice(item, self.settings.question_max_chars) if cut and isinstance(item, Answer) else item
 
     def plan(self, question: str, history: Sequence[str] = ()) -> QueryPlan:
         """How the question is understood: topic words, expansions, named documents, follow-up."""
+        question, history, _ = bound_request(question, history, self.settings)
         return self.live.current().planner.plan_conversation(question, history)
 
     # --- browsing ---------------------------------------------------------------------

@@ -1,18 +1,60 @@
 """The parts an answer is made with, built once per loaded index and rebuilt when an ingest
-commits a newer one."""
+commits a newer one.
+
+One answer uses one generation: ``LiveIndex.snapshot()`` pins the components current when a
+question arrives, and every ``current()`` inside it (in that thread or context) returns them, even
+when an ingest commits a newer generation meanwhile. The next question gets the newer one.
+"""
 
 from __future__ import annotations
 
+import contextvars
+import logging
+import re
 import threading
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from typing import TypeVar
 
 from assistant.citations import SourceCiter
 from assistant.knowledge import KnowledgeRouter
-from assistant.planning import QueryPlanner, build_aliases
+from assistant.planning import QueryPlanner, build_mentions, lower_case_words
 from assistant.ranking import SentenceRanker
 from assistant.retrieval import HybridRetriever
+from assistant.types import Answer
 from common.settings import Settings
-from index.reader import IndexReader
+from index.check import VectorStatus
+from index.reader import IndexNotReadyError, IndexReader
+
+log = logging.getLogger(__name__)
+
+# Shown with every answer while the vector store lacks vectors of the loaded index.
+VECTORS_MISSING = ("Vektorsökningen är inte tillgänglig just nu; svaret bygger bara på ordsökning. "
+                   "Kör python -m ingest för att reparera.")
+VECTORS_INCOMPLETE = ("Vektorsökningen saknar {missing} av {total} textavsnitt just nu, så svaret kan bygga mest "
+                      "på ordsökning. Kör python -m ingest för att reparera.")
+
+
+def vector_notice(status: VectorStatus) -> str:
+    """The Swedish notice for answers while vectors are missing ("" when all are there or the store cannot be
+    reached: a failed search has its own notice)."""
+    if status.error or status.ok:
+        return ""
+    if status.found == 0:
+        return VECTORS_MISSING
+    return VECTORS_INCOMPLETE.format(missing=status.missing, total=status.expected)
+
+
+def with_vector_notice(answer: Answer, components: Components) -> Answer:
+    """``answer`` with the notice of missing vectors when the store of its generation lacks some."""
+    notice = vector_notice(components.index.vector_status())
+    if not notice or notice in answer.notices:
+        return answer
+    return replace(answer, notices=[*answer.notices, notice])
+
+
+Item = TypeVar("Item")
 
 
 @dataclass(frozen=True)
@@ -23,7 +65,7 @@ class Components:
     ranker: SentenceRanker  # rank: every sentence of the candidates against the question
     knowledge: KnowledgeRouter  # structured answers: terms, programmes, commitments, comparisons
     citer: SourceCiter  # cite: spans as citations
-    known_terms: tuple[str, ...]  # glossary terms: names the documents define
+    known_terms: tuple[str, ...]  # glossary terms (names the documents define) and their short words (FN, EU)
 
     @classmethod
     def build(cls, index: IndexReader, settings: Settings) -> Components:
@@ -32,29 +74,96 @@ class Components:
         for entry in glossary:
             if entry.kind == "abbreviation":
                 abbreviations.setdefault(entry.term, entry.definition)
-        metadata = {d: {"title": e.title, "publisher": e.publisher} for d, e in index.entries.items()}
-        aliases = build_aliases(metadata, {d: e.aliases for d, e in index.entries.items()})
+        metadata = {d: {"title": e.title, "publisher": e.publisher, "doc_type": e.doc_type, "year": e.year,
+                        "about": e.about}
+                    for d, e in index.entries.items()}
+        common = lower_case_words(doc.text for doc in index.documents.values())
+        aliases = build_mentions(metadata, {d: e.aliases for d, e in index.entries.items()}, common)
         planner = QueryPlanner(index.lexical.analyzer, abbreviations, aliases)
         retriever = HybridRetriever(index, k=settings.retrieve_top_k)
         ranker = SentenceRanker(index)
         citer = SourceCiter(index)
         knowledge = KnowledgeRouter(index, ranker, retriever, citer)
-        return cls(index, planner, retriever, ranker, knowledge, citer, tuple(g.term for g in glossary))
+        short_words = {w for doc in index.documents.values() for w in re.findall(r"\b\w{1,2}\b", doc.text.lower())}
+        known = tuple(g.term for g in glossary) + tuple(sorted(short_words))
+        return cls(index, planner, retriever, ranker, knowledge, citer, known)
 
 
 class LiveIndex:
-    """The current index and its components: loaded on first use, reloaded when stale."""
+    """The current index and its components: loaded on first use, reloaded when an ingest of any process
+    has committed a newer generation."""
 
     def __init__(self, settings: Settings, index: IndexReader | None = None) -> None:
         self.settings = settings
         self._lock = threading.Lock()
         self._components = Components.build(index, settings) if index is not None else None
+        self._pinned: contextvars.ContextVar[Components | None] = contextvars.ContextVar("pinned", default=None)
 
     def current(self) -> Components:
-        """The components of the newest committed index (raises ``IndexNotReadyError`` without one)."""
+        """The pinned components inside ``snapshot``/``pinned``; otherwise those of the newest committed index
+        (raises ``IndexNotReadyError`` without one)."""
+        pinned = self._pinned.get()
+        return pinned if pinned is not None else self.latest()
+
+    def latest(self) -> Components:
+        """The components of the newest committed index, loading it when the loaded one is stale."""
         with self._lock:
             old = self._components
             if old is None or old.index.is_stale():
-                index = IndexReader.open(self.settings, old.index.embedder if old else None)
-                self._components = Components.build(index, self.settings)
+                self._components = self._load(old)
             return self._components
+
+    def _load(self, old: Components | None) -> Components:
+        embedder = old.index.embedder if old else None
+        for attempt in range(3):
+            signature = self._signature()
+            try:
+                index = IndexReader.open(self.settings, embedder)
+                break
+            except IndexNotReadyError as exc:
+                # An ingest that commits while we read deletes the files of the generation being read.
+                if attempt < 2 and self._signature() != signature:
+                    continue
+                if old is None:
+                    raise
+                log.warning("keeping generation %s: the newer index cannot be loaded (%s)", old.index.generation, exc)
+                return old
+        components = Components.build(index, self.settings)
+        status = index.vector_status()
+        if not status.ok:
+            log.warning("generation %s: %s; run python -m ingest", index.generation, status.describe())
+        return components
+
+    def _signature(self) -> tuple[int, int, int] | None:
+        from index.layout import DataLayout
+
+        return DataLayout(self.settings.data_dir).manifest_signature()
+
+    @contextmanager
+    def snapshot(self) -> Iterator[Components]:
+        """Pin the newest components for everything done inside (one question: one generation)."""
+        with self.pinned(self.current()) as components:
+            yield components
+
+    @contextmanager
+    def pinned(self, components: Components) -> Iterator[Components]:
+        """Make ``current()`` return ``components`` inside (in this thread or context)."""
+        token = self._pinned.set(components)
+        try:
+            yield components
+        finally:
+            self._pinned.reset(token)
+
+    def iterate_pinned(self, make: Callable[[], Iterator[Item]]) -> Iterator[Item]:
+        """The items of the iterator ``make`` returns, every step run with one snapshot pinned (a stream may be
+        stepped from different threads); an ``Answer`` gets the notice of missing vectors."""
+        components = self.current()
+        with self.pinned(components):
+            inner = make()
+        while True:
+            with self.pinned(components):
+                try:
+                    item = next(inner)
+                except StopIteration:
+                    return
+            yield with_vector_notice(item, components) if isinstance(item, Answer) else item  # type: ignore[misc]

@@ -12,11 +12,11 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from swedish.language import looks_english
-from swedish.tokens import STOPWORDS, SwedishAnalyzer, stem, words
+from swedish.tokens import STOPWORDS, SwedishAnalyzer, words
 
 # Words that carry the question's form, not its topic.
 QUESTION_WORDS = frozenset({
@@ -30,57 +30,203 @@ QUESTION_WORDS = frozenset({
 _FOLLOWUP_STARTS = ("och ", "men ", "än ", "samma ", "hur är det med", "vad gäller", "gäller det", "också ",
                     "då ", "även ", "och?", "sen ", "sedan ")
 _ANAPHORA = {"det", "den", "dem", "dessa", "detta", "där", "samma", "sådan", "sådana", "då", "också", "de", "dit"}
+# "Vad säger remissen om …": the question asks what one document says, so the answer comes from it.
+_ASKS_WHAT_IT_SAYS_RE = re.compile(r"\b(säger|sägs|står det|står i|skriver|nämner|nämns|tar \w+ upp|enligt)\b")
 _COMPARE_WORDS = ("skillnad", "skiljer", "jämför", "jämfört", "jämförelse", "likheter", "olika mellan", "versus",
                   " vs ")
 
 
+# How Swedish names a kind of document (word beginnings), most specific first: the catalog's
+# ``type`` (or the type the ingest derived) is matched against these.
+DOCUMENT_TYPE_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("remissvar", ("remissvar", "remissyttrande", "yttrande")),
+    ("remiss", ("remiss", "följebrev", "missiv")),
+    ("handlingsplan", ("handlingsplan",)),
+    ("strategi", ("strategi",)),
+    ("rapport", ("rapport",)),
+    ("handbok", ("handbok", "handboken", "handböcker", "vägledning")),
+    ("policy", ("policy",)),
+    ("riktlinje", ("riktlinje",)),
+    ("plan", ("plan", "planen")),
+    ("föreskrift", ("föreskrift",)),
+    ("proposition", ("proposition", "prop")),
+    ("direktiv", ("direktiv", "kommittédirektiv")),
+)
+# Words that make up organisation names without naming one ("Region", "kommun", "Länsstyrelsen i").
+_ORGANISATION_PARTS = frozenset({
+    "region", "regionen", "kommun", "kommuns", "kommunen", "kommuner", "länsstyrelsen", "länsstyrelse", "stad",
+    "staden", "stads", "län", "läns", "landsting", "landstinget", "och", "i", "för", "nämnden", "förvaltning",
+    "förvaltningen", "samt", "med",
+})
+
+
+def _name_stem(word: str) -> str:
+    """"Lindesbergs" → "lindesberg": a name as it may be inflected in a question (genitive -s)."""
+    word = word.lower()
+    return word[:-1] if len(word) > 4 and word.endswith("s") and not word.endswith("ss") else word
+
+
+def _names_in(text: str, common_words: frozenset[str]) -> set[str]:
+    """Capitalised words of a title or publisher that the documents never write in lower case:
+    the places and organisations it names ("Örebro", "Lindesbergs"), not "Regional" or "Svar"."""
+    found = set()
+    for match in re.finditer(r"[A-ZÅÄÖ][\wåäöéü]+", text):
+        word = match.group(0).lower()
+        if word in _ORGANISATION_PARTS or word in common_words or len(word) < 3:
+            continue
+        found.add(_name_stem(word))
+    return found
+
+
+# "Vad tyckte regionen om remissen?": an opinion on a referral is found in the answers to it.
+_OPINION_WORDS = ("tyckte", "tycker", "ansåg", "anser", "synpunkt", "ställning", "yttra", "svarade", "invänd",
+                  "positiv", "negativ", "kritisk", "välkomna", "instämm")
+
+
+def lower_case_words(texts: Iterable[str]) -> frozenset[str]:
+    """Words written in lower case somewhere in ``texts`` (so not proper names)."""
+    found: set[str] = set()
+    for text in texts:
+        found.update(re.findall(r"(?<![\wÅÄÖåäö])[a-zåäö][a-zåäöéü]+", text))
+    return frozenset(found)
+
+
+def document_type_named(token: str) -> str | None:
+    """The kind of document a question word names ("remissvaret" → remissvar), or None."""
+    for doc_type, beginnings in DOCUMENT_TYPE_WORDS:
+        if any(token.startswith(b) for b in beginnings):
+            if doc_type == "plan" and token not in ("plan", "planen", "planens", "planer"):
+                return None  # "planering", "planerar" are not documents
+            return doc_type
+    return None
+
+
 @dataclass
-class DocumentAliases:
-    """Word prefixes that name a document in a question (from catalog metadata)."""
+class DocumentMentions:
+    """How people name a document in a question: only what is written about it (catalog aliases,
+    its publisher's and places' names, its kind, its year), never words mined from its title."""
 
-    by_doc: dict[str, list[str]]
+    aliases: dict[str, list[str]]  # doc_id → catalog aliases (lowercase word beginnings, may be phrases)
+    names: dict[str, set[str]]  # doc_id → name stems of its publisher and places
+    types: dict[str, str]  # doc_id → its kind ("strategi", "remissvar" …)
+    years: dict[str, int]
+    about: dict[str, str] = field(default_factory=dict)  # doc_id → the document it answers or refers to
 
-    def mentioned(self, text: str) -> list[str]:
-        lowered = " " + " ".join(words(text)) + " "
-        found = []
-        for doc_id, aliases in self.by_doc.items():
-            if any(f" {alias}" in lowered for alias in aliases):
-                found.append(doc_id)
-        return found
-
-    def naming_words(self, text: str) -> list[str]:
-        """The words of ``text`` that only name a document ("Lindesbergs", "regionala strategin")."""
-        tokens = words(text)
-        found: list[str] = []
-        for aliases in self.by_doc.values():
+    def _alias_hits(self, tokens: list[str], aliases_by_doc: dict[str, list[str]] | None = None
+                    ) -> dict[str, list[int]]:
+        hits: dict[str, list[int]] = {}
+        for doc_id, aliases in (self.aliases if aliases_by_doc is None else aliases_by_doc).items():
             for alias in aliases:
                 parts = alias.split()
                 for i in range(len(tokens) - len(parts) + 1):
                     if all(tokens[i + j].startswith(p) for j, p in enumerate(parts)):
-                        found.extend(tokens[i:i + len(parts)])
-        return found
+                        hits.setdefault(doc_id, []).extend(range(i, i + len(parts)))
+        return hits
+
+    def _resolve(self, tokens: list[str]) -> tuple[list[str], set[int], bool]:
+        used: set[int] = set()
+        alias_docs = self._alias_hits(tokens)
+        opinion = any(t.startswith(_OPINION_WORDS) for t in tokens)
+        if opinion:  # the referral's own aliases ("remissen") then point at the answers to it
+            alias_docs = {d: p for d, p in alias_docs.items() if self.types.get(d) != "remiss"}
+        for positions in alias_docs.values():
+            used.update(positions)
+        by_name: set[str] = set()
+        by_type: set[str] = set()
+        by_year: set[str] = set()
+        singles: set[str] = {d for d in alias_docs}  # documents a single mention points to on its own
+        for i, token in enumerate(tokens):
+            if i in used:
+                continue  # part of a catalog alias ("regionala strategin")
+            named = {d for d, names in self.names.items()
+                     if any(token.startswith(n) and len(token) - len(n) <= 3 for n in names)}
+            if named:
+                by_name |= named
+                used.add(i)
+                singles |= named if len(named) == 1 else set()
+            kind = document_type_named(token)
+            if kind == "remiss" and opinion:
+                kind = "remissvar"
+            owner = tokens[i - 1] if i > 0 else ""
+            if kind and owner.endswith("s") and len(owner) > 4 and i - 1 not in used and owner not in STOPWORDS:
+                kind = None  # "regeringens strategi": someone's document that is not among these
+            if kind:
+                matching = {d for d, t in self.types.items() if t == kind}
+                if matching:
+                    by_type |= matching
+                    used.add(i)
+                    singles |= matching if len(matching) == 1 else set()
+            if re.fullmatch(r"(19|20)\d\d", token):
+                matching = {d for d, y in self.years.items() if str(y) == token}
+                if matching:
+                    by_year |= matching
+                    used.add(i)
+        chosen: set[str] = set()
+        for group in (by_name, by_type, by_year):  # each kind of mention narrows the others
+            if group:
+                chosen = (chosen & group) or (chosen if chosen else group)
+        if len(singles) >= 2:
+            chosen = set(singles)  # "planen och rapporten": each document named on its own
+        everything = set(self.types) | set(self.names) | set(self.aliases)
+        if chosen == everything and len(everything) > 1 and not chosen <= singles:
+            chosen = set()  # a mention that fits every document does not choose one
+        if alias_docs and len(chosen) > 1:
+            chosen = set()  # a kind or place that fits several documents adds nothing to an explicit name
+        docs = list(alias_docs) + sorted(chosen - set(alias_docs))
+        if opinion:  # "Är regionen positiv till strategin?": the answers to a document hold the opinions on it
+            answers = [d for d, about in self.about.items() if about in docs and self.types.get(d) == "remissvar"]
+            docs = list(dict.fromkeys([d for d in docs if d not in {self.about[a] for a in answers}] + answers))
+        # Several documents are asked about when each is named on its own ("Lindesberg och länsstrategin"),
+        # not when one place fits several documents ("Örebro län").
+        several = len(singles & set(docs)) >= 2
+        return docs, used, several
+
+    def mentioned(self, text: str) -> list[str]:
+        """The documents ``text`` names."""
+        return self._resolve(words(text))[0]
+
+    def resolve(self, text: str) -> tuple[list[str], bool, bool]:
+        """The documents ``text`` names; whether it names several of them one by one; and whether it
+        names them by name (an alias, a publisher or place), not only by kind or year ("strategin")."""
+        tokens = words(text)
+        docs, used, several = self._resolve(tokens)
+        by_name = any(self._names_document(tokens[i]) for i in used) or any(
+            document_type_named(alias.split()[0]) is None
+            for doc_id, aliases in self.aliases.items() for alias in aliases
+            if doc_id in docs and self._alias_hits(tokens, {doc_id: [alias]}))
+        return docs, several, by_name and bool(docs)
+
+    def _names_document(self, token: str) -> bool:
+        return any(token.startswith(n) and len(token) - len(n) <= 3 for names in self.names.values() for n in names)
+
+    def naming_words(self, text: str) -> list[str]:
+        """The words of ``text`` that only name a document ("Lindesbergs", "strategin", "2016")."""
+        tokens = words(text)
+        docs, used, _ = self._resolve(tokens)
+        return [tokens[i] for i in sorted(used)] if docs else []
 
 
-def build_aliases(documents: dict[str, dict], extra: dict[str, list[str]] | None = None) -> DocumentAliases:
-    """Distinctive words of each document's title, publisher and id, plus catalog aliases."""
-    vocab: dict[str, set[str]] = {}
-    for doc_id, meta in documents.items():
-        text = " ".join(str(meta.get(k, "")) for k in ("title", "publisher")) + " " + doc_id.replace("-", " ")
-        vocab[doc_id] = {stem(w) for w in words(text) if w not in STOPWORDS and len(w) >= 4 and not w.isdigit()}
-        vocab[doc_id] |= {w for w in words(text) if re.fullmatch(r"(19|20)\d\d", w)}
-    by_doc: dict[str, list[str]] = {}
-    for doc_id, stems in vocab.items():
-        others = set().union(*(v for d, v in vocab.items() if d != doc_id)) if len(vocab) > 1 else set()
-        distinctive = sorted(s for s in stems - others if s not in GENERIC_DOMAIN_STEMS)
-        by_doc[doc_id] = distinctive + [" ".join(words(a)) for a in (extra or {}).get(doc_id, [])]
-    return DocumentAliases(by_doc)
+def build_mentions(documents: dict[str, dict], extra: dict[str, list[str]] | None = None,
+                   common_words: frozenset[str] = frozenset()) -> DocumentMentions:
+    """``documents``: doc_id → {title, publisher, doc_type, year}; ``extra``: the catalog's aliases;
+    ``common_words``: words the documents write in lower case (they are not names)."""
+    names = {d: _names_in(f"{m.get('publisher') or ''} {m.get('title') or ''}", common_words)
+             for d, m in documents.items()}
+    types = {d: str(m.get("doc_type") or "").lower() for d, m in documents.items() if m.get("doc_type")}
+    years = {d: int(m["year"]) for d, m in documents.items() if m.get("year")}
+    aliases = {d: [" ".join(words(a)) for a in v if words(a)] for d, v in (extra or {}).items()}
+    about = {d: str(m["about"]) for d, m in documents.items() if m.get("about")}
+    return DocumentMentions(aliases, names, types, years, about)
 
 
-# Words too common in this domain to name a document or to count as the question's key topic.
-GENERIC_DOMAIN_STEMS = frozenset({
-    "föräldraskapsstöd", "föräldraskap", "strategi", "regional", "region", "län", "kommun", "stöd", "för", "svar",
-    "stärkt", "rapport", "handbok", "dokument", "remissversion", "remiss",
-})
+# E-mail and web addresses, phone numbers and personal identity numbers are not what a question asks about.
+_CONTACT_DETAILS_RE = re.compile(
+    r"\S+@\S+\.\w+|https?://\S+|www\.\S+|\b(19|20)?\d{6}[-+]?\d{4}\b|\b0\d{1,3}[- ]?\d{2,3}[ -]?\d{2}[ -]?\d{2}\b")
+
+
+def without_contact_details(text: str) -> str:
+    """``text`` with e-mail and web addresses, phone numbers and personal identity numbers left out."""
+    return " ".join(_CONTACT_DETAILS_RE.sub(" ", text).split())
 
 
 @dataclass
@@ -93,13 +239,14 @@ class QueryPlan:
     expansions: list[str] = field(default_factory=list)  # e.g. "BVC = barnavårdscentral"
     doc_ids: list[str] = field(default_factory=list)  # documents the question names
     compare: bool = False
+    scoped: bool = False  # the question names one document by name: answer and refuse from it
     followup: bool = False
     naming_tokens: list[str] = field(default_factory=list)  # stems of words that only name a document
     foreign: bool = False  # not Swedish: words cannot match, meaning must
 
 
 class QueryPlanner:
-    def __init__(self, analyzer: SwedishAnalyzer, abbreviations: dict[str, str], aliases: DocumentAliases) -> None:
+    def __init__(self, analyzer: SwedishAnalyzer, abbreviations: dict[str, str], aliases: DocumentMentions) -> None:
         self.analyzer = analyzer
         self.abbreviations = {k.lower(): v for k, v in abbreviations.items()}
         self._expansion_index = [(set(self.analyzer.tokens(v)), k) for k, v in abbreviations.items()]
@@ -116,13 +263,14 @@ class QueryPlanner:
         return len(content) <= 2 and any(w in _ANAPHORA for w in words(lowered))
 
     def plan(self, question: str, previous: QueryPlan | None = None) -> QueryPlan:
+        question = without_contact_details(question)
         followup = previous is not None and self.is_followup(question)
         effective = f"{previous.effective} {question}" if followup and previous else question
-        doc_ids = self.aliases.mentioned(question)
+        doc_ids, several, by_name = self.aliases.resolve(question)
         if followup and previous and not doc_ids:
-            doc_ids = list(previous.doc_ids)
+            doc_ids, several, by_name = list(previous.doc_ids), previous.compare, previous.scoped
         lowered = f" {question.lower()} "
-        compare = any(w in lowered for w in _COMPARE_WORDS) or len(doc_ids) >= 2
+        compare = any(w in lowered for w in _COMPARE_WORDS) or several
 
         expansions = self._expand(effective)
         content = self.content_words(effective)
@@ -132,7 +280,9 @@ class QueryPlanner:
         return QueryPlan(
             question=question, effective=effective, lexical_tokens=self.analyzer.tokens(lexical_text),
             dense_text=dense, content_words=content, expansions=expansions, doc_ids=doc_ids,
-            compare=compare, followup=followup, naming_tokens=naming, foreign=looks_english(question),
+            compare=compare, followup=followup, naming_tokens=naming,
+            scoped=(by_name or (len(doc_ids) == 1 and bool(_ASKS_WHAT_IT_SAYS_RE.search(lowered)))) and not compare,
+            foreign=looks_english(question),
         )
 
     def plan_conversation(self, question: str, history: Sequence[str] = ()) -> QueryPlan:

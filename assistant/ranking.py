@@ -8,6 +8,7 @@ their best sentence.
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 
@@ -59,6 +60,7 @@ class SentenceRanker:
     def __init__(self, index: IndexReader, thresholds: Thresholds | None = None) -> None:
         self.index = index
         self.t = thresholds or Thresholds()
+        self._block_starts: dict[str, list[int]] = {}
 
     def _query_weights(self, plan: QueryPlan) -> dict[str, float]:
         lexical = self.index.lexical
@@ -69,6 +71,34 @@ class SentenceRanker:
                 weights[token] = max(weights.get(token, 0.0), lexical.idf(token))
         return weights
 
+    def _block_kind(self, doc_id: str, offset: int) -> str:
+        """The kind of the block that holds ``offset`` (heading, paragraph, list_item, table_row …)."""
+        starts = self._block_starts.get(doc_id)
+        blocks = self.index.documents[doc_id].blocks
+        if starts is None:
+            starts = self._block_starts[doc_id] = [b.start for b in blocks]
+        i = bisect.bisect_right(starts, offset) - 1
+        return blocks[i].kind if 0 <= i < len(blocks) and offset < blocks[i].end else "paragraph"
+
+    @staticmethod
+    def _not_an_answer(text: str, kind: str, tokens: set[str], question_tokens: set[str]) -> float:
+        """A penalty for what cannot answer on its own: a heading, a fragment or header line, a lead-in
+        with nothing after it, or a sentence that only restates the question."""
+        if kind == "heading":
+            return 0.5
+        if kind in ("table_row", "table_header", "list_item"):
+            return 0.0
+        penalty = 0.0
+        found = re.findall(r"[^\W\d_]+", text)
+        capitalised = sum(1 for w in found if w[0].isupper())
+        header_line = not re.search(r"[.!?:;)]\s*$", text.strip()) and ": " not in text \
+            and capitalised >= 0.6 * len(found)
+        if len(found) < 3 or header_line:
+            penalty += 0.15  # "Det ska", "Strategi Plan/program Riktlinje": no statement
+        if tokens and tokens <= question_tokens and not re.search(r"\d", text):
+            penalty += 0.15  # "Därför förekommer X": adds nothing the question did not say
+        return penalty
+
     def rank(self, plan: QueryPlan, retrieval: RetrievalResult, query_vector: np.ndarray) -> Ranking:
         """Score every sentence of the candidate chunks; re-rank chunks by their best sentence."""
         weights = self._query_weights(plan)
@@ -76,6 +106,9 @@ class SentenceRanker:
         analyzer = self.index.lexical.analyzer
         t = self.t
         lists_wanted = bool(LIST_QUESTION_RE.search(plan.question))
+        question_tokens = set(analyzer.tokens(plan.effective))
+        title_tokens = {d: set(analyzer.tokens(self.index.entries[d].title))
+                        for d in {item.chunk.doc_id for item in retrieval.chunks}}
         sentences: list[Sentence] = []
         best_by_chunk: dict[str, float] = {}
         top_fused = max((c.score for c in retrieval.chunks), default=0.0) or 1.0
@@ -87,6 +120,7 @@ class SentenceRanker:
             for (start, end), vector in zip(spans, vectors):
                 text = doc.text[start:end]
                 tokens = set(analyzer.tokens(text))
+                kind = self._block_kind(chunk.doc_id, start)
                 covered = sum(w for tok, w in weights.items() if stem_matches(tok, tokens))
                 covered += 0.5 * sum(w for tok, w in weights.items()
                                      if not stem_matches(tok, tokens) and stem_matches(tok, context_tokens))
@@ -97,6 +131,9 @@ class SentenceRanker:
                 short = 0.1 if len(text) < 25 else 0.0
                 s.score = (0.3 * dense_norm + 0.7 * s.coverage + 0.4 * item.score / top_fused - short) / 1.4
                 s.score += expected_fact_bonus(plan.effective, text)
+                s.score -= self._not_an_answer(text, kind, tokens, question_tokens)
+                if tokens and len(tokens & title_tokens[chunk.doc_id]) >= 0.8 * len(tokens):
+                    s.score -= 0.3  # the document's title line names the document; it answers nothing
                 if lists_wanted and text.rstrip().endswith(":"):
                     s.score += 0.1  # a lead-in to a list answers a "which …" question with the list
                 sentences.append(s)

@@ -77,6 +77,25 @@ class Settings(BaseSettings):
     ui_admin_users: str = ""  # comma-separated user names allowed to re-index
     ui_concurrency: int = Field(default=4, ge=1, le=64)  # questions answered at the same time
 
+    # Bounds on what a client sends (assistant/limits.py, ui/middleware.py; see docs/security.md).
+    question_max_chars: int = Field(default=2000, ge=50)  # longer questions are cut, with a notice
+    history_max_turns: int = Field(default=4, ge=0)  # earlier questions of a conversation that are read
+    # An earlier question only lends its topic to a follow-up, and the embedding time grows with the length
+    # of what is embedded (3 × 2,000 characters: 0.7 s a question, 3 × 500: 0.16 s; see docs/security.md).
+    history_turn_chars: int = Field(default=500, ge=50)  # characters of each earlier question
+    history_total_chars: int = Field(default=1500, ge=0)  # characters of all of them together
+    ui_max_body_kb: float = Field(default=1024, gt=0)  # request bodies (uploads: max_file_mb)
+    ui_rate_per_s: float = Field(default=10.0, ge=0)  # requests per second per client; 0: no limit
+    ui_rate_burst: int = Field(default=40, ge=1)  # requests a client may send at once
+    # Requests that start work (POST: questions, feedback, the page's events, login): a second, smaller bucket.
+    ui_post_rate_per_s: float = Field(default=2.0, ge=0)  # 0: no limit
+    ui_post_burst: int = Field(default=10, ge=1)
+    ui_login_delay_s: float = Field(default=1.0, ge=0)  # delay after a failed login, doubled per failure
+    ui_login_delay_max_s: float = Field(default=30.0, ge=0)
+    ui_trusted_proxies: str = "127.0.0.1,::1"  # whose X-Forwarded-For names the client ("*": any)
+    log_max_chars: int = Field(default=2000, ge=100)  # longer log lines are cut
+    log_error_details: bool = False  # log exception messages (they may hold what users sent)
+
     @classmethod
     def settings_customise_sources(
         cls,

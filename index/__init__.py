@@ -7,7 +7,9 @@
 * ``vectorstore``: the ``VectorStore`` protocol and the Chroma adapter;
 * ``lexical``: the Swedish BM25 index;
 * ``embedders``: embedding models (a table of back-ends) and the embedding cache;
-* ``reader``: ``IndexReader``, the loaded index the assistant searches.
+* ``reader``: ``IndexReader``, the loaded index the assistant searches;
+* ``check``: do the manifest, parsed documents, lexical index and vector store agree
+  (``python -m ingest --check``; every ingest repairs what does not).
 
 Public interface::
 

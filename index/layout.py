@@ -8,6 +8,7 @@
       documents/<doc>.<hash16>.sentences.npy   its sentence vectors (float16, rows = sentence spans)
       lexical/gen-<generation>/          the BM25 index of every active chunk
       chroma/                            the embedded Chroma store (unless a server is configured)
+      chroma.damaged-<time>/             a damaged store moved aside while ingest rebuilds it (then deleted)
       embedding-cache.sqlite             vectors by model and text hash
       .ingest.lock                       one ingest at a time
 
@@ -32,6 +33,7 @@ from index.model import Chunk, DocumentInfo, ParsedDocument
 MANIFEST_FILE = "manifest.json"
 MANIFEST_VERSION = 1
 EMBEDDING_CACHE_FILE = "embedding-cache.sqlite"
+CHROMA_DAMAGED_PREFIX = "chroma.damaged-"  # a damaged embedded store, moved aside while it is rebuilt
 
 
 @dataclass(kw_only=True)
@@ -71,6 +73,10 @@ class StoredDocument:
     knowledge: Knowledge
 
 
+class ManifestDamagedError(ValueError):
+    """The manifest exists but cannot be read; ``python -m ingest`` rebuilds the index from the sources."""
+
+
 class DataLayout:
     """Paths in a data directory (see the module docstring)."""
 
@@ -95,11 +101,26 @@ class DataLayout:
     # --- the manifest ---------------------------------------------------------------------
 
     def read_manifest(self) -> Manifest | None:
-        if not self.manifest.exists():
+        """The committed manifest; None without one; ``ManifestDamagedError`` when it cannot be read."""
+        try:
+            raw = self.manifest.read_bytes()
+        except FileNotFoundError:
             return None
-        data = json.loads(self.manifest.read_text(encoding="utf-8"))
-        docs = {k: DocumentEntry(**v) for k, v in data.pop("documents").items()}
-        return Manifest(documents=docs, **data)
+        try:
+            data = json.loads(raw.decode("utf-8"))
+            docs = {k: DocumentEntry(**v) for k, v in data.pop("documents").items()}
+            return Manifest(documents=docs, **data)
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:  # UnicodeDecodeError is a ValueError
+            raise ManifestDamagedError(f"the index manifest {self.manifest} is damaged "
+                                       f"({type(exc).__name__}: {str(exc)[:200]})") from exc
+
+    def manifest_signature(self) -> tuple[int, int, int] | None:
+        """Identifies the manifest file as committed (it is replaced, never changed in place); None without one."""
+        try:
+            stat = self.manifest.stat()
+        except FileNotFoundError:
+            return None
+        return stat.st_ino, stat.st_mtime_ns, stat.st_size
 
     def write_manifest(self, manifest: Manifest) -> None:
         """Replace the manifest atomically: the commit point of an ingest."""
@@ -129,16 +150,30 @@ class DataLayout:
     def read_sentence_vectors(self, parsed_name: str) -> np.ndarray:
         return np.load(self.sentence_vectors_file(parsed_name), mmap_mode="r")
 
-    def remove_inactive(self, manifest: Manifest) -> None:
-        """Delete parsed documents and lexical indexes the manifest does not name (also a failed run's)."""
+    def inactive_files(self, manifest: Manifest) -> list[Path]:
+        """Parsed documents, lexical indexes and temporary files the manifest does not name: what a failed or
+        killed ingest leaves behind."""
+        active = {e.parsed_file.removesuffix(".json") for e in manifest.documents.values()}
+        found: list[Path] = []
+        if self.documents.exists():
+            found += [p for p in sorted(self.documents.iterdir())
+                      if p.name.split(".json")[0].split(".sentences")[0] not in active]
+        keep = self.root / manifest.lexical_dir
+        if self.lexical_root.exists():
+            found += [p for p in sorted(self.lexical_root.iterdir()) if p != keep]
+        if self.root.exists():
+            found += sorted(self.root.glob(f".{MANIFEST_FILE}.*.tmp"))
+            found += sorted(self.root.glob(f"{CHROMA_DAMAGED_PREFIX}*"))
+        return found
+
+    def remove_inactive(self, manifest: Manifest) -> list[Path]:
+        """Delete what ``inactive_files`` lists; returns what was deleted."""
         import shutil
 
-        active = {e.parsed_file.removesuffix(".json") for e in manifest.documents.values()}
-        if self.documents.exists():
-            for path in self.documents.iterdir():
-                if path.name.split(".json")[0].split(".sentences")[0] not in active:
-                    path.unlink(missing_ok=True)
-        keep = self.root / manifest.lexical_dir
-        for path in self.lexical_root.glob("gen-*"):
-            if path != keep:
+        removed = self.inactive_files(manifest)
+        for path in removed:
+            if path.is_dir():
                 shutil.rmtree(path, ignore_errors=True)
+            else:
+                path.unlink(missing_ok=True)
+        return removed

@@ -2,24 +2,29 @@
 
 ``IndexReader.open(settings)`` reads the manifest and what it names (parsed documents,
 chunks, sentence vectors, knowledge, the lexical index) and opens the vector store. It only
-trusts chunks the manifest names, so leftovers of a failed ingest are never returned.
+trusts chunks the manifest names, so leftovers of a failed ingest are never returned, and every
+result of one reader comes from its one generation. Each reader opens the vector store anew
+(``fresh``): an embedded Chroma does not see another process's writes through a system opened
+before them. ``vector_status`` says whether the store holds the vectors of every chunk.
 """
 
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import dataclass
 
 import numpy as np
 from llama_index.core.base.embeddings.base import BaseEmbedding
 
 from common.settings import Settings
+from index.check import VectorStatus, vector_status
 from index.embedders import embedder_id, make_embedder
 from index.knowledge import Knowledge
 from index.layout import DataLayout, DocumentEntry, Manifest
 from index.lexical import LexicalIndex
 from index.model import Chunk, ParsedDocument
-from index.vectorstore import StoreError, VectorStore, open_vector_store
+from index.vectorstore import StoreError, VectorHit, VectorStore, open_vector_store
 
 
 class IndexNotReadyError(RuntimeError):
@@ -46,11 +51,13 @@ class SentenceTable:
 
 
 class IndexReader:
-    def __init__(self, settings: Settings, manifest: Manifest, embedder: BaseEmbedding) -> None:
+    def __init__(self, settings: Settings, manifest: Manifest, embedder: BaseEmbedding,
+                 signature: tuple[int, int, int] | None = None) -> None:
         self.settings = settings
         self.manifest = manifest
         self.embedder = embedder
         self.layout = DataLayout(settings.data_dir)
+        self._signature = signature  # the manifest file this was loaded from (see is_stale)
         self.entries: dict[str, DocumentEntry] = dict(manifest.documents)
         self.documents: dict[str, ParsedDocument] = {}
         self.chunks: dict[str, Chunk] = {}
@@ -75,6 +82,8 @@ class IndexReader:
             raise IndexDamagedError(f"the lexical index is missing or damaged ({exc}); run python -m ingest") from exc
         self._store: VectorStore | None = None
         self._store_lock = threading.Lock()
+        self._vector_status: VectorStatus | None = None
+        self._vector_checked = 0.0
 
     def _index_chunks_by_document(self) -> None:
         by_doc: dict[str, list[Chunk]] = {}
@@ -91,8 +100,10 @@ class IndexReader:
 
     @classmethod
     def open(cls, settings: Settings, embedder: BaseEmbedding | None = None) -> IndexReader:
+        layout = DataLayout(settings.data_dir)
+        signature = layout.manifest_signature()  # before reading: a commit in between makes this stale
         try:
-            manifest = DataLayout(settings.data_dir).read_manifest()
+            manifest = layout.read_manifest()
         except (OSError, ValueError, TypeError) as exc:
             raise IndexDamagedError(f"the index manifest cannot be read ({exc}); run python -m ingest") from exc
         if manifest is None:
@@ -103,19 +114,41 @@ class IndexReader:
                 f"the index was built with {manifest.embedder} but the settings name {embedder_id(embedder)}; "
                 "run python -m ingest again"
             )
-        return cls(settings, manifest, embedder)
+        return cls(settings, manifest, embedder, signature)
 
     @property
     def generation(self) -> int:
         return self.manifest.generation
 
     def is_stale(self) -> bool:
-        """True when an ingest has committed a newer generation since this was loaded."""
+        """True when an ingest (of any process) has committed a newer generation since this was loaded.
+        Cheap: the manifest is read only when its file was replaced."""
+        signature = self.layout.manifest_signature()
+        if signature is None or signature == self._signature:
+            return False
         try:
             current = self.layout.read_manifest()
         except (OSError, ValueError, TypeError):
-            return False
+            return False  # a damaged manifest: keep answering from this generation
         return current is not None and current.generation != self.manifest.generation
+
+    def vector_status(self, recheck_after_s: float = 10.0) -> VectorStatus:
+        """Whether the vector store holds a vector for every chunk of this generation. Checked once; a
+        missing or unreadable store is checked again after ``recheck_after_s`` (it may come back)."""
+        status = self._vector_status
+        if status is not None and (status.ok or time.monotonic() - self._vector_checked < recheck_after_s):
+            return status
+        for _ in range(2):  # a store another process writes to can fail once (see _query)
+            try:
+                status = vector_status(self._vector_store(), list(self.chunks))
+            except StoreError as exc:
+                status = VectorStatus(len(self.chunks), 0, str(exc))
+            if not status.error:
+                break
+            with self._store_lock:
+                self._store = None
+        self._vector_status, self._vector_checked = status, time.monotonic()
+        return status
 
     @property
     def latest_year(self) -> int | None:
@@ -131,7 +164,7 @@ class IndexReader:
     def _vector_store(self) -> VectorStore:
         with self._store_lock:
             if self._store is None:
-                self._store = open_vector_store(self.settings, self.manifest.collection)
+                self._store = open_vector_store(self.settings, self.manifest.collection, fresh=True)
             return self._store
 
     def embed_query(self, text: str) -> np.ndarray:
@@ -140,21 +173,37 @@ class IndexReader:
     def dense_search(
         self, query_vector: np.ndarray, k: int, doc_ids: list[str] | None = None
     ) -> list[tuple[Chunk, float]]:
-        """Nearest chunks by cosine similarity; raises ``StoreError`` when the store is unreachable."""
-        try:
-            hits = self._vector_store().query(query_vector.tolist(), k * 2, doc_ids)
-        except StoreError:
-            raise
-        except Exception as exc:
-            with self._store_lock:
-                self._store = None  # reconnect on the next call
-            raise StoreError(f"the vector store did not answer: {exc}") from exc
-        results = []
-        for hit in hits:
-            chunk = self.chunks.get(hit.chunk_id)  # only chunks of the committed generation
-            if chunk is not None:
-                results.append((chunk, hit.score))
-        return results[:k]
+        """Nearest chunks of this generation by cosine similarity; raises ``StoreError`` when the store is
+        unreachable. Vectors of other generations (an ingest in progress, leftovers) are skipped, and the
+        store is asked for more until ``k`` of this generation's are found, so the result is what a store
+        holding only this generation would give."""
+        n = k * 2
+        while True:
+            hits = self._query(query_vector.tolist(), n, doc_ids)
+            results = []
+            for hit in hits:
+                chunk = self.chunks.get(hit.chunk_id)  # only chunks of the committed generation
+                if chunk is not None:
+                    results.append((chunk, hit.score))
+            if len(results) >= k or len(hits) < n or n >= 8 * (len(self.chunks) + k):
+                return results[:k]
+            n *= 4
+
+    def _query(self, vector: list[float], n: int, doc_ids: list[str] | None, attempts: int = 2) -> list[VectorHit]:
+        """The store's ``n`` nearest; a failure is tried once more on a store opened anew (an embedded store
+        that another process is writing to can fail a query once: "Error sending backfill request to
+        compactor")."""
+        for attempt in range(attempts):
+            try:
+                return self._vector_store().query(vector, n, doc_ids)
+            except StoreError:
+                raise
+            except Exception as exc:
+                with self._store_lock:
+                    self._store = None  # reconnect on the next call
+                if attempt == attempts - 1:
+                    raise StoreError(f"the vector store did not answer: {exc}") from exc
+        return []
 
     def lexical_search(self, tokens: list[str], k: int, doc_ids: list[str] | None = None) -> list[tuple[Chunk, float]]:
         allowed = None

@@ -36,6 +36,10 @@ class VectorStore(Protocol):
 
     def all_ids(self) -> list[str]: ...
 
+    def existing(self, ids: list[str]) -> set[str]:
+        """Those of ``ids`` that the store holds (a cheap check of a manifest's chunks)."""
+        ...
+
     def count(self) -> int: ...
 
     def query(self, embedding: list[float], k: int, doc_ids: list[str] | None = None) -> list[VectorHit]:
@@ -84,6 +88,12 @@ class ChromaStore:
                 return ids
             offset += page
 
+    def existing(self, ids: list[str], batch_size: int = 5000) -> set[str]:
+        found: set[str] = set()
+        for i in range(0, len(ids), batch_size):
+            found.update(self._collection.get(ids=ids[i:i + batch_size], include=[])["ids"])
+        return found
+
     def count(self) -> int:
         return self._collection.count()
 
@@ -106,8 +116,22 @@ class ChromaStore:
             raise StoreError(f"cannot delete Chroma collection {self.collection_name!r}: {exc}") from exc
 
 
-def chroma_client(settings: Settings) -> Any:
-    """An embedded client on ``data_dir/chroma`` or an HTTP client when a host is set."""
+def _forget_embedded_system(path: str) -> None:
+    """Make the next embedded client on ``path`` start a new Chroma system.
+
+    Chroma shares one system (SQLite connection, HNSW indexes in memory) per directory and process, and
+    that system does not see what another process writes to the directory. Clients made before keep their
+    old system until they are dropped, so an answer in progress is not disturbed."""
+    from chromadb.api.shared_system_client import SharedSystemClient
+
+    with SharedSystemClient._refcount_lock:
+        SharedSystemClient._identifier_to_system.pop(path, None)
+        SharedSystemClient._identifier_to_refcount.pop(path, None)
+
+
+def chroma_client(settings: Settings, fresh: bool = False) -> Any:
+    """An embedded client on ``data_dir/chroma`` or an HTTP client when a host is set. ``fresh`` opens the
+    embedded store anew, seeing what other processes wrote since this process first opened it."""
     import chromadb
     from chromadb.config import Settings as ChromaSettings
 
@@ -119,6 +143,8 @@ def chroma_client(settings: Settings) -> Any:
                 settings=chroma_settings,
             )
         settings.chroma_dir.mkdir(parents=True, exist_ok=True)
+        if fresh:
+            _forget_embedded_system(str(settings.chroma_dir))
         return chromadb.PersistentClient(path=str(settings.chroma_dir), settings=chroma_settings)
     except Exception as exc:
         where = (f"server {settings.chroma_host}:{settings.chroma_port}" if settings.uses_chroma_server
@@ -126,9 +152,10 @@ def chroma_client(settings: Settings) -> Any:
         raise StoreError(f"cannot open the Chroma {where}: {exc}") from exc
 
 
-def open_vector_store(settings: Settings, collection: str) -> VectorStore:
-    """The configured vector store's collection ``collection`` (Chroma, embedded or server)."""
-    return ChromaStore(chroma_client(settings), collection)
+def open_vector_store(settings: Settings, collection: str, fresh: bool = False) -> VectorStore:
+    """The configured vector store's collection ``collection`` (Chroma, embedded or server); ``fresh``: see
+    ``chroma_client``."""
+    return ChromaStore(chroma_client(settings, fresh), collection)
 
 
 def collection_name(prefix: str, model_id: str) -> str:

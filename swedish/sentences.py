@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 
+from swedish.tokens import STOPWORDS
+
 # Abbreviations after which a period does not end a Swedish sentence (lowercase, without the
 # final period).
 ABBREVIATIONS = frozenset({
@@ -31,22 +33,45 @@ _BOUNDARY_RE = re.compile(r"[.!?…]+[”\"’)\]]*(?=\s+[\"”(\[]?[A-ZÅÄÖ0-
 _MARKED_BOUNDARY_RE = re.compile(r"[.!?…]+[”\"’)]*((?:\s*\[[^\[\]\n]{1,30}\])*)(?=\s+[\"”(*A-ZÅÄÖ0-9]|\s*$)")
 
 
+# A short line without closing punctuation before a capitalised line: a heading ("Om oss\nVi är …").
+_HEADING_LINE_RE = re.compile(r"(?m)^[^\n.!?:;,]{1,80}(?<![.!?:;,])(?=\n[ \t]*[\"”(]?[A-ZÅÄÖ])")
+_MAX_HEADING_WORDS = 8
+
+
 def sentence_spans(text: str, start: int = 0, end: int | None = None,
                    with_markers: bool = False) -> list[tuple[int, int]]:
-    """Sentences of ``text[start:end]`` as (start, end) offsets into ``text``, trimmed of spaces."""
+    """Sentences of ``text[start:end]`` as (start, end) offsets into ``text``, trimmed of spaces.
+    A heading line (short, no closing punctuation, the next line capitalised) is a sentence of its own."""
     end = len(text) if end is None else end
     boundary = _MARKED_BOUNDARY_RE if with_markers else _BOUNDARY_RE
+    stops = [m.end() for m in _HEADING_LINE_RE.finditer(text, start, end) if _is_heading_line(m.group(0))]
+    for match in boundary.finditer(text, start, end):
+        if match.group(0).startswith(".") and _closes_abbreviation(text, _line_or_sentence_start(text, start, match),
+                                                                  match.start()):
+            continue
+        stops.append(match.end())
     spans: list[tuple[int, int]] = []
     sentence_start = start
-    for match in boundary.finditer(text, start, end):
-        stop = match.end()
-        if match.group(0).startswith(".") and _closes_abbreviation(text, sentence_start, match.start()):
+    for stop in sorted(set(stops)):
+        if stop <= sentence_start:
             continue
         spans.append(_trimmed(text, sentence_start, stop))
         sentence_start = stop
     if text[sentence_start:end].strip():
         spans.append(_trimmed(text, sentence_start, end))
     return [s for s in spans if s[1] > s[0]]
+
+
+def _is_heading_line(line: str) -> bool:
+    found = line.split()
+    last = found[-1].lower() if found else ""
+    return 0 < len(found) <= _MAX_HEADING_WORDS and last not in OPEN_ENDINGS and last not in STOPWORDS
+
+
+def _line_or_sentence_start(text: str, start: int, match: re.Match) -> int:
+    """Where the sentence that ``match`` may close starts (for the abbreviation test)."""
+    previous = max(text.rfind(". ", start, match.start()), text.rfind("\n", start, match.start()))
+    return start if previous < 0 else previous + 1
 
 
 def sentences(text: str, with_markers: bool = False) -> list[str]:

@@ -153,3 +153,29 @@ def test_the_evaluation_set_is_well_formed_and_its_support_is_verbatim(reader):
             assert any(supports(text, [quote]) for text in named), (q["id"], quote)
         if q["kind"] == "two_documents":
             assert len(q["doc_ids"]) >= 2, q["id"]
+
+
+def test_what_a_named_document_never_mentions_is_refused_by_name(assistant):
+    answer = assistant.ask("Vad säger Lindesbergs strategi om pappor?")
+    assert answer.refused
+    assert "nämner inte ”pappor”" in answer.answer
+    assert answer.citations, "the refusal shows what the document does say"
+    follow = assistant.ask("Och om pappor?", history=["Vad säger Lindesbergs strategi om samverkan?"])
+    assert follow.refused and "nämner inte ”pappor”" in follow.answer
+    covered = assistant.ask("Och om samverkan?", history=["Vad säger Lindesbergs strategi om pappor?"])
+    assert not covered.refused
+    assert {c.doc_id for c in covered.citations} == {"lindesberg-strategi-2023-2026"}
+
+
+def test_an_opinion_on_a_referral_comes_from_the_answer_to_it(assistant):
+    answer = assistant.ask("Vad tyckte Region Örebro län om remissen?")
+    assert not answer.refused
+    assert answer.citations[0].doc_id == "remissvar-region-orebro-2023"
+
+
+def test_the_answer_opens_with_the_date_it_was_asked_for(assistant):
+    answer = assistant.ask("Vilket datum måste remissvaren senast vara inne?")
+    first_line = answer.answer.splitlines()[0]
+    assert first_line.startswith("**2023-05-12** [")
+    number = int(first_line.split("[")[1].rstrip("]"))
+    assert "2023-05-12" in answer.citations[number - 1].quote

@@ -233,10 +233,10 @@ def test_model_refusal_is_shown_with_the_closest_passages(assistant, fake):
 
 def test_eval_llm_reports_guardrail_shares(llm_settings, fake, tmp_path):
     fake.reply = first_sentence_of_passage_1
-    result = run_cli(["eval", "--llm", "--no-baseline", "--limit", "3"], llm_settings)
+    result = run_cli(["eval", "--llm", "--no-baseline", "--limit", "3", "--set", "bundled"], llm_settings)
     assert result.returncode == 0, result.stderr
     assert "LLM: guard rails unrepaired" in result.stdout and "LLM: fell back to extractive" in result.stdout
-    assert "(3 questions)" in result.stdout
+    assert "Set bundled: 3 questions" in result.stdout and "engine: generative (3)" in result.stdout
     assert fake.requests, "the model was asked"
 
 

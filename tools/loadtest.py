@@ -16,6 +16,16 @@ long while sampling the server process's resident memory every ``--sample`` seco
 start, end and maximum RSS and the slope of a least-squares line through the samples (MB/min), over the
 whole soak and over its second half (after warm-up).
 
+``--flood N`` adds, to every level, one more client that sends N questions (``POST …/call/ask``) as fast
+as it can without waiting for the answers, and prints how many were accepted and how many got 429 from the
+per-client rate limit. ``--history-kb K`` first asks a follow-up with three earlier questions of K kB each,
+five times, and prints the latencies (the history bound of ``assistant/limits.py``).
+
+Each user is its own client: it sends ``X-Forwarded-For: 10.77.<user>`` as a reverse proxy on the same
+machine would, and the server trusts that header from loopback (``FSA_UI_TRUSTED_PROXIES``), so the rate
+limit counts per user as it would behind a proxy in production. ``--one-client`` leaves the header out:
+all users are then one client (127.0.0.1) and share one bucket.
+
 Only localhost is targeted: ``--url`` must point at a loopback address.
 """
 
@@ -57,6 +67,24 @@ class LoadTestError(RuntimeError):
 # =============================================================================================
 
 
+def client_address(user: int) -> str:
+    """The address user number ``user`` appears to come from (``X-Forwarded-For``)."""
+    return f"10.77.{user // 250}.{user % 250 + 1}"
+
+
+def ask_patiently(client: httpx.Client, base: str, question: str, history: list[str] | None = None,
+                  attempts: int = 20) -> dict:
+    """``ask_http``, waiting out a 429 as its ``Retry-After`` says (a well-behaved batch client)."""
+    for _ in range(attempts - 1):
+        try:
+            return ask_http(client, base, question, history)
+        except httpx.HTTPStatusError as exc:
+            if exc.response.status_code != 429:
+                raise
+            time.sleep(float(exc.response.headers.get("retry-after", "1")))
+    return ask_http(client, base, question, history)
+
+
 def ask_http(client: httpx.Client, base: str, question: str, history: list[str] | None = None) -> dict:
     """One question through ``/gradio_api/call/ask``; returns the API's answer dict or raises."""
     started = client.post(f"{base}gradio_api/call/ask", json={"data": [question, history or [], [], [], []]})
@@ -87,6 +115,36 @@ def signature(answer: dict) -> tuple:
 
 
 @dataclass
+class Flood:
+    """One client sending ``requests`` questions as fast as it can: the HTTP statuses it got."""
+
+    requests: int
+    statuses: dict[int | str, int] = field(default_factory=dict)
+    seconds: float = 0.0
+
+    def summary(self) -> str:
+        accepted, limited = self.statuses.get(200, 0), self.statuses.get(429, 0)
+        other = {k: v for k, v in self.statuses.items() if k not in (200, 429)}
+        rate = self.requests / self.seconds if self.seconds else float("nan")
+        return (f"flooding client: {self.requests} requests in {self.seconds:.1f} s ({rate:.0f}/s): "
+                f"{accepted} accepted, {limited} refused with 429" + (f", other: {other}" if other else ""))
+
+
+def run_flood(base: str, requests: int, address: str | None, flood: Flood) -> None:
+    headers = {"x-forwarded-for": address} if address else {}
+    started = time.perf_counter()
+    with httpx.Client(timeout=REQUEST_TIMEOUT_S, trust_env=False, headers=headers) as client:
+        for i in range(requests):
+            try:
+                status: int | str = client.post(f"{base}gradio_api/call/ask",
+                                                json={"data": [f"Vad står BVC för? ({i})", [], [], [], []]}).status_code
+            except httpx.HTTPError as exc:
+                status = type(exc).__name__
+            flood.statuses[status] = flood.statuses.get(status, 0) + 1
+    flood.seconds = time.perf_counter() - started
+
+
+@dataclass
 class Level:
     users: int
     latencies: list[float] = field(default_factory=list)
@@ -94,6 +152,7 @@ class Level:
     mismatches: int = 0
     seconds: float = 0.0
     rss_after: int = 0
+    flood: Flood | None = None
 
     @property
     def requests(self) -> int:
@@ -125,19 +184,21 @@ class Workload:
 
 
 def run_level(base: str, workload: Workload, users: int, max_requests: int, max_seconds: float,
-              pid: int | None, record_reference: bool = False) -> Level:
+              pid: int | None, record_reference: bool = False, flood: int = 0, one_client: bool = False,
+              patient: bool = False) -> Level:
     level = Level(users)
     budget = itertools.count()
     lock = threading.Lock()
     deadline = time.monotonic() + max_seconds
 
-    def user() -> None:
-        with httpx.Client(timeout=REQUEST_TIMEOUT_S, trust_env=False) as client:
+    def user(number: int) -> None:
+        headers = {} if one_client else {"x-forwarded-for": client_address(number)}
+        with httpx.Client(timeout=REQUEST_TIMEOUT_S, trust_env=False, headers=headers) as client:
             while time.monotonic() < deadline and next(budget) < max_requests:
                 q = workload.next()
                 t = time.perf_counter()
                 try:
-                    answer = ask_http(client, base, q["question"], q.get("history"))
+                    answer = (ask_patiently if patient else ask_http)(client, base, q["question"], q.get("history"))
                 except Exception as exc:  # every failure counts; the run goes on
                     with lock:
                         level.errors.append(f"{type(exc).__name__}: {exc}"[:300])
@@ -152,7 +213,11 @@ def run_level(base: str, workload: Workload, users: int, max_requests: int, max_
                         level.mismatches += 1
                         level.errors.append(f"answer to {q['id']} differs from its answer when asked alone")
 
-    threads = [threading.Thread(target=user, name=f"user-{i}", daemon=True) for i in range(users)]
+    threads = [threading.Thread(target=user, args=(i,), name=f"user-{i}", daemon=True) for i in range(users)]
+    if flood:
+        level.flood = Flood(flood)
+        threads.append(threading.Thread(target=run_flood, name="flood", daemon=True,
+                                        args=(base, flood, None if one_client else "10.78.0.1", level.flood)))
     started = time.perf_counter()
     for thread in threads:
         thread.start()
@@ -164,9 +229,28 @@ def run_level(base: str, workload: Workload, users: int, max_requests: int, max_
     return level
 
 
+def history_latencies(base: str, kb: float, times: int = 5, one_client: bool = False) -> list[float]:
+    """A follow-up after three earlier questions of ``kb`` kB each, ``times`` times: the latencies."""
+    earlier = "Vilka program finns för föräldrar till små barn? "
+    filler = "föräldraskapsstöd familjecentral "
+    history = [earlier + filler * int(kb * 1000 / len(filler.encode()))] * 3
+    latencies = []
+    headers = {} if one_client else {"x-forwarded-for": "10.79.0.1"}
+    with httpx.Client(timeout=REQUEST_TIMEOUT_S, trust_env=False, headers=headers) as client:
+        for _ in range(times):
+            started = time.perf_counter()
+            answer = ask_patiently(client, base, "Och för tonåringar då?", history)
+            latencies.append(time.perf_counter() - started)
+            if not answer.get("answer"):
+                raise LoadTestError("no answer to the follow-up with a long history")
+    return latencies
+
+
 def reference_answers(base: str, workload: Workload) -> Level:
-    """Every question once, alone: the answers later concurrent runs must reproduce."""
-    return run_level(base, workload, 1, len(workload.questions), 3600, None, record_reference=True)
+    """Every question once, alone: the answers later concurrent runs must reproduce. One client asking one
+    question after another exceeds the rate limit (about 20 questions a second, two requests each); it
+    waits out the 429s as ``Retry-After`` says, and the levels measure the users."""
+    return run_level(base, workload, 1, len(workload.questions), 3600, None, record_reference=True, patient=True)
 
 
 # =============================================================================================
@@ -224,7 +308,9 @@ def format_levels(levels: list[Level]) -> str:
                      f"{lv.percentile(0.50):.3f}", f"{lv.percentile(0.95):.3f}", f"{lv.percentile(0.99):.3f}",
                      f"{max(lv.latencies, default=float('nan')):.3f}",
                      f"{lv.rss_after / 1e6:.0f}" if lv.rss_after else "-"])
-    return text_table(rows, left_columns=0)
+    table = text_table(rows, left_columns=0)
+    floods = [f"  {lv.users} users: {lv.flood.summary()}" for lv in levels if lv.flood is not None]
+    return "\n".join([table, *floods])
 
 
 def format_soak(soak: Soak) -> str:
@@ -266,6 +352,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sample", type=float, default=5.0, help="seconds between RSS samples (default: 5)")
     parser.add_argument("--samples", type=Path, help="write the soak's RSS samples to this CSV file")
     parser.add_argument("--questions", type=Path, default=DEFAULT_QUESTIONS, help="questions (JSON lines)")
+    parser.add_argument("--flood", type=int, default=0, metavar="N",
+                        help="one more client per level sends N questions as fast as it can (default: none)")
+    parser.add_argument("--history-kb", type=float, default=0, metavar="K",
+                        help="first ask a follow-up after 3 earlier questions of K kB each, 5 times")
+    parser.add_argument("--one-client", action="store_true",
+                        help="send no X-Forwarded-For: all users are one client to the rate limit")
+    parser.add_argument("--no-limits", action="store_true",
+                        help="start the server without its per-client rate limits (FSA_UI_RATE_PER_S=0, "
+                             "FSA_UI_POST_RATE_PER_S=0), to compare")
     parser.add_argument("--no-check", action="store_true", help="do not compare answers with the answers "
                                                                 "asked alone")
     parser.add_argument("--log", type=Path, default=PROJECT_ROOT / "test-artifacts" / "loadtest-server.log",
@@ -301,6 +396,8 @@ def main(argv: list[str] | None = None) -> int:
         log(f"starting python -m ui over {data_dir} (log: {args.log}) …")
         try:
             env = {"FSA_UI_CONCURRENCY": str(args.concurrency)} if args.concurrency else {}
+            if args.no_limits:
+                env.update({"FSA_UI_RATE_PER_S": "0", "FSA_UI_POST_RATE_PER_S": "0"})
             server = UIServer(data_dir, args.log, env).start()
         except ServerError as exc:
             print(f"error: {exc}", file=sys.stderr)
@@ -311,6 +408,10 @@ def main(argv: list[str] | None = None) -> int:
         log(f"server {base} (pid {pid or 'unknown'}; /ask concurrency limit {limit}); "
             f"{len(questions)} questions; reference answers, one at a time …")
         load_before = os.getloadavg()[0]
+        history = None
+        if args.history_kb > 0:
+            log(f"a follow-up after 3 × {args.history_kb:g} kB of history, 5 times …")
+            history = history_latencies(base, args.history_kb, one_client=args.one_client)
         reference = reference_answers(base, workload) if not args.no_check else None
         if reference is not None and reference.errors:
             print(f"error: the server failed answering alone: {reference.errors[0]}", file=sys.stderr)
@@ -318,11 +419,18 @@ def main(argv: list[str] | None = None) -> int:
         levels: list[Level] = []
         for n in users:
             log(f"{n} concurrent users: at most {args.requests} questions or {args.seconds:.0f} s …")
-            levels.append(run_level(base, workload, n, args.requests, args.seconds, pid))
+            levels.append(run_level(base, workload, n, args.requests, args.seconds, pid, flood=args.flood,
+                                    one_client=args.one_client))
         print(f"Load test: {base}, /ask concurrency limit {limit}, {os.cpu_count()} CPUs, "
               f"closed loop (no pause between questions), {len(questions)} questions round-robin; "
               f"load average before/after: {load_before:.1f}/{os.getloadavg()[0]:.1f} (other processes "
               "on the machine share the CPUs)")
+        print("clients: " + ("all users one client (no X-Forwarded-For)" if args.one_client else
+                             "one per user (X-Forwarded-For 10.77.x.y, trusted from loopback)")
+              + ("; the server's rate limits are off (--no-limits)" if args.no_limits else ""))
+        if history is not None:
+            print(f"follow-up after 3 × {args.history_kb:g} kB of history: "
+                  + ", ".join(f"{t:.3f}" for t in history) + f" s (max {max(history):.3f} s)")
         if reference is not None:
             print(f"each question asked alone first: {reference.requests} requests, p50 "
                   f"{reference.percentile(0.5):.3f} s, p95 {reference.percentile(0.95):.3f} s")

@@ -11,7 +11,7 @@ from typing import Any
 
 import gradio as gr
 
-from assistant import Filters, KnowledgeTables
+from assistant import Filters, KnowledgeTables, bound_question, with_cut_notice
 from ingest import IngestReport
 from ui.admin import INGEST_STAGES, AdminError, AdminService
 from ui.feedback import HELPFUL, NOT_HELPFUL
@@ -105,7 +105,8 @@ class ChatHandlers:
                 request: gr.Request) -> Iterator[tuple]:
         """Outputs: question box, chat, turns, sources panel, feedback box, feedback target, target, status."""
         skip = gr.skip()
-        text = " ".join((text or "").split())
+        limit = self.service.settings.question_max_chars
+        text, cut = bound_question(text, limit)  # the chat keeps no more of it than the assistant reads
         if not text:
             gr.Info("Skriv en fråga först.")
             yield skip, skip, skip, skip, skip, skip, skip, skip
@@ -127,6 +128,8 @@ class ChatHandlers:
                 f"Något gick fel när frågan besvarades ({type(exc).__name__}). Försök igen.")})
             yield "", messages, turns, skip, skip, skip, skip, skip
             return
+        if cut:
+            answer = with_cut_notice(answer, limit)
         messages.append({"role": "assistant", "content": render_answer(answer, turn)})
         turns = list(turns) + [{"turn": turn, "answer_id": answer_id, "question": text,
                                 "message": len(messages) - 1, "sources": self.service.render_turn(turn, answer)}]
@@ -210,8 +213,9 @@ class ChatHandlers:
                       progress: gr.Progress = gr.Progress()) -> str:
         """Add the uploaded files with these facts for the catalog, and index them."""
         def add(report_progress: Callable[[str, int, int], None]) -> IngestReport:
-            return self.admin.add([Path(f) for f in files or []], title or "", publisher or "", _year(year),
-                                  doc_type or "", _year(valid_from), _year(valid_to), report_progress)
+            # The page's boxes hold at most 300 and 200 characters; a crafted event gets no more into the catalog.
+            return self.admin.add([Path(f) for f in files or []], (title or "")[:300], (publisher or "")[:200],
+                                  _year(year), doc_type or "", _year(valid_from), _year(valid_to), report_progress)
 
         return self._administer(request, progress, "Lägger till dokumenten …", add)
 
@@ -229,12 +233,14 @@ class ChatHandlers:
                 publishers: list[str] | None = None, doc_types: list[str] | None = None,
                 request: gr.Request = None) -> dict:
         """Answer a question; returns the answer, whether it was refused, and its citations."""
-        text = " ".join((question or "").split())
+        text, cut = bound_question(question, self.service.settings.question_max_chars)
         try:
             answer_id, answer = self.service.ask(text, list(history or []), filters_of(doc_ids, publishers, doc_types),
                                                  username(request))
         except ServiceError as exc:
             raise gr.Error(str(exc)) from exc
+        if cut:
+            answer = with_cut_notice(answer, self.service.settings.question_max_chars)
         return answer_payload(answer_id, answer, turn=len(history or []) + 1)
 
     def api_feedback(self, answer_id: str, rating: str, comment: str = "", request: gr.Request = None) -> dict:

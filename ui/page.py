@@ -35,9 +35,11 @@ def build_knowledge_tabs() -> list[tuple[gr.Tab, gr.HTML]]:
     return tabs
 
 
-def build_app(handlers: ChatHandlers, concurrency: int = 4, max_file_mb: float = 200) -> gr.Blocks:
+def build_app(handlers: ChatHandlers, concurrency: int = 4, max_file_mb: float = 200,
+              max_question_chars: int = 2000) -> gr.Blocks:
     """The Gradio app. ``concurrency``: questions answered at once (UI and API share one queue);
-    ``max_file_mb``: the largest file an admin may add."""
+    ``max_file_mb``: the largest file an admin may add; ``max_question_chars``: the question box's limit (the
+    handlers cut longer questions from other clients too)."""
     with gr.Blocks(title=TITLE, analytics_enabled=False, fill_width=False) as demo:
         turns_state = gr.State([])  # [{"turn", "answer_id", "question", "message" (chat index), "sources"}]
         target_state = gr.State("")  # the answer the feedback box is about
@@ -65,7 +67,7 @@ def build_app(handlers: ChatHandlers, concurrency: int = 4, max_file_mb: float =
                             question = gr.Textbox(
                                 label="Din fråga", placeholder="Till exempel: Vad är en familjecentral?",
                                 lines=1, max_lines=4, scale=5, elem_id="fsa-question", autofocus=False,
-                                submit_btn=False, max_length=2000,
+                                submit_btn=False, max_length=max_question_chars,
                             )
                             send = gr.Button("Skicka", variant="primary", scale=1, elem_id="fsa-send")
                         with gr.Column(visible=False, elem_id="fsa-feedback") as feedback_box:

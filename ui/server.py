@@ -4,8 +4,12 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import logging
+import os
+import traceback
 from collections.abc import Sequence
+from types import ModuleType, TracebackType
 from typing import Any
 
 import gradio as gr
@@ -14,7 +18,13 @@ from starlette.middleware import Middleware
 from common.settings import Settings, get_settings
 from ui.admin import UPLOAD_SUFFIXES, AdminService
 from ui.handlers import ChatHandlers
-from ui.middleware import STATIC_DIR, AdminUploadsMiddleware, SwedishPageMiddleware
+from ui.middleware import (
+    STATIC_DIR,
+    AdminUploadsMiddleware,
+    ClientLimitsMiddleware,
+    LoginWallMiddleware,
+    SwedishPageMiddleware,
+)
 from ui.page import build_app
 from ui.service import AssistantService
 
@@ -69,7 +79,13 @@ def launch_kwargs(settings: Settings, admin: AdminService) -> dict[str, Any]:
         "css": (STATIC_DIR / "app.css").read_text(encoding="utf-8"),
         "footer_links": [],
         "i18n": gr.I18n(sv=SWEDISH_TEXTS),
-        "app_kwargs": {"middleware": [
+        "app_kwargs": {"middleware": [  # the first is the outermost
+            Middleware(ClientLimitsMiddleware, max_body_bytes=int(settings.ui_max_body_kb * 1e3),
+                       upload_max_bytes=int(settings.max_file_mb * 1e6),
+                       rate_per_s=settings.ui_rate_per_s, burst=settings.ui_rate_burst,
+                       login_delay_s=settings.ui_login_delay_s, login_delay_max_s=settings.ui_login_delay_max_s,
+                       post_rate_per_s=settings.ui_post_rate_per_s, post_burst=settings.ui_post_burst),
+            Middleware(LoginWallMiddleware, enabled=bool(admin.login)),
             Middleware(AdminUploadsMiddleware, is_admin=admin.is_admin, max_bytes=int(settings.max_file_mb * 1e6),
                        suffixes=UPLOAD_SUFFIXES),
             Middleware(SwedishPageMiddleware)]},
@@ -82,6 +98,75 @@ def launch_kwargs(settings: Settings, admin: AdminService) -> dict[str, Any]:
     }
 
 
+# =============================================================================================
+# The log: no questions, no request inputs, no endless lines
+# =============================================================================================
+
+# Gradio prints the traceback of a failed event with ``traceback.print_exc()`` straight to stderr, where
+# no logging filter reaches; for a call with too few inputs its message holds them ("Received inputs:
+# [...]": the question). These modules get a ``traceback`` whose ``print_exc`` logs instead.
+GRADIO_MODULES = ("gradio.queueing", "gradio.routes", "gradio.route_utils", "gradio.utils")
+
+
+def _cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else f"{text[:limit]} … [cut: {len(text)} characters]"
+
+
+def safe_traceback(exc_info: tuple[type[BaseException], BaseException, TracebackType | None]) -> str:
+    """A traceback with the frames (file, line, function, code) and the exceptions' types, but not their
+    messages, which may hold what a user sent; their lengths instead."""
+    lines: list[str] = []
+    exc: BaseException | None = exc_info[1]
+    seen: set[int] = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        frames = "".join(traceback.format_list(traceback.extract_tb(exc.__traceback__)))
+        message = str(exc)
+        what = f" (message withheld: {len(message)} characters)" if message else ""
+        lines.insert(0, f"Traceback (most recent call last):\n{frames}{type(exc).__qualname__}{what}")
+        exc = exc.__cause__ or (None if exc.__suppress_context__ else exc.__context__)
+    return "\n\nDuring the handling of the above exception, another exception occurred:\n\n".join(lines)
+
+
+class _LoggedTraceback(ModuleType):
+    """Gradio's ``traceback``: everything of the real module, but ``print_exc`` goes to the log."""
+
+    def __init__(self) -> None:
+        super().__init__("traceback")
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(traceback, name)
+
+    @staticmethod
+    def print_exc(*args: Any, **kwargs: Any) -> None:
+        logging.getLogger("gradio").error("an event failed", exc_info=True)
+
+
+def guard_the_log(settings: Settings) -> None:
+    """Every log record of this process: lines cut at ``log_max_chars``, and (unless ``log_error_details``)
+    exception messages withheld from tracebacks; Gradio's printed tracebacks go through the log too."""
+    limit = settings.log_max_chars
+    make_record = logging.getLogRecordFactory()
+
+    def record(*args: Any, **kwargs: Any) -> logging.LogRecord:
+        rec = make_record(*args, **kwargs)
+        if isinstance(rec.msg, str) and len(rec.msg) > limit:
+            rec.msg = _cut(rec.msg, limit)
+        if isinstance(rec.args, tuple):  # the shape of args stays (uvicorn's access formatter unpacks them)
+            rec.args = tuple(_cut(a, limit) if isinstance(a, str) else a for a in rec.args)
+        if rec.exc_info and rec.exc_info[1] is not None and not settings.log_error_details:
+            rec.exc_text = safe_traceback(rec.exc_info)  # formatters use exc_text when it is set
+        return rec
+
+    if not getattr(make_record, "fsa_guarded", False):
+        record.fsa_guarded = True  # type: ignore[attr-defined]
+        logging.setLogRecordFactory(record)
+    for name in GRADIO_MODULES:
+        module = importlib.import_module(name)
+        if getattr(module, "traceback", None) is traceback:
+            module.traceback = _LoggedTraceback()  # type: ignore[attr-defined]
+
+
 def create(settings: Settings | None = None) -> tuple[gr.Blocks, AssistantService, AdminService]:
     """The app, with the assistant loading in the background."""
     settings = settings or get_settings()
@@ -89,7 +174,7 @@ def create(settings: Settings | None = None) -> tuple[gr.Blocks, AssistantServic
     service = AssistantService(settings)
     service.start()
     demo = build_app(ChatHandlers(service, admin), concurrency=settings.ui_concurrency,
-                     max_file_mb=settings.max_file_mb)
+                     max_file_mb=settings.max_file_mb, max_question_chars=settings.question_max_chars)
     demo.queue(default_concurrency_limit=1)
     return demo, service, admin
 
@@ -104,6 +189,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     settings = settings.model_copy(update={"ui_host": args.host, "ui_port": args.port})
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    guard_the_log(settings)
+    # Uvicorn takes the client's address from X-Forwarded-For only on connections from these proxies;
+    # the rate limit and the login delay count per client address (ui/middleware.py).
+    os.environ["FORWARDED_ALLOW_IPS"] = settings.ui_trusted_proxies
     demo, _, admin = create(settings)
     demo.launch(**launch_kwargs(settings, admin))
     return 0

@@ -23,6 +23,7 @@ INDEX_BROKEN = "Indexet kan inte läsas – kör python -m ingest igen"
 LOADING = "Laddar indexet …"
 WARM_UP_QUESTION = "Vad är föräldraskapsstöd?"
 REMEMBERED_ANSWERS = 5000  # answers kept for feedback; the oldest are forgotten
+COMMENT_MAX_CHARS = 4000  # a feedback comment is cut to this length (as the page's comment box)
 
 
 class ServiceError(RuntimeError):
@@ -146,6 +147,9 @@ class AssistantService:
         except IndexNotReadyError as exc:
             raise ServiceError(index_message(exc)) from exc
         answer_id = uuid.uuid4().hex
+        # Lengths and ids only: never the question (docs/security.md).
+        log.info("answer %s: question of %d characters, %d earlier, %s, %.0f ms", answer_id, len(question),
+                 len(history), "refused" if answer.refused else answer.kind, answer.timings_ms.get("total", 0.0))
         record = {"question": answer.question, "answer": answer.answer, "refused": answer.refused,
                   "citations": [asdict(c) for c in answer.citations], "user": user}
         with self._answers_lock:
@@ -166,6 +170,7 @@ class AssistantService:
             record = self._answers.get(answer_id)
         if record is None:
             raise ServiceError("Svaret finns inte längre – ställ frågan igen för att lämna återkoppling.")
+        comment = comment[:COMMENT_MAX_CHARS] if isinstance(comment, str) else None
         self.feedback.record(answer_id=answer_id, question=record["question"], answer=record["answer"],
                              citations=record["citations"], refused=record["refused"], rating=rating,
                              comment=comment, user=user or record["user"])

@@ -15,7 +15,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from assistant import messages
-from assistant.answerability import EvidenceSentence, refusal_reason
+from assistant.answerability import (
+    QUANTITY_MISSING,
+    EvidenceSentence,
+    Vocabulary,
+    missing_asked_for,
+    refusal_reason,
+)
 from assistant.answerers.base import Answerer
 from assistant.citations import CitationList, display_text
 from assistant.components import Components, LiveIndex
@@ -24,8 +30,11 @@ from assistant.ranking import Ranking, Sentence, Thresholds, redundant
 from assistant.retrieval import RetrievedChunk, documents_matching
 from assistant.types import Answer, Citation, Filters, Passage
 from common.settings import Settings
+from swedish.questions import QuestionType, answer_span, leans_on_previous, question_type
 
-MAX_QUESTION_CHARS = 2000
+# Questions whose answer opens with the short span that answers them.
+SHORT_ANSWER_TYPES = (QuestionType.WHEN, QuestionType.HOW_MANY, QuestionType.AMOUNT, QuestionType.HOW_OFTEN,
+                      QuestionType.WHO)
 
 
 @dataclass
@@ -38,6 +47,8 @@ class Draft:
     reason: str = ""
     best_score: float = 0.0
     coverage: float = 0.0
+    question: str = ""  # the question as planned (its type decides whether the answer opens with a short span)
+    not_mentioned: bool = False  # refused because what is asked about is in no document in scope
 
 
 class ExtractiveAnswerer(Answerer):
@@ -49,6 +60,7 @@ class ExtractiveAnswerer(Answerer):
         self.max_sentences = settings.answer_max_sentences
         self.diverse_passages = 2  # passages whose best sentence is always considered
         self.t = thresholds or Thresholds()
+        self._vocabularies: dict[tuple[int, tuple[str, ...]], Vocabulary] = {}
 
     def components(self) -> Components:
         """The parts answers are made with, for the index as it is now."""
@@ -67,12 +79,13 @@ class ExtractiveAnswerer(Answerer):
         if not question:
             return Answer(question="", answer=messages.EMPTY_QUESTION, refused=True)
         c = self.components()
-        plan = c.planner.plan_conversation(question[:MAX_QUESTION_CHARS], history)
+        limit = self.settings.question_max_chars
+        plan = c.planner.plan_conversation(question[:limit], history)
         if plan.foreign:
             notices.append(messages.FOREIGN_QUESTION)
-        if len(question) > MAX_QUESTION_CHARS:
-            question = question[:MAX_QUESTION_CHARS]
-            notices.append(messages.QUESTION_CUT.format(limit=MAX_QUESTION_CHARS))
+        if len(question) > limit:
+            question = question[:limit]
+            notices.append(messages.QUESTION_CUT.format(limit=limit))
         timings["analyze"] = _ms(started)
 
         t = time.perf_counter()
@@ -92,7 +105,10 @@ class ExtractiveAnswerer(Answerer):
         t = time.perf_counter()
         ranking = c.ranker.rank(plan, retrieval, query_vector)
         draft = self.draft(c, plan, ranking)
-        structured = None if (draft.refused and draft.reason) else c.knowledge.route(plan, query_vector, allowed)
+        structured = None if (draft.refused and draft.reason and not draft.not_mentioned) \
+            else c.knowledge.route(plan, query_vector, allowed)
+        if structured is not None and draft.not_mentioned and not structured.refused:
+            structured = None  # the documents do not mention what is asked about: no list of what they do
         if structured is not None:
             text, citations, refused, kind = structured.text, structured.citations, structured.refused, structured.kind
             ranked = self._cited_first(c, structured.spans, ranking.chunks)
@@ -112,7 +128,7 @@ class ExtractiveAnswerer(Answerer):
     def draft(self, c: Components, plan: QueryPlan, ranking: Ranking, top_chunks: int = 8) -> Draft:
         allowed = {x.chunk.chunk_id for x in ranking.chunks[:top_chunks * max(1, len(plan.doc_ids))]}
         ranked = [s for s in ranking.sentences if s.chunk.chunk_id in allowed]
-        if plan.doc_ids and not plan.compare:
+        if plan.scoped:
             # "Vad säger Lindesberg om …": answer from the named document (and documents about it).
             scope = {r for d in plan.doc_ids for r in c.index.related_documents(d)}
             scoped = [s for s in ranking.sentences if s.chunk.doc_id in scope]
@@ -125,13 +141,47 @@ class ExtractiveAnswerer(Answerer):
         evidence = [EvidenceSentence(x.text, x.chunk.doc_id, x.coverage,
                                      x.chunk.context if x.chunk.kind == "table_row" else "") for x in ranked[:10]]
         reason = refusal_reason(plan, evidence, c.index.lexical.analyzer, c.known_terms, c.index.latest_year)
+        not_mentioned = False
+        if not reason:
+            reason = self._not_mentioned(c, plan)
+            not_mentioned = bool(reason)
         weak = best.score < self.t.min_best_score or max(x.coverage for x in ranked[:5]) < self.t.min_coverage
         if plan.foreign:  # words of another language cannot match Swedish text; judge by meaning alone
             weak = max(x.dense for x in ranked[:5]) < self.t.dense_floor
         if reason or weak:
-            return Draft(True, closest=closest, reason=reason or "", best_score=best.score, coverage=best.coverage)
+            return Draft(True, closest=closest, reason=reason or "", best_score=best.score, coverage=best.coverage,
+                         not_mentioned=not_mentioned)
         chosen = self._select(plan, ranked)
-        return Draft(False, sentences=chosen, closest=closest, best_score=best.score, coverage=best.coverage)
+        return Draft(False, sentences=chosen, closest=closest, best_score=best.score, coverage=best.coverage,
+                     question=plan.question)
+
+    def _not_mentioned(self, c: Components, plan: QueryPlan) -> str:
+        """"Lindesbergs kommun (strategi 2023) nämner inte pappor.": what the question asks about is in
+        no document in scope (the named ones, else all)."""
+        scoped = plan.scoped
+        scope = sorted({r for d in plan.doc_ids for r in c.index.related_documents(d)}) if scoped \
+            else sorted(c.index.documents)
+        corpus = self._vocabulary(c, tuple(sorted(c.index.documents)))
+        missing = missing_asked_for(plan, self._vocabulary(c, tuple(scope)), corpus, c.index.lexical.analyzer,
+                                    [c.index.documents[d].text for d in scope])
+        if not missing:
+            return ""
+        listed = " eller ".join(w if w == QUANTITY_MISSING else f"”{w}”" for w in dict.fromkeys(missing[:2]))
+        if scoped and len(plan.doc_ids) == 1:
+            return f"{c.citer.short_label(plan.doc_ids[0])} nämner inte {listed}."
+        if scoped:
+            return f"De dokument frågan gäller nämner inte {listed}."
+        return f"Dokumenten nämner inte {listed}."
+
+    def _vocabulary(self, c: Components, doc_ids: tuple[str, ...]) -> Vocabulary:
+        key = (id(c.index), doc_ids)
+        if key not in self._vocabularies:
+            if len(self._vocabularies) > 64:
+                self._vocabularies.clear()
+            analyzer = c.index.lexical.analyzer
+            self._vocabularies[key] = Vocabulary(
+                t for d in doc_ids for t in analyzer.tokens(c.index.documents[d].text))
+        return self._vocabularies[key]
 
     def _select(self, plan: QueryPlan, ranked: list[Sentence]) -> list[Sentence]:
         best = ranked[0].score
@@ -162,6 +212,10 @@ class ExtractiveAnswerer(Answerer):
             if any(redundant(s, c, self.t.redundancy) for c in chosen):
                 continue
             chosen.append(s)
+        for s in list(chosen):  # "Därför …", "Det kallas …": the sentence before says what it points to
+            before = _previous_in_block(s, ranked) if leans_on_previous(s.text) else None
+            if before is not None and before not in chosen:
+                chosen.append(before)
         order = {doc_id: i for i, doc_id in enumerate(dict.fromkeys(s.chunk.doc_id for s in chosen))}
         return sorted(chosen, key=lambda s: (order[s.chunk.doc_id], s.start))
 
@@ -178,6 +232,7 @@ class ExtractiveAnswerer(Answerer):
                     shown = _shown(c, s).strip("”\"“ ")
                     lines.append(f"- *{c.citer.short_label(s.chunk.doc_id)}:* ”{shown}” [{n}]")
             return "\n".join(lines), cited.citations
+        opening = self._short_answer(c, draft, cited)
         by_doc: dict[str, list[str]] = {}
         seen: set[tuple[str, int]] = set()
         for s in draft.sentences:
@@ -192,9 +247,23 @@ class ExtractiveAnswerer(Answerer):
                 part += f"\n- {_shown(c, item)} [{cited.cite(item.chunk.doc_id, item.start, item.end)}]"
             by_doc.setdefault(s.chunk.doc_id, []).append(part)
         if len(by_doc) == 1:
-            return _join_parts(next(iter(by_doc.values()))), cited.citations
+            return opening + _join_parts(next(iter(by_doc.values()))), cited.citations
         lines = [f"**{c.citer.short_label(doc_id)}:** " + _join_parts(parts) for doc_id, parts in by_doc.items()]
-        return "\n\n".join(lines), cited.citations
+        return opening + "\n\n".join(lines), cited.citations
+
+    @staticmethod
+    def _short_answer(c: Components, draft: Draft, cited: CitationList) -> str:
+        """"**2023-05-12** [1]": for a question after a date, number, frequency or body, the answer's first
+        line is that span of the best sentence, cited like the sentence it comes from."""
+        kind = question_type(draft.question)
+        best = max(draft.sentences, key=lambda s: s.score, default=None)
+        if best is None or kind not in SHORT_ANSWER_TYPES:
+            return ""
+        span = answer_span(kind, best.text, draft.question)
+        if span is None:
+            return ""
+        number = cited.cite(best.chunk.doc_id, best.start, best.end)
+        return f"**{best.text[span[0]:span[1]]}** [{number}]\n\n"
 
     def _cited_first(self, c: Components, spans: list[tuple[str, int, int]],
                      ranked: list[RetrievedChunk]) -> list[RetrievedChunk]:
@@ -228,6 +297,17 @@ def list_items_after(c: Components, sentence: Sentence, limit: int = 16) -> list
         items.append(Sentence(chunk, block.start, block.end, text, sentence.vector))
     lead_in = sentence.text.rstrip().endswith((":", "ska", "genom att")) or blocks[position].kind == "heading"
     return items if items and (lead_in or blocks[position + 1].kind == "list_item") else []
+
+
+def _previous_in_block(sentence: Sentence, candidates: list[Sentence]) -> Sentence | None:
+    """The sentence right before ``sentence`` in the same paragraph, if it is among the candidates."""
+    chunk = sentence.chunk
+    before = [s for s in candidates if s.chunk.chunk_id == chunk.chunk_id and s.end <= sentence.start]
+    if not before:
+        return None
+    previous = max(before, key=lambda s: s.end)
+    between = chunk.text[previous.end - chunk.start:sentence.start - chunk.start]
+    return previous if "\n\n" not in between and len(between.strip()) <= 3 else None
 
 
 def _shown(c: Components, sentence: Sentence) -> str:

@@ -1,0 +1,181 @@
+"""What a Swedish question asks for, and what a sentence that answers it looks like.
+
+General Swedish only (question words, word order, how dates, numbers, reasons and bodies are
+written); nothing here knows the subject of the documents.
+"""
+
+from __future__ import annotations
+
+import re
+from enum import StrEnum
+
+from swedish.dates import MONTHS
+from swedish.names import ORGANISATION_RE
+from swedish.numbers import NUMBER_WORD_PATTERN
+from swedish.tokens import STOPWORDS
+
+
+class QuestionType(StrEnum):
+    DEFINITION = "definition"  # vad är / betyder / innebär / står … för
+    WHO = "who"  # vem, vilken myndighet / instans / grupp
+    WHEN = "when"  # när, vilket datum / år, hur länge
+    HOW_OFTEN = "how_often"  # hur ofta
+    HOW_MANY = "how_many"  # hur många, antal
+    AMOUNT = "amount"  # hur mycket, vad kostar, vilket belopp
+    LIST = "list"  # vilka …, vad ingår
+    WHY = "why"  # varför, av vilken anledning, vad är syftet
+    HOW = "how"  # hur ska / kan / arbetar …
+    WHERE = "where"  # var finns / ligger
+    COMPARE = "compare"  # skillnad, jämfört
+    YES_NO = "yes_no"  # är / har / finns / ska … (verb first)
+    OTHER = "other"
+
+
+_BODY_NOUNS = (r"(myndighet|organisation|instans|nämnd|styrelse|förvaltning|aktör|part|grupp|huvudman|"
+               r"verksamhet|enhet|kommun|region|funktion|roll|person|befattning)\w*")
+_FINITE_VERBS = ("är", "var", "har", "hade", "finns", "fanns", "ska", "skall", "kan", "kunde", "får", "fick", "måste",
+                 "bör", "borde", "gäller", "ingår", "behöver", "tar", "följs", "lägger", "kommer", "blir", "blev",
+                 "innehåller", "nämns", "nämner", "omfattar", "erbjuds", "erbjuder", "står", "stämmer", "räcker",
+                 "används", "krävs", "skiljer", "leder", "säger", "tycker", "vill", "hänger")
+
+_RULES: list[tuple[QuestionType, re.Pattern]] = [(t, re.compile(p)) for t, p in (
+    (QuestionType.COMPARE, r"\b(skillnad\w*|skiljer|jämför\w*|likhet\w*|respektive)\b"),
+    (QuestionType.WHY, r"^(och )?varför\b|\bav vilken (anledning|orsak)\b|\bvad beror\b.*\bpå\b|"
+                       r"\bvad är (syftet|skälet|anledningen|orsaken)\b|\bi vilket syfte\b"),
+    (QuestionType.HOW_OFTEN, r"\bhur ofta\b|\bhur regelbundet\b|\bhur många gånger\b|"
+                             r"\bmed vilken (frekvens|intervall)"),
+    (QuestionType.AMOUNT, r"\bhur mycket (\w+ )?(kostar|kostade|pengar|betala\w*|tjäna\w*|får \w+ betalt)\b|"
+                          r"\bvad kostar\b|\bvilket belopp\b|\bvilken (kostnad|avgift|lön|budget)\b|"
+                          r"\bhur (stor|höga?|låga?) (är )?(kostnaden|avgiften|lönen|budgeten|beloppet|summan)\b|"
+                          r"\bhur stor (budget|kostnad|summa|avgift|lön)\b|\bi kronor\b"),
+    (QuestionType.HOW_MANY, r"\bhur många\b|\bhur stor (andel|del)\b|\bantal(et)?\b.*\?$|\bvilken andel\b"),
+    (QuestionType.WHEN, r"^(och )?när\b|\bvilket (datum|år|månad)\b|\bvilken (dag|tidpunkt|period|vecka)\b|"
+                        r"\bhur länge\b|\bsedan när\b|\bsenast när\b|\btill och med när\b|\bfrån och med när\b"),
+    (QuestionType.WHO, rf"^(och )?vem\b|^(och )?vems\b|\bvilk(en|et|a) {_BODY_NOUNS}|\bvem (har|bär|tar)\b"),
+    (QuestionType.WHERE, r"^(och )?(var|vart) (finns|ligger|kan|ska|får|hittar|vänder)\b"),
+    (QuestionType.DEFINITION, r"^(och )?vad (är|betyder|innebär|menas med|avses med|står|menar)\b|"
+                              r"\bvad (är|var) (en|ett)\b|\bvad står\b.*\bför\b|\bförklara\b|\bdefiniera\w*\b"),
+    (QuestionType.LIST, r"^(och )?vilka\b|\bvad ingår\b|\bvad innehåller\b|\bvad består\b|\bnämn\b|\bräkna upp\b|"
+                        r"^(och )?vilken\b|^(och )?vilket\b"),
+    (QuestionType.HOW, r"^(och )?hur\b"),
+    (QuestionType.YES_NO, rf"^(och )?({'|'.join(_FINITE_VERBS)})\b"),
+)]
+
+
+def question_type(question: str) -> QuestionType:
+    """The type of the question's main ask (the first rule that matches, most specific first)."""
+    text = " ".join(question.lower().split())
+    for kind, pattern in _RULES:
+        if pattern.search(text):
+            return kind
+    return QuestionType.OTHER
+
+
+# What evidence of each type looks like in a sentence.
+_MONTHS = "|".join(MONTHS)
+_NUMBER = rf"(\d+(?:[ ,.]\d+)*|{NUMBER_WORD_PATTERN})"
+# Units of money and shares as Swedish texts write them ("100 kr/st", "2,5 mnkr", "3 miljoner kronor", "5 %").
+_COUNT_WORDS = "|".join(w for w in NUMBER_WORD_PATTERN.split("|") if w not in ("en", "ett"))
+_MONEY_UNITS = r"kr|kronor|sek|tkr|mkr|mnkr|msek|euro|eur|€|\$|dollar|miljon\w*|miljard\w*|%|procent"
+_NUMBER_WORDS_BIG = r"en|ett|två|tre|fyra|fem|sex|sju|åtta|nio|tio|hundra|tusen"
+EVIDENCE: dict[QuestionType, re.Pattern] = {
+    QuestionType.WHEN: re.compile(rf"\b(19|20)\d\d\b|\b({_MONTHS})\b|\b(vår|höst|sommar|vinter)(en)?\b|"
+                                  rf"\bvecka \d+|\b(inom|efter|under|i) {_NUMBER} (år|månader|veckor|dagar)\b|"
+                                  r"\b(senast|årligen|varje år)\b"),
+    QuestionType.HOW_OFTEN: re.compile(
+        rf"\b(årligen|årlig\w*|månatlig\w*|dagligen|veckovis|kvartalsvis|löpande|kontinuerlig\w*|regelbund\w*|"
+        rf"fortlöpande|återkommande|ständigt|ibland|sällan|ofta)\b|"
+        rf"\b(varje|var|vart|vartannat|varannan|en gång (per|i|om)|{_NUMBER} gånger (per|i|om)) "
+        r"(år|månad|vecka|dag|termin|kvartal|tredje år|\w+ år)\b|\bper (år|månad|vecka|dag|termin|kvartal)\b"),
+    QuestionType.HOW_MANY: re.compile(rf"\b{_NUMBER}\b|\d+\s*%|\b(hälften|majoriteten|samtliga|alla|ingen|inga)\b"),
+    QuestionType.AMOUNT: re.compile(rf"\d\s*({_MONEY_UNITS})(?![a-zåäö])|\b({_NUMBER_WORDS_BIG}) ({_MONEY_UNITS})\b|"
+                                    r"\b(kostnadsfri\w*|gratis|avgiftsfri\w*|utan kostnad)\b"),
+    QuestionType.WHY: re.compile(r"\b(eftersom|därför|på grund av|för att|i syfte|syftet|syftar|vilket innebär|"
+                                 r"leder till|bidrar till|orsak\w*|beror på|skälet|anledning\w*|med tanke på|"
+                                 r"så att|viktig\w* (för|att)|behövs)\b"),
+    QuestionType.WHO: re.compile(rf"{ORGANISATION_RE.pattern}|\b(ansvar\w*|leds av|uppdrag\w*|beslutar|"
+                                 rf"fattar beslut|fastställ\w*|samordna\w*|{_BODY_NOUNS})\b"),
+    QuestionType.DEFINITION: re.compile(r"\b(är|innebär|betyder|avser|avses|definieras|menas|står för|kallas|"
+                                        r"omfattar|handlar om)\b|[–:]"),
+}
+
+
+def states_answer_type(kind: QuestionType, sentence: str) -> bool:
+    """``sentence`` holds the kind of fact ``kind`` asks for (True for types without a pattern)."""
+    pattern = EVIDENCE.get(kind)
+    return pattern is None or bool(pattern.search(sentence.lower() if kind != QuestionType.WHO else sentence))
+
+
+# Sentence openings that lean on the sentence before ("Därför …", "Detta innebär …", "Dessa …").
+ANAPHORIC_START_RE = re.compile(
+    r"^(därför|därmed|detta|det här|dessa|de här|denna|denne|så|då|sådana|sådan|det innebär|vilket|"
+    r"den|de|dem|det|här|även|också|dessutom|men|samtidigt|istället|i stället)\b", re.IGNORECASE)
+
+
+def leans_on_previous(sentence: str) -> bool:
+    """The sentence starts with a word that points back ("Därför förekommer …", "Detta innebär …")."""
+    return bool(ANAPHORIC_START_RE.match(sentence.strip().lstrip("•-–*0123456789. ")))
+
+
+_WH_HEAD_RE = re.compile(r"\b(?:vilken|vilket|vilka|hur många|hur mycket|vem är|vem var|vad heter|hur stor)\s+"
+                         r"((?:[\wåäöé-]+\s+){0,2}[\wåäöé-]+)")
+_ABOUT_RE = re.compile(r"\b(?:säger|står|skriver|nämner|nämns|sägs|tar .{0,20} upp|och)\b.{0,60}?\bom\s+(.+)$")
+_ADJECTIVE_ENDINGS = ("a", "t", "iska", "ska", "ella", "liga", "igt")
+
+
+# Verbs that follow "vilka" when it is the subject ("Vilka tog initiativ …"), not a noun it asks about.
+_SUBJECT_VERBS = frozenset(_FINITE_VERBS) | {
+    "tog", "gjorde", "gör", "fick", "gav", "ger", "sa", "sade", "kom", "gick", "deltog", "deltar", "ansvarar",
+    "arbetar",
+    "beslutade", "beslutar", "leder", "ledde", "brukar", "saknade", "saknar", "lyfte", "lyfter", "räknas"}
+
+
+def asked_for(question: str, stopwords: frozenset[str]) -> tuple[list[str], list[str]]:
+    """What a question asks about, by Swedish grammar: the head noun of its question phrase
+    ("Vilken svarsfrekvens …", "Hur många timmar …", "Vem är ordförande …") and the topic after "om"
+    in "Vad säger … om X?" / "Och om X?"."""
+    text = " ".join(question.lower().replace("?", " ").split())
+    heads: list[str] = []
+    match = _WH_HEAD_RE.search(text)
+    if match:
+        candidates = [w for w in match.group(1).split() if w not in stopwords]
+        for i, word in enumerate(candidates):
+            if word in _SUBJECT_VERBS or re.search(r"(ade|ades|ats|des|tes)$", word):
+                break  # "Vilka tog …", "Hur många deltog …": no noun
+            if i + 1 < len(candidates) and word.endswith(_ADJECTIVE_ENDINGS):
+                continue  # "vilket praktiskt problem": the noun follows its adjective
+            heads.append(word)
+            break
+    about = _ABOUT_RE.search(text)
+    topic = [w for w in about.group(1).split()[:4] if w not in stopwords] if about else []
+    return heads, topic
+
+
+# The short answer itself, as written in a sentence: a date, a number with its unit, a frequency, a body.
+_SPAN_PATTERNS: dict[QuestionType, re.Pattern] = {
+    QuestionType.WHEN: re.compile(rf"\b(19|20)\d\d-\d\d-\d\d\b|\b\d{{1,2}} ({_MONTHS})( (19|20)\d\d)?\b|"
+                                  rf"\b({_MONTHS}) (19|20)\d\d\b|\b(19|20)\d\d\s*[–-]\s*(19|20)\d\d\b|\b(19|20)\d\d\b"),
+    QuestionType.HOW_MANY: re.compile(rf"(?:(?<![\w,.])\d+(?:[ \u00a0]\d{{3}})*(?:[,.]\d+)?(?:\s*[–-]\s*\d+)?|"
+                                      rf"\b(?:{_COUNT_WORDS})\b)(?: av (?:\d+|{_COUNT_WORDS}))?"
+                                      r"(?:\s*%|\s+procent|\s+(?!och\b|av\b|i\b)[a-zåäö]+)?", re.IGNORECASE),
+    QuestionType.AMOUNT: re.compile(rf"(?<![\w,.])\d+(?:[ \u00a0]\d{{3}})*(?:[,.]\d+)?\s*({_MONEY_UNITS})"
+                                    r"(?:/[a-zåäö]+)?(?![a-zåäö])"),
+    QuestionType.HOW_OFTEN: re.compile(EVIDENCE[QuestionType.HOW_OFTEN].pattern),
+    QuestionType.WHO: ORGANISATION_RE,
+}
+
+
+def answer_span(kind: QuestionType, sentence: str, question: str) -> tuple[int, int] | None:
+    """Where ``sentence`` states the short answer a question of ``kind`` asks for (not a span the
+    question itself already says), or None."""
+    pattern = _SPAN_PATTERNS.get(kind)
+    if pattern is None:
+        return None
+    asked = question.lower()
+    for match in pattern.finditer(sentence):
+        found = match.group(0).strip()
+        if kind == QuestionType.WHO and found.split()[0].lower() in STOPWORDS:
+            continue  # "Den kommun …", "En kommun …" name no body
+        if found and found.lower() not in asked:
+            return match.start(), match.start() + len(found)
+    return None

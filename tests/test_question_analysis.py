@@ -1,0 +1,80 @@
+"""General Swedish question analysis (swedish/questions.py) and sentence boundaries: no document knowledge."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.planning import QUESTION_WORDS, build_mentions, lower_case_words
+from swedish.questions import QuestionType, answer_span, asked_for, leans_on_previous, question_type
+from swedish.sentences import sentences
+from swedish.tokens import STOPWORDS
+
+
+@pytest.mark.parametrize("question, kind", [
+    ("Vad betyder hamnstatskontroll?", QuestionType.DEFINITION),
+    ("Vem ansvarar för tillsynen?", QuestionType.WHO),
+    ("Vilken myndighet har tillsyn över hissar?", QuestionType.WHO),
+    ("Vilket datum träder föreskriften i kraft?", QuestionType.WHEN),
+    ("Hur ofta ska riskbedömningen göras?", QuestionType.HOW_OFTEN),
+    ("Hur många timmar får en ungdom arbeta?", QuestionType.HOW_MANY),
+    ("Hur mycket kostar en ansökan?", QuestionType.AMOUNT),
+    ("Vilka arbeten är förbjudna för minderåriga?", QuestionType.LIST),
+    ("Varför förekommer arbetsrotation i vissa butiker?", QuestionType.WHY),
+    ("Hur går ansökan till?", QuestionType.HOW),
+    ("Vad är skillnaden mellan en arena och en mötesplats?", QuestionType.COMPARE),
+    ("Får en 15-åring arbeta på natten?", QuestionType.YES_NO),
+    ("Hur mycket används metoden?", QuestionType.HOW),  # "hur mycket" without money asks for no amount
+])
+def test_question_types_from_swedish_grammar(question, kind):
+    assert question_type(question) == kind
+
+
+def test_the_short_answer_is_a_span_of_the_sentence_not_of_the_question():
+    sentence = "Remissvar lämnas senast den 2023-05-12 till Region Örebro län."
+    span = answer_span(QuestionType.WHEN, sentence, "När ska remissvaret vara inne?")
+    assert sentence[span[0]:span[1]] == "2023-05-12"
+    sentence = "Avgiften är 100 kr/st för material."
+    span = answer_span(QuestionType.AMOUNT, sentence, "Vad kostar materialet?")
+    assert sentence[span[0]:span[1]] == "100 kr/st"
+    sentence = "I länet har tio av tolv kommuner minst en familjecentral."
+    span = answer_span(QuestionType.HOW_MANY, sentence, "Hur många kommuner har en familjecentral?")
+    assert sentence[span[0]:span[1]] == "tio av tolv kommuner"
+    assert answer_span(QuestionType.WHO, "Den kommun som saknar en familjecentral.", "Vilken kommun?") is None
+
+
+def test_what_is_asked_about_by_grammar():
+    words_to_skip = STOPWORDS | QUESTION_WORDS
+    assert asked_for("Vilken svarsfrekvens hade enkäten?", words_to_skip) == (["svarsfrekvens"], [])
+    assert asked_for("Vilket praktiskt problem tar regionen upp?", words_to_skip)[0] == ["problem"]
+    assert asked_for("Vilka tog initiativ till strategin?", words_to_skip)[0] == []  # "vilka" is the subject
+    assert asked_for("Vad säger strategin om pappor?", words_to_skip)[1] == ["pappor"]
+    assert asked_for("Och om pappor?", words_to_skip)[1] == ["pappor"]
+
+
+def test_sentences_that_lean_on_the_one_before():
+    assert leans_on_previous("Därför förekommer arbetsrotation i vissa butiker.")
+    assert leans_on_previous("Det kallas för preventionsparadoxen.")
+    assert not leans_on_previous("Arbetsrotation minskar belastningsskador.")
+
+
+def test_a_heading_line_is_its_own_sentence_but_a_wrapped_line_is_not():
+    assert sentences("Arbetsrotation i butiker\nVarför förekommer arbetsrotation? Därför att det hjälper.") == [
+        "Arbetsrotation i butiker", "Varför förekommer arbetsrotation?", "Därför att det hjälper."]
+    assert sentences("De som bor i\nSverige omfattas.") == ["De som bor i\nSverige omfattas."]
+
+
+def test_documents_are_named_only_by_what_people_write():
+    documents = {
+        "plan": {"title": "Arbetsmiljöplan för exempelvis arbete med ansvar", "publisher": "Visby kommun",
+                 "doc_type": "plan", "year": 2021},
+        "rapport": {"title": "Rapport om arbetsrotation i butiker", "publisher": "Arbetsmiljöverket",
+                    "doc_type": "rapport", "year": 2019},
+    }
+    mentions = build_mentions(documents, {}, lower_case_words(["arbete med ansvar, en rapport och exempel i butiker"]))
+    # Words of a title are not names of the document ("arbete", "exempel", "ansvar", "vissa" ~ "Visby")
+    assert mentions.mentioned("Varför förekommer arbetsrotation i vissa butiker, till exempel?") == []
+    assert mentions.mentioned("Vilket ansvar har arbetsgivaren?") == []
+    # Publisher, place, kind and year are what people write
+    assert mentions.mentioned("Vad säger Visby kommuns plan om ergonomi?") == ["plan"]
+    assert mentions.mentioned("Vad står i rapporten från 2019?") == ["rapport"]
+    assert mentions.resolve("Jämför planen med rapporten")[1]  # two documents named one by one
