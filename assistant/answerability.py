@@ -92,6 +92,8 @@ def unknown_names(question: str, analyzer: SwedishAnalyzer, known_terms: Iterabl
 def _known(word: str, lexicon: frozenset[str], known: set[str]) -> bool:
     if word in lexicon or word in known or word in STOPWORDS or word in QUESTION_WORDS:
         return True
+    if any(w.startswith(f"{word}-") for w in lexicon):
+        return True  # "KOL" in "KOL-patienter"
     if len(word) < 3:  # "FN", "EU": too short for the lexicon; known when the documents use them
         return word in known
     if len(word) < 9:
@@ -113,7 +115,7 @@ def _known_compound(word: str, lexicon: frozenset[str], known: set[str]) -> bool
 _PERSON_ROLES = (r"(ordförande\w*|kontaktperson\w*|chef\w*|samordnare\w*|\w*direktör\w*|handläggare\w*|"
                  r"talesperson\w*|ansvarig person|ledamot\w*|ledamöter\w*|politiker\w*|länsråd\w*|rektor\w*|"
                  r"minister\w*|föreståndare\w*|författare\w*|person\w*|hon|han)")
-_PERSON_ASK_RE = re.compile(rf"\b(vem|vilka) (är|var|blir)\b.*\b{_PERSON_ROLES}|"
+_PERSON_ASK_RE = re.compile(rf"\b(vem|vilka) (är|var|blir)\b.*\b{_PERSON_ROLES}\b|"
                             rf"\bvad heter (den |det )?{_PERSON_ROLES}\b")
 # Words that begin or end organisation names, not people's ("Region Örebro", "Svenska Kyrkan").
 _ORGANISATION_WORDS = {"region", "regionen", "länsstyrelsen", "svenska", "sveriges", "kommun", "kommunen", "stad",
@@ -176,9 +178,10 @@ _TYPE_REASONS = {
 }
 
 
-def type_evidence_missing(question: str, evidence: Sequence[EvidenceSentence],
+def type_evidence_missing(question: str, evidence: Sequence[EvidenceSentence], passages: Sequence[str] = (),
                           min_coverage: float = 0.1) -> str | None:
-    """"När …" needs a time in the evidence, "Hur ofta …" a frequency: in a sentence on the question's topic."""
+    """"När …" needs a time in the evidence, "Hur ofta …" a frequency: in a sentence on the question's topic
+    or in one of the best passages."""
     kind = question_type(question)
     if kind not in _TYPE_REASONS:
         return None
@@ -186,6 +189,8 @@ def type_evidence_missing(question: str, evidence: Sequence[EvidenceSentence],
         return None  # "När kan det bli aktuellt …" asks for a situation, not a time
     if any(e.coverage >= min_coverage and states_answer_type(kind, e.text) for e in evidence):
         return None
+    if kind == QuestionType.HOW_OFTEN and any(states_answer_type(kind, text) for text in passages):
+        return None  # a frequency is specific enough to count anywhere in the best passages (a year is not)
     return _TYPE_REASONS[kind]
 
 
@@ -212,7 +217,8 @@ def after_the_documents(question: str, latest_year: int | None) -> str | None:
 
 
 def refusal_reason(plan: QueryPlan, evidence: Sequence[EvidenceSentence], analyzer: SwedishAnalyzer,
-                   known_terms: Iterable[str] = (), latest_year: int | None = None) -> str | None:
+                   known_terms: Iterable[str] = (), latest_year: int | None = None,
+                   passages: Sequence[str] = ()) -> str | None:
     """A Swedish reason to refuse, or None when the evidence may answer the question."""
     names = unknown_names(plan.question, analyzer, known_terms)
     if names:
@@ -232,7 +238,7 @@ def refusal_reason(plan: QueryPlan, evidence: Sequence[EvidenceSentence], analyz
             return reason
     topic = [w for w in plan.content_words if w not in plan.naming_tokens]
     return (amount_evidence_missing(question, evidence) or count_evidence_missing(question, evidence, topic)
-            or date_evidence_missing(question, evidence) or type_evidence_missing(question, evidence)
+            or date_evidence_missing(question, evidence) or type_evidence_missing(question, evidence, passages)
             or person_evidence_missing(question, evidence))
 
 
@@ -285,6 +291,15 @@ def _states(quantity: str, text: str) -> bool:
     return re.search(rf"(?<![\d,.]){number_pattern}{unit_pattern}", text, re.IGNORECASE) is not None
 
 
+_DERIVATION_SUFFIXES = ("ering", "ning", "ing", "else", "het", "ande", "ende", "are", "tion")
+
+
+def _derivation_bases(stem: str) -> list[str]:
+    """"investering" → "invest": the base a noun is derived from, so "investeringen" matches "investera"."""
+    return [stem[:-len(suffix)] for suffix in _DERIVATION_SUFFIXES
+            if stem.endswith(suffix) and len(stem) - len(suffix) >= 5]
+
+
 def missing_asked_for(plan: QueryPlan, scope: Vocabulary, corpus: Vocabulary, analyzer: SwedishAnalyzer,
                       scope_texts: Sequence[str] = ()) -> list[str]:
     """Words naming what the question asks about that the documents never use: the head of the question
@@ -298,7 +313,7 @@ def missing_asked_for(plan: QueryPlan, scope: Vocabulary, corpus: Vocabulary, an
         if not stems or stems[0] in naming or len(word) < 3:
             return False
         head, parts = stems[0], stems[1:]
-        if vocabulary.mentions(head):
+        if vocabulary.mentions(head) or any(vocabulary.mentions(base) for base in _derivation_bases(head)):
             return False
         return not (by_parts and parts and all(vocabulary.mentions(p) for p in parts))
 
