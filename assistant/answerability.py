@@ -249,11 +249,16 @@ TYPE_BONUS = {
 }
 
 
-def expected_fact_bonus(question: str, sentence: str) -> float:
-    """A small bonus for a sentence that states the kind of fact the question asks for."""
-    kind = question_type(question)
-    bonus = TYPE_BONUS.get(kind, 0.0) if states_answer_type(kind, sentence) else 0.0
-    if _PERSON_ASK_RE.search(question.lower()) and _person_names(sentence):
+def asks_for_person(question: str) -> bool:
+    """"Vem är ordförande …", "Vad heter länsrådet …": the answer is a person's name."""
+    return bool(_PERSON_ASK_RE.search(question.lower()))
+
+
+def expected_fact_bonus(kind: QuestionType, person_asked: bool, sentence: str) -> float:
+    """A small bonus for a sentence that states the kind of fact the question asks for (``kind`` from
+    ``question_type``, ``person_asked`` from ``asks_for_person``: both once per question)."""
+    bonus = TYPE_BONUS[kind] if kind in TYPE_BONUS and states_answer_type(kind, sentence) else 0.0
+    if person_asked and _person_names(sentence):
         bonus += 0.2  # "Vem är kontaktperson …": a line with a person's name
     return bonus
 

@@ -14,11 +14,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from assistant.answerability import expected_fact_bonus
+from assistant.answerability import asks_for_person, expected_fact_bonus
 from assistant.planning import QueryPlan
 from assistant.retrieval import RetrievalResult, RetrievedChunk
 from index.model import Chunk
 from index.reader import IndexReader
+from swedish.questions import question_type
 from swedish.tokens import stem_matches
 
 
@@ -61,6 +62,7 @@ class SentenceRanker:
         self.index = index
         self.t = thresholds or Thresholds()
         self._block_starts: dict[str, list[int]] = {}
+        self._tokens: dict[tuple[str, int], frozenset[str]] = {}
 
     def _query_weights(self, plan: QueryPlan) -> dict[str, float]:
         lexical = self.index.lexical
@@ -70,6 +72,16 @@ class SentenceRanker:
             if token in lexical.doc_freq and token not in naming:  # words the documents never use cannot count
                 weights[token] = max(weights.get(token, 0.0), lexical.idf(token))
         return weights
+
+    def _sentence_tokens(self, doc_id: str, start: int, text: str) -> frozenset[str]:
+        """The stems of a sentence, kept for the life of the index (a question reads the same sentences again)."""
+        key = (doc_id, start)
+        tokens = self._tokens.get(key)
+        if tokens is None:
+            if len(self._tokens) > 200_000:
+                self._tokens.clear()
+            tokens = self._tokens[key] = frozenset(self.index.lexical.analyzer.tokens(text))
+        return tokens
 
     def _block_kind(self, doc_id: str, offset: int) -> str:
         """The kind of the block that holds ``offset`` (heading, paragraph, list_item, table_row …)."""
@@ -107,6 +119,7 @@ class SentenceRanker:
         t = self.t
         lists_wanted = bool(LIST_QUESTION_RE.search(plan.question))
         question_tokens = set(analyzer.tokens(plan.effective))
+        kind_asked, person_asked = question_type(plan.effective), asks_for_person(plan.effective)
         title_tokens = {d: set(analyzer.tokens(self.index.entries[d].title))
                         for d in {item.chunk.doc_id for item in retrieval.chunks}}
         sentences: list[Sentence] = []
@@ -117,20 +130,21 @@ class SentenceRanker:
             doc = self.index.documents[chunk.doc_id]
             spans, vectors = self.index.sentence_vectors(chunk.doc_id, chunk.start, chunk.end)
             context_tokens = set(analyzer.tokens(chunk.context))
+            in_context = {tok for tok in weights if stem_matches(tok, context_tokens)}
             for (start, end), vector in zip(spans, vectors):
                 text = doc.text[start:end]
-                tokens = set(analyzer.tokens(text))
+                tokens = self._sentence_tokens(chunk.doc_id, start, text)
                 kind = self._block_kind(chunk.doc_id, start)
-                covered = sum(w for tok, w in weights.items() if stem_matches(tok, tokens))
-                covered += 0.5 * sum(w for tok, w in weights.items()
-                                     if not stem_matches(tok, tokens) and stem_matches(tok, context_tokens))
+                matched = {tok for tok in weights if stem_matches(tok, tokens)}
+                covered = sum(weights[tok] for tok in matched)
+                covered += 0.5 * sum(weights[tok] for tok in in_context - matched)
                 s = Sentence(chunk, start, end, text, vector, chunk_rank=item.rank)
                 s.dense = float(np.dot(vector, query_vector))
                 s.coverage = covered / total if total else 0.0
                 dense_norm = min(1.0, max(0.0, (s.dense - t.dense_floor) / (t.dense_ceiling - t.dense_floor)))
                 short = 0.1 if len(text) < 25 else 0.0
                 s.score = (0.3 * dense_norm + 0.7 * s.coverage + 0.4 * item.score / top_fused - short) / 1.4
-                s.score += expected_fact_bonus(plan.effective, text)
+                s.score += expected_fact_bonus(kind_asked, person_asked, text)
                 s.score -= self._not_an_answer(text, kind, tokens, question_tokens)
                 if tokens and len(tokens & title_tokens[chunk.doc_id]) >= 0.8 * len(tokens):
                     s.score -= 0.3  # the document's title line names the document; it answers nothing
