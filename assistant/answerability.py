@@ -22,11 +22,12 @@ from dataclasses import dataclass
 from assistant.planning import QUESTION_WORDS, QueryPlan
 from swedish.dates import DATE_RE
 from swedish.names import ORGANISATION_RE
-from swedish.numbers import NUMBER_WORD_PATTERN, QUANTITY_WORDS
+from swedish.numbers import NUMBER_WORD_PATTERN, QUANTITY_WORDS, VAGUE_QUANTITY_WORDS
 from swedish.questions import QuestionType, asked_for, question_type, states_answer_type
-from swedish.tokens import STOPWORDS, SwedishAnalyzer
+from swedish.tokens import STOPWORDS, SwedishAnalyzer, words
 
-_NUMBER_WORDS = f"{NUMBER_WORD_PATTERN}|{'|'.join(QUANTITY_WORDS)}"
+# What answers "hur många": a number, or a quantity as exact as "samtliga" or "hälften" (not "många", "flera").
+_NUMBER_WORDS = f"{NUMBER_WORD_PATTERN}|{'|'.join(w for w in QUANTITY_WORDS if w not in VAGUE_QUANTITY_WORDS)}"
 
 
 @dataclass
@@ -157,7 +158,7 @@ def count_evidence_missing(question: str, evidence: Sequence[EvidenceSentence],
         return None
     noun = match.group(1)
     if noun in _COUNT_VERBS and topic:  # "Hur många finns det?": what is counted is the topic
-        noun = topic[-1]
+        noun = topic[0]
     stem = noun[: max(4, len(noun) - 3)]
     number = rf"(\d+|{_NUMBER_WORDS})"
     before_noun = re.compile(rf"\b{number}\s+(\w+\s+){{0,2}}{re.escape(stem)}\w*", re.IGNORECASE)
@@ -236,7 +237,11 @@ def refusal_reason(plan: QueryPlan, evidence: Sequence[EvidenceSentence], analyz
         reason = rule.check(question, evidence)
         if reason:
             return reason
+    # What is counted when the question leaves it out: the topic of the earlier turns first
+    # ("Vad är en familjecentral?" → "Hur många finns det i Örebro län?"), then the question's own words.
+    own = {w for w in words(plan.question) if w not in STOPWORDS and w not in QUESTION_WORDS}
     topic = [w for w in plan.content_words if w not in plan.naming_tokens]
+    topic = [w for w in topic if w not in own] + [w for w in topic if w in own]
     return (amount_evidence_missing(question, evidence) or count_evidence_missing(question, evidence, topic)
             or date_evidence_missing(question, evidence) or type_evidence_missing(question, evidence, passages)
             or person_evidence_missing(question, evidence))

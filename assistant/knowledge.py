@@ -118,6 +118,16 @@ def asked_problem(question: str) -> str | None:
     return next((label for pattern, label in _PROBLEMS if pattern.search(q)), None)
 
 
+_CONDITION_RE = re.compile(r"\b(?:barn|ungdomar|tonåringar|föräldrar|familjer|elever|son|dotter|\w*åring\w*)\s+"
+                           r"(?:som har|med)\s+([a-zåäöé-]{3,}(?:\s+[a-zåäöé-]{4,})?)")
+
+
+def asked_condition(question: str) -> str | None:
+    """"barn med autism", "föräldrar till barn som har ADHD": the condition a programme should be for."""
+    match = _CONDITION_RE.search(question.lower())
+    return match.group(1) if match else None
+
+
 def asked_type(question: str) -> str | None:
     q = question.lower()
     if re.search(r"\b(alla föräldrar|universell\w*|generell\w*|förebyggande för alla)\b", q):
@@ -281,7 +291,15 @@ class KnowledgeRouter:
             else:
                 chosen, refused = candidates, not candidates
             chosen.sort(key=lambda p: (p.program_type != "Selektiv" if problem else 0, -p.effect_level))
-        if refused or not chosen:
+        condition = None if (named or problem or ages) else asked_condition(question)
+        rows = " ".join(self.index.documents[p.doc_id].text[p.start:p.end].lower() for p in self.kb.programs)
+        if condition and not any(w[:max(4, len(w) - 2)] in rows for w in condition.split()):
+            # "barn med autism": no programme in the table is for it; say so instead of listing them as a fit
+            refused = True
+            lines.insert(0, f"Inget av de utvärderade programmen i handboken nämner ”{condition}”. "
+                            "Så här ser handbokens sammanställning ut:")
+            chosen = self.kb.programs
+        elif refused or not chosen:
             lines.insert(0, "Inget av de utvärderade programmen i handboken passar den beskrivningen. "
                             "Så här ser handbokens sammanställning ut:")
             chosen = self.kb.programs
@@ -352,7 +370,9 @@ class KnowledgeRouter:
                         lines.append(f"*{group}*")
                 item_lead = item.lead
                 if item_lead and item_lead != lead:
-                    lines.append(writer.quote(doc_id, *item_lead))  # "Det ska" — the items continue it
+                    # "Det ska …": a lead-in is no statement of its own; each item below is cited with it.
+                    lead_text = " ".join(self.index.documents[doc_id].text[item_lead[0]:item_lead[1]].split())
+                    lines.append(f"{lead_text.rstrip(':')} …")
                 lead = item_lead
                 lines.append(f"- {writer.quote(doc_id, item.start, item.end, capitalize=not item_lead)}")
             follow = [c for c in self.kb.commitments

@@ -26,6 +26,7 @@ QUESTION_WORDS = frozenset({
     "berätta", "förklara", "beskriv", "beskriver", "jag", "vi", "min", "mitt", "mina", "vår", "gäller", "menas",
     "handlar", "får", "göra", "gör", "någon", "några", "något", "mer", "mest", "ut", "egentligen", "snälla",
     "tack", "hej", "ni", "era", "väl", "bra", "typ", "sägas", "skriver", "skrivs", "nämns", "nämner", "tas",
+    "många", "mycket",
 })
 _FOLLOWUP_STARTS = ("och ", "men ", "än ", "samma ", "hur är det med", "vad gäller", "gäller det", "också ",
                     "då ", "även ", "och?", "sen ", "sedan ")
@@ -259,7 +260,8 @@ class QueryPlanner:
         lowered = question.strip().lower()
         if lowered.startswith(_FOLLOWUP_STARTS) or "samma sak" in lowered or lowered.endswith(" då?"):
             return True
-        content = self.content_words(question)
+        naming = set(self.aliases.naming_words(question))  # "Och i Örebro län?" names, it adds no topic
+        content = [w for w in self.content_words(question) if w not in naming]
         return len(content) <= 2 and any(w in _ANAPHORA for w in words(lowered))
 
     def plan(self, question: str, previous: QueryPlan | None = None) -> QueryPlan:

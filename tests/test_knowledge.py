@@ -174,9 +174,19 @@ def test_follow_up_narrows_the_programmes_to_the_new_age(assistant):
     assert "Aktivt föräldraskap" in names
 
 
-def test_commitment_lead_in_is_cited_not_added(assistant):
+def test_commitment_lead_in_leads_the_items_and_is_not_a_quote_of_its_own(assistant):
     answer = assistant.ask("Vad kräver den regionala strategin inom målområdet ett tillgängligt stöd?")
-    for line in answer.answer.splitlines():
+    lines = answer.answer.splitlines()
+    assert "Det ska …" in lines  # the lead-in is shown once, before the items that continue it
+    for line in lines:
         if line.startswith("- "):
-            assert not line.startswith("- Det ska")  # the lead-in is its own cited line, items follow it
-    assert any(c.quote == "Det ska" for c in answer.citations)
+            assert not line.startswith("- Det ska") and line.rstrip().endswith("]")  # each item is cited
+    assert not any(c.quote.strip(" :") == "Det ska" for c in answer.citations)
+
+
+def test_a_condition_no_programme_is_for_is_named_not_answered_with_the_list(assistant):
+    answer = assistant.ask("Vilket föräldraprogram passar föräldrar till barn med autism?")
+    assert answer.refused
+    assert answer.answer.startswith("Inget av de utvärderade programmen i handboken nämner ”autism”.")
+    fits = assistant.ask("Vilket program passar föräldrar till barn med utagerande beteende?")
+    assert not fits.refused and "utagerande" in fits.answer
