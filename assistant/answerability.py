@@ -115,8 +115,9 @@ def _known_compound(word: str, lexicon: frozenset[str], known: set[str]) -> bool
 # Roles that people hold (general Swedish): "Vem är ordförande …", "Vad heter länsrådet …".
 _PERSON_ROLES = (r"(ordförande\w*|kontaktperson\w*|chef\w*|samordnare\w*|\w*direktör\w*|handläggare\w*|"
                  r"talesperson\w*|ansvarig person|ledamot\w*|ledamöter\w*|politiker\w*|länsråd\w*|rektor\w*|"
-                 r"minister\w*|föreståndare\w*|författare\w*|person\w*|hon|han)")
-_PERSON_ASK_RE = re.compile(rf"\b(vem|vilka) (är|var|blir)\b.*\b{_PERSON_ROLES}\b|"
+                 r"minister\w*|föreståndare\w*|författare\w*|utredare\w*|person\w*|hon|han)")
+_PERSON_ASK_RE = re.compile(rf"\b(vem|vilka) (är|var|blir|utsågs|utses|tillkallades|förordnades)\b"
+                            rf".*\b{_PERSON_ROLES}\b|"
                             rf"\bvad heter (den |det )?{_PERSON_ROLES}\b")
 # Words that begin or end organisation names, not people's ("Region Örebro", "Svenska Kyrkan").
 _ORGANISATION_WORDS = {"region", "regionen", "länsstyrelsen", "svenska", "sveriges", "kommun", "kommunen", "stad",
@@ -172,7 +173,8 @@ def count_evidence_missing(question: str, evidence: Sequence[EvidenceSentence],
 
 
 _POINT_IN_TIME_RE = re.compile(r"\b(vilket (år|datum)|vilken (månad|tidpunkt|dag)|sedan när|från och med när|"
-                               r"när (startade|började|bildades|antogs|infördes|trädde|träder|fattades|beslutades))\b")
+                               r"när (startade|började|bildades|antogs|infördes|trädde|träder|fattades|beslutades)|"
+                               r"när .{0,40}(träda|träder|trädde) i kraft)\b")
 _TYPE_REASONS = {
     QuestionType.WHEN: "Dokumenten anger ingen sådan tidpunkt.",
     QuestionType.HOW_OFTEN: "Dokumenten anger inte hur ofta.",

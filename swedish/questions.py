@@ -47,7 +47,8 @@ _RULES: list[tuple[QuestionType, re.Pattern]] = [(t, re.compile(p)) for t, p in 
     (QuestionType.AMOUNT, r"\bhur mycket (\w+ )?(kostar|kostade|pengar|betala\w*|tjäna\w*|får \w+ betalt)\b|"
                           r"\bvad kostar\b|\bvilket belopp\b|\bvilken (kostnad|avgift|lön|budget)\b|"
                           r"\bhur (stor|höga?|låga?) (är )?(kostnaden|avgiften|lönen|budgeten|beloppet|summan)\b|"
-                          r"\bhur stor (budget|kostnad|summa|avgift|lön)\b|\bi kronor\b"),
+                          r"\bhur (stor|stort|höga?|högt|låga?|lågt) (är )?(det |den )?"
+                          r"\w*(kostnad|avgift|lön|budget|belopp|summa|ersättning|bidrag|pris)\w*|\bi kronor\b"),
     (QuestionType.HOW_MANY, r"\bhur många\b|\bhur stor (andel|del)\b|\bantal(et)?\b.*\?$|\bvilken andel\b"),
     (QuestionType.WHEN, r"^(och )?när\b|\bvilket (datum|år|månad)\b|\bvilken (dag|tidpunkt|period|vecka)\b|"
                         r"\bhur länge\b|\bsedan när\b|\bsenast när\b|\btill och med när\b|\bfrån och med när\b"),
