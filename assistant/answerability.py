@@ -18,6 +18,7 @@ import bisect
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from assistant.planning import QUESTION_WORDS, QueryPlan
 from swedish.dates import DATE_RE
@@ -93,14 +94,18 @@ def unknown_names(question: str, analyzer: SwedishAnalyzer, known_terms: Iterabl
 def _known(word: str, lexicon: frozenset[str], known: set[str]) -> bool:
     if word in lexicon or word in known or word in STOPWORDS or word in QUESTION_WORDS:
         return True
-    if any(w.startswith(f"{word}-") for w in lexicon):
+    if word in _hyphen_heads(lexicon):
         return True  # "KOL" in "KOL-patienter"
-    if len(word) < 3:  # "FN", "EU": too short for the lexicon; known when the documents use them
-        return word in known
     if len(word) < 9:
         return False
     stem = word[:-3]  # "Värmlands" ~ "värmland": inflections of a known word
     return any(w.startswith(stem) and abs(len(w) - len(word)) <= 3 for w in lexicon)
+
+
+@lru_cache(maxsize=4)
+def _hyphen_heads(lexicon: frozenset[str]) -> frozenset[str]:
+    """First parts of the lexicon's hyphenated words ("kol" of "kol-patienter"), once per lexicon."""
+    return frozenset(w.split("-", 1)[0] for w in lexicon if "-" in w)
 
 
 def _known_compound(word: str, lexicon: frozenset[str], known: set[str]) -> bool:
@@ -271,15 +276,20 @@ def expected_fact_bonus(kind: QuestionType, person_asked: bool, sentence: str) -
 
 
 class Vocabulary:
-    """The stems a set of documents uses, for "does the scope mention X at all?" (inflections and
-    derivations of a stem count: "pappa" covers "pappor", "finansier" covers "finansiering")."""
+    """The stems a set of documents uses (``IndexReader.stems_used``, sorted), for "does the scope mention X
+    at all?": a stem continued by up to five letters counts ("pappa" covers "pappor", "finansier" covers
+    "finansiering")."""
 
-    def __init__(self, stems: Iterable[str]) -> None:
-        self._sorted = sorted(set(stems))
+    def __init__(self, sorted_stems: list[str]) -> None:
+        self._sorted = sorted_stems
 
     def mentions(self, stem: str) -> bool:
         i = bisect.bisect_left(self._sorted, stem)
-        return i < len(self._sorted) and self._sorted[i].startswith(stem) and len(self._sorted[i]) - len(stem) <= 5
+        while i < len(self._sorted) and self._sorted[i].startswith(stem):
+            if len(self._sorted[i]) - len(stem) <= 5:
+                return True
+            i += 1  # "pappersark" sorts before "pappor": look on among the words that continue the stem
+        return False
 
 
 # Nouns that name the kind of answer, not its topic: "Vilket datum …" is answered by a date.

@@ -103,6 +103,16 @@ def document_type_named(token: str) -> str | None:
 
 
 @dataclass
+class Mention:
+    """What a question says about documents (``DocumentMentions.resolve``)."""
+
+    doc_ids: list[str]
+    naming_words: list[str]  # the words that only name a document ("Lindesbergs", "strategin", "2016")
+    several: bool  # several documents named one by one ("Lindesberg och länsstrategin")
+    by_name: bool  # named by an alias, publisher or place, not only by kind or year
+
+
+@dataclass
 class DocumentMentions:
     """How people name a document in a question: only what is written about it (catalog aliases,
     its publisher's and places' names, its kind, its year), never words mined from its title."""
@@ -113,26 +123,33 @@ class DocumentMentions:
     years: dict[str, int]
     about: dict[str, str] = field(default_factory=dict)  # doc_id → the document it answers or refers to
 
-    def _alias_hits(self, tokens: list[str], aliases_by_doc: dict[str, list[str]] | None = None
-                    ) -> dict[str, list[int]]:
+    def _alias_hits(self, tokens: list[str]) -> tuple[dict[str, list[int]], set[str]]:
+        """Token positions of each document's aliases in ``tokens``, and the documents named by an alias
+        that is a name rather than a kind of document ("lindesberg", not "remissvar")."""
         hits: dict[str, list[int]] = {}
-        for doc_id, aliases in (self.aliases if aliases_by_doc is None else aliases_by_doc).items():
+        by_name: set[str] = set()
+        for doc_id, aliases in self.aliases.items():
             for alias in aliases:
                 parts = alias.split()
                 for i in range(len(tokens) - len(parts) + 1):
                     if all(tokens[i + j].startswith(p) for j, p in enumerate(parts)):
                         hits.setdefault(doc_id, []).extend(range(i, i + len(parts)))
-        return hits
+                        if document_type_named(parts[0]) is None:
+                            by_name.add(doc_id)
+        return hits, by_name
 
-    def _resolve(self, tokens: list[str]) -> tuple[list[str], set[int], bool]:
+    def resolve(self, text: str) -> Mention:
+        """The documents ``text`` names, the words that name them, whether it names several of them one by
+        one, and whether it names them by name (an alias, a publisher or place), not only by kind or year."""
+        tokens = words(text)
         used: set[int] = set()
-        alias_docs = self._alias_hits(tokens)
+        alias_docs, by_name = self._alias_hits(tokens)
         opinion = any(t.startswith(_OPINION_WORDS) for t in tokens)
         if opinion:  # the referral's own aliases ("remissen") then point at the answers to it
             alias_docs = {d: p for d, p in alias_docs.items() if self.types.get(d) != "remiss"}
         for positions in alias_docs.values():
             used.update(positions)
-        by_name: set[str] = set()
+        by_place: set[str] = set()
         by_type: set[str] = set()
         by_year: set[str] = set()
         singles: set[str] = {d for d in alias_docs}  # documents a single mention points to on its own
@@ -142,7 +159,7 @@ class DocumentMentions:
             named = {d for d, names in self.names.items()
                      if any(token.startswith(n) and len(token) - len(n) <= 3 for n in names)}
             if named:
-                by_name |= named
+                by_place |= named
                 used.add(i)
                 singles |= named if len(named) == 1 else set()
             kind = document_type_named(token)
@@ -163,7 +180,7 @@ class DocumentMentions:
                     by_year |= matching
                     used.add(i)
         chosen: set[str] = set()
-        for group in (by_name, by_type, by_year):  # each kind of mention narrows the others
+        for group in (by_place, by_type, by_year):  # each kind of mention narrows the others
             if group:
                 chosen = (chosen & group) or (chosen if chosen else group)
         if len(singles) >= 2:
@@ -180,31 +197,12 @@ class DocumentMentions:
         # Several documents are asked about when each is named on its own ("Lindesberg och länsstrategin"),
         # not when one place fits several documents ("Örebro län").
         several = len(singles & set(docs)) >= 2
-        return docs, used, several
+        naming = [tokens[i] for i in sorted(used)] if docs else []
+        return Mention(docs, naming, several, bool(docs) and bool(by_name & set(docs) or by_place))
 
     def mentioned(self, text: str) -> list[str]:
         """The documents ``text`` names."""
-        return self._resolve(words(text))[0]
-
-    def resolve(self, text: str) -> tuple[list[str], bool, bool]:
-        """The documents ``text`` names; whether it names several of them one by one; and whether it
-        names them by name (an alias, a publisher or place), not only by kind or year ("strategin")."""
-        tokens = words(text)
-        docs, used, several = self._resolve(tokens)
-        by_name = any(self._names_document(tokens[i]) for i in used) or any(
-            document_type_named(alias.split()[0]) is None
-            for doc_id, aliases in self.aliases.items() for alias in aliases
-            if doc_id in docs and self._alias_hits(tokens, {doc_id: [alias]}))
-        return docs, several, by_name and bool(docs)
-
-    def _names_document(self, token: str) -> bool:
-        return any(token.startswith(n) and len(token) - len(n) <= 3 for names in self.names.values() for n in names)
-
-    def naming_words(self, text: str) -> list[str]:
-        """The words of ``text`` that only name a document ("Lindesbergs", "strategin", "2016")."""
-        tokens = words(text)
-        docs, used, _ = self._resolve(tokens)
-        return [tokens[i] for i in sorted(used)] if docs else []
+        return self.resolve(text).doc_ids
 
 
 def build_mentions(documents: dict[str, dict], extra: dict[str, list[str]] | None = None,
@@ -256,19 +254,21 @@ class QueryPlanner:
     def content_words(self, text: str) -> list[str]:
         return [w for w in words(text) if w not in STOPWORDS and w not in QUESTION_WORDS]
 
-    def is_followup(self, question: str) -> bool:
+    def is_followup(self, question: str, naming_words: Sequence[str] = ()) -> bool:
+        """``naming_words``: the words of the question that name a document ("Och i Örebro län?" names,
+        it adds no topic)."""
         lowered = question.strip().lower()
         if lowered.startswith(_FOLLOWUP_STARTS) or "samma sak" in lowered or lowered.endswith(" då?"):
             return True
-        naming = set(self.aliases.naming_words(question))  # "Och i Örebro län?" names, it adds no topic
-        content = [w for w in self.content_words(question) if w not in naming]
+        content = [w for w in self.content_words(question) if w not in set(naming_words)]
         return len(content) <= 2 and any(w in _ANAPHORA for w in words(lowered))
 
     def plan(self, question: str, previous: QueryPlan | None = None) -> QueryPlan:
         question = without_contact_details(question)
-        followup = previous is not None and self.is_followup(question)
+        mention = self.aliases.resolve(question)
+        followup = previous is not None and self.is_followup(question, mention.naming_words)
         effective = f"{previous.effective} {question}" if followup and previous else question
-        doc_ids, several, by_name = self.aliases.resolve(question)
+        doc_ids, several, by_name = mention.doc_ids, mention.several, mention.by_name
         if followup and previous and not doc_ids:
             doc_ids, several, by_name = list(previous.doc_ids), previous.compare, previous.scoped
         lowered = f" {question.lower()} "
@@ -278,7 +278,8 @@ class QueryPlanner:
         content = self.content_words(effective)
         lexical_text = " ".join(content + expansions)
         dense = effective if not expansions else f"{effective} ({'; '.join(expansions)})"
-        naming = self.analyzer.tokens(" ".join(self.aliases.naming_words(effective)))
+        naming_words = mention.naming_words if effective == question else self.aliases.resolve(effective).naming_words
+        naming = self.analyzer.tokens(" ".join(naming_words))
         return QueryPlan(
             question=question, effective=effective, lexical_tokens=self.analyzer.tokens(lexical_text),
             dense_text=dense, content_words=content, expansions=expansions, doc_ids=doc_ids,

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -82,6 +83,7 @@ class IndexReader:
             raise IndexDamagedError(f"the lexical index is missing or damaged ({exc}); run python -m ingest") from exc
         self._store: VectorStore | None = None
         self._store_lock = threading.Lock()
+        self._stems: dict[frozenset[str], list[str]] = {}
         self._vector_status: VectorStatus | None = None
         self._vector_checked = 0.0
 
@@ -90,6 +92,17 @@ class IndexReader:
         for chunk in self.chunks.values():
             by_doc.setdefault(chunk.doc_id, []).append(chunk)
         self.chunks_by_doc = {d: sorted(cs, key=lambda c: c.start) for d, cs in by_doc.items()}
+
+    def stems_used(self, doc_ids: Iterable[str]) -> list[str]:
+        """The sorted stems that ``doc_ids`` use (for "does this scope mention X at all?"); computed once per
+        set of documents while this index is loaded."""
+        key = frozenset(doc_ids)
+        if key not in self._stems:
+            if len(self._stems) > 64:
+                self._stems.clear()
+            analyzer = self.lexical.analyzer
+            self._stems[key] = sorted({t for d in key for t in analyzer.tokens(self.documents[d].text)})
+        return self._stems[key]
 
     def chunk_at(self, doc_id: str, offset: int) -> Chunk | None:
         """The chunk of ``doc_id`` whose span contains ``offset``."""

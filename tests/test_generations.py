@@ -132,8 +132,9 @@ def test_a_damaged_new_manifest_keeps_the_loaded_generation_answering(indexed: S
     settings = indexed
     assistant = Assistant(settings)
     first = assistant.ask(QUESTION)
-    generation = assistant.index.generation
+    generation, loaded = assistant.index.generation, assistant.index
     (settings.data_dir / "manifest.json").write_bytes(b"\xff\xfe not a manifest")
     again = assistant.ask(QUESTION)
     assert assistant.index.generation == generation
+    assert assistant.index is loaded  # kept, not reloaded
     assert again.answer == first.answer

@@ -157,6 +157,7 @@ def test_deleted_vector_store_gives_a_notice_and_ingest_restores_every_vector(in
     assert_restored_from_cache(report, len(chunks))
     assert DataLayout(settings.data_dir).read_manifest().generation > generation  # readers reload
     assert VECTORS_MISSING not in ask(settings, before)  # the running chat sees the repaired store
+    assert before.index.generation > generation  # … because it reloaded the repaired generation
     assert VECTORS_MISSING not in ask(settings)
 
 

@@ -30,11 +30,7 @@ from assistant.ranking import Ranking, Sentence, Thresholds, redundant
 from assistant.retrieval import RetrievedChunk, documents_matching
 from assistant.types import Answer, Citation, Filters, Passage
 from common.settings import Settings
-from swedish.questions import QuestionType, answer_span, leans_on_previous, question_type
-
-# Questions whose answer opens with the short span that answers them.
-SHORT_ANSWER_TYPES = (QuestionType.WHEN, QuestionType.HOW_MANY, QuestionType.AMOUNT, QuestionType.HOW_OFTEN,
-                      QuestionType.WHO)
+from swedish.questions import answer_span, leans_on_previous, question_type
 
 
 @dataclass
@@ -60,7 +56,6 @@ class ExtractiveAnswerer(Answerer):
         self.max_sentences = settings.answer_max_sentences
         self.diverse_passages = 2  # passages whose best sentence is always considered
         self.t = thresholds or Thresholds()
-        self._vocabularies: dict[tuple[int, tuple[str, ...]], Vocabulary] = {}
 
     def components(self) -> Components:
         """The parts answers are made with, for the index as it is now."""
@@ -79,13 +74,9 @@ class ExtractiveAnswerer(Answerer):
         if not question:
             return Answer(question="", answer=messages.EMPTY_QUESTION, refused=True)
         c = self.components()
-        limit = self.settings.question_max_chars
-        plan = c.planner.plan_conversation(question[:limit], history)
+        plan = c.planner.plan_conversation(question, history)  # bounded by Assistant (assistant/limits.py)
         if plan.foreign:
             notices.append(messages.FOREIGN_QUESTION)
-        if len(question) > limit:
-            question = question[:limit]
-            notices.append(messages.QUESTION_CUT.format(limit=limit))
         timings["analyze"] = _ms(started)
 
         t = time.perf_counter()
@@ -163,8 +154,8 @@ class ExtractiveAnswerer(Answerer):
         scoped = plan.scoped
         scope = sorted({r for d in plan.doc_ids for r in c.index.related_documents(d)}) if scoped \
             else sorted(c.index.documents)
-        corpus = self._vocabulary(c, tuple(sorted(c.index.documents)))
-        missing = missing_asked_for(plan, self._vocabulary(c, tuple(scope)), corpus, c.index.lexical.analyzer,
+        corpus = Vocabulary(c.index.stems_used(c.index.documents))
+        missing = missing_asked_for(plan, Vocabulary(c.index.stems_used(scope)), corpus, c.index.lexical.analyzer,
                                     [c.index.documents[d].text for d in scope])
         if not missing:
             return ""
@@ -174,16 +165,6 @@ class ExtractiveAnswerer(Answerer):
         if scoped:
             return f"De dokument frågan gäller nämner inte {listed}."
         return f"Dokumenten nämner inte {listed}."
-
-    def _vocabulary(self, c: Components, doc_ids: tuple[str, ...]) -> Vocabulary:
-        key = (id(c.index), doc_ids)
-        if key not in self._vocabularies:
-            if len(self._vocabularies) > 64:
-                self._vocabularies.clear()
-            analyzer = c.index.lexical.analyzer
-            self._vocabularies[key] = Vocabulary(
-                t for d in doc_ids for t in analyzer.tokens(c.index.documents[d].text))
-        return self._vocabularies[key]
 
     def _select(self, plan: QueryPlan, ranked: list[Sentence]) -> list[Sentence]:
         best = ranked[0].score
@@ -259,9 +240,7 @@ class ExtractiveAnswerer(Answerer):
         line is that span of the best sentence, cited like the sentence it comes from."""
         kind = question_type(draft.question)
         best = max(draft.sentences, key=lambda s: s.score, default=None)
-        if best is None or kind not in SHORT_ANSWER_TYPES:
-            return ""
-        span = answer_span(kind, best.text, draft.question)
+        span = answer_span(kind, best.text, draft.question) if best is not None else None
         if span is None:
             return ""
         number = cited.cite(best.chunk.doc_id, best.start, best.end)
