@@ -7,7 +7,13 @@ the analyzer), checked in code on every answer and testable without a model
 3. the cited passage shares the sentence's key terms;
 4. the sentence's numbers, number words and month names occur in the cited passages;
 5. the answer is Swedish;
-6. no sentence echoes injected instructions.
+6. no sentence echoes injected instructions;
+7. every sentence tells something the question does not already say (a restatement is dropped), what
+   it adds is what its cited passage must hold, and so is most of what it took from the question (its
+   premise: "Det som oftast stoppar kommuner är att …");
+8. every part of a question with several asks is answered, or the answer says which part is not
+   (``parts_answered``); an answer holding fewer of the asked facts than the extractive draft is not
+   shown (``facts_held``, applied by the generative answerer).
 
 A failing sentence gets its marker moved to the passage that supports it or is dropped
 (outcome "repaired"); an answer with nothing left gives the extractive answer instead
@@ -26,8 +32,16 @@ from assistant.prompts import GivenPassage
 from swedish.dates import MONTH_NUMBERS, month_written_as_date
 from swedish.language import looks_english
 from swedish.numbers import number_words_in, numbers_in
+from swedish.questions import (
+    QuestionType,
+    asks_for_a_list,
+    enumerates,
+    evidence_spans,
+    question_parts,
+    question_type,
+)
 from swedish.sentences import sentences
-from swedish.tokens import STOPWORDS, SwedishAnalyzer, stem_matches, words
+from swedish.tokens import STOPWORDS, SwedishAnalyzer, inflects, stem, stem_matches, words
 
 _MARKER_RE = re.compile(r"\[\s*(?:utdrag\s*|källa\s*)?(\d{1,3}(?:\s*(?:[,;]|och|–|-)\s*\d{1,3})*)\s*\]", re.I)
 _BULLET_RE = re.compile(r"^\s*(?:[-*•]|\d{1,2}[.)])\s+")
@@ -119,9 +133,11 @@ def key_terms(text: str, analyzer: SwedishAnalyzer) -> list[list[str]]:
 
 
 def term_support(sentence: str, passage_text: str, analyzer: SwedishAnalyzer,
-                 weight: Callable[[str], float] | None = None) -> float:
-    """Share of the sentence's key terms (weighted, e.g. by rarity) that the passage contains; 1.0 without terms."""
-    terms = key_terms(sentence, analyzer)
+                 weight: Callable[[str], float] | None = None, asked: frozenset[str] = frozenset()) -> float:
+    """Share of the sentence's key terms (weighted, e.g. by rarity) that the passage contains; 1.0 without terms.
+
+    With ``asked`` (the question's stems), only the terms the sentence adds to the question count."""
+    terms = added_terms(sentence, asked, analyzer) if asked else key_terms(sentence, analyzer)
     if not terms:
         return 1.0
     tokens = set(analyzer.tokens(passage_text))
@@ -134,6 +150,197 @@ def term_support(sentence: str, passage_text: str, analyzer: SwedishAnalyzer,
         elif len(stems) > 1:  # a compound counts by the share of its parts the passage has
             matched += w * sum(stem_matches(part, tokens, both_ways=True) for part in stems[1:]) / (len(stems) - 1)
     return matched / total if total else 1.0
+
+
+# --- (7) information, not echo ----------------------------------------------------------------
+
+# General Swedish words that claim nothing by themselves: "Det finns olika grupper" says no more than
+# the question "Vilka grupper finns?".
+CLAIMLESS_WORDS = frozenset({
+    "finns", "fanns", "gäller", "handlar", "innebär", "sker", "görs", "ges", "olika", "viss", "vissa", "visst",
+    "annan", "annat", "andra", "del", "delar", "sätt", "exempel", "bland", "viktig", "viktigt", "viktiga",
+    "ja", "nej", "också", "främst", "framför", "allt", "därför", "både", "fråga", "frågan",
+})
+
+
+_CLAIMLESS_STEMS = frozenset(stem(w) for w in CLAIMLESS_WORDS)
+
+
+def asked_stems(question: str, analyzer: SwedishAnalyzer) -> frozenset[str]:
+    """The stems a sentence must go beyond to tell something: the question's and the claimless words'."""
+    return frozenset(analyzer.tokens(question)) | _CLAIMLESS_STEMS
+
+
+def _asked(stem_: str, asked: frozenset[str]) -> bool:
+    return stem_matches(stem_, asked, both_ways=True) or any(inflects(stem_, a) for a in asked)
+
+
+def added_terms(sentence: str, asked: frozenset[str], analyzer: SwedishAnalyzer) -> list[list[str]]:
+    """The key terms of ``sentence`` that the question (its stems ``asked``) does not already hold."""
+    added = []
+    for stems in key_terms(sentence, analyzer):
+        if _asked(stems[0], asked):
+            continue
+        if len(stems) > 1 and all(_asked(part, asked) for part in stems[1:]):
+            continue  # a compound of asked words ("BVC-grupperna" after "grupper på BVC")
+        added.append(stems)
+    return added
+
+
+def premise_support(sentence: str, passage_text: str, asked: frozenset[str], analyzer: SwedishAnalyzer,
+                    weight: Callable[[str], float] | None = None) -> float:
+    """Share of the words a sentence took from the question (weighted) that the passage holds: "Det som
+    oftast stoppar kommuner är att …" asserts the question's premise, which the passage must state too."""
+    terms = [t for t in key_terms(sentence, analyzer) if t[0] not in _CLAIMLESS_STEMS and _asked(t[0], asked)]
+    if not terms:
+        return 1.0
+    tokens = set(analyzer.tokens(passage_text))
+    total = matched = 0.0
+    for stems in terms:
+        w = weight(stems[0]) if weight else 1.0
+        total += w
+        if any(_asked(s, frozenset(tokens)) for s in stems[:1]) or \
+                (len(stems) > 1 and all(stem_matches(p, tokens, both_ways=True) for p in stems[1:])):
+            matched += w
+    return matched / total if total else 1.0
+
+
+def restates_question(sentence: str, question: str, analyzer: SwedishAnalyzer,
+                      asked: frozenset[str] | None = None) -> bool:
+    """The sentence adds no content word, name or number to the question: an echo, not an answer."""
+    if not question:
+        return False
+    asked = asked if asked is not None else asked_stems(question, analyzer)
+    text = strip_markers(sentence)
+    return not added_terms(text, asked, analyzer) and not (numbers_in(text) - numbers_in(question))
+
+
+_GAP_RE = re.compile(r"^(det framgår inte|(utdragen|dokumenten|texten|källorna) (säger|nämner|besvarar|anger|"
+                     r"beskriver|tar) (inte|inget|ingenting)|det står inte|(utdragen|dokumenten) saknar)", re.I)
+
+
+def states_gap(text: str) -> bool:
+    """The sentence says the documents do not answer (part of) the question."""
+    return bool(_GAP_RE.match(strip_markers(text)))
+
+
+# --- (8) every part answered, and no fewer facts than the extractive draft ---------------------
+
+_BARE_ANSWER_WORDS = 6  # "MFoF", "Vartannat år", "Tio av tolv kommuner": an answer without a sentence around it
+
+# Asks answered by a kind of fact: a date, a frequency, a count, an amount, a body or name, a reason.
+_TYPED = (QuestionType.WHEN, QuestionType.HOW_OFTEN, QuestionType.HOW_MANY, QuestionType.AMOUNT, QuestionType.WHO,
+          QuestionType.WHY)
+
+
+def parts_answered(question: str, texts: Sequence[str], analyzer: SwedishAnalyzer, strict: bool = False,
+                   weight: Callable[[str], float] | None = None, coverage: float = 0.25) -> list[tuple[str, bool]]:
+    """Each ask of the question with whether one of ``texts`` answers it.
+
+    A sentence that adds content to the question answers the asks whose own words it speaks of; its
+    facts of other kinds (a date, a number, a frequency, a body) answer the asks still open that need
+    them, one fact per ask ("MFoF" answers "vilken myndighet …", not also "vem … före"). A sentence
+    about an open ask ("vilka tog initiativ …") gives all its facts to that ask. ``strict``: an ask for a
+    date, number, frequency, amount or body is answered only by such a fact, not by speaking of it.
+
+    A sentence "speaks of" an ask when it holds at least ``coverage`` of the ask's own words, weighted by
+    rarity (``weight``, e.g. inverse document frequency; word length without): "Vad menar Lindesberg med
+    en obruten kedja?" needs "obruten kedja", not just "Lindesberg"; a list answers "vilka …"."""
+    parts = question_parts(question)
+    asked = asked_stems(question, analyzer)
+    stems = [set(analyzer.tokens(p)) for p in parts]
+    own = [stems[i] - set().union(*(stems[j] for j in range(len(parts)) if j != i)) if len(parts) > 1 else stems[i]
+           for i in range(len(parts))]
+    rarity = weight or len
+    kinds = [question_type(p) for p in parts]
+
+    def speaks_of(i: int, found: set[str]) -> bool:
+        total = sum(rarity(s) for s in own[i])
+        held = sum(rarity(s) for s in own[i] if stem_matches(s, found, both_ways=True)
+                   or any(inflects(s, f) for f in found))
+        return total > 0 and held / total >= coverage
+
+    informative = [t for t in texts if not states_gap(t) and not restates_question(t, question, analyzer, asked)]
+    answered = [False] * len(parts)
+    facts_left: list[tuple[str, list[int]]] = []  # sentences whose facts may answer asks, with what they are about
+    for text in informative:
+        found = set(analyzer.tokens(text))
+        about = [i for i in range(len(parts))
+                 if speaks_of(i, found) or (asks_for_a_list(parts[i]) and enumerates(text))]
+        for i in about:
+            answered[i] = answered[i] or not (strict and kinds[i] in _TYPED)
+        # An open ask ("vilka tog initiativ") takes all its facts; a fact answers an ask when its sentence
+        # speaks of that ask or is a bare answer ("MFoF", "Vartannat år"), not a fact said about something else.
+        if all(kinds[i] in _TYPED for i in about) and (about or len(words(text)) <= _BARE_ANSWER_WORDS):
+            facts_left.append((text, about))
+    claimed: set[tuple[int, str]] = set()  # (sentence, fact): one fact answers one ask
+    for i, kind in enumerate(kinds):
+        if answered[i] or kind not in _TYPED:
+            continue
+        for n, (text, about) in enumerate(facts_left):
+            if any(j != i and kinds[j] == kind for j in about):
+                continue  # its fact of this kind answers the other ask it is about
+            new = [f for f in evidence_spans(kind, text, question) if (n, f.lower()) not in claimed]
+            if new:
+                answered[i] = True
+                claimed.add((n, new[0].lower()))
+                break
+    return list(zip(parts, answered, strict=True))
+
+
+def facts_held(question: str, texts: Sequence[str], analyzer: SwedishAnalyzer, short_answer: str = "",
+               weight: Callable[[str], float] | None = None) -> int:
+    """How many of the asked facts ``texts`` hold: the asks answered (``parts_answered``, strict: a date for
+    "när", a frequency for "hur ofta" …), and one more for
+    ``short_answer`` (the span the extractive answer gives first, "vartannat år") written in them."""
+    held = sum(answered for _, answered in parts_answered(question, texts, analyzer, strict=True, weight=weight))
+    if short_answer:
+        joined = " ".join(" ".join(strip_markers(t).lower().split()) for t in texts)
+        held += " ".join(short_answer.lower().split()) in joined
+    return held
+
+
+_SHORT_ANSWER_RE = re.compile(r"^\*\*(.+?)\*\*\s*\[\d+\]\s*$")
+
+
+def short_answer(markdown: str) -> str:
+    """The short answer an extractive answer gives on its first line ("**vartannat år** [1]"), or ""."""
+    match = _SHORT_ANSWER_RE.match(markdown.split("\n", 1)[0].strip())
+    return match.group(1) if match else ""
+
+
+def compare_with_draft(report: GuardrailReport, question: str, draft: str, analyzer: SwedishAnalyzer,
+                       weight: Callable[[str], float] | None = None) -> list[str]:
+    """Weigh a checked model answer against the extractive ``draft`` (Markdown) for the same question.
+
+    Turns ``report`` into a fallback when the model refused a question the draft answers (issue
+    ``refused_what_the_draft_answers``), its answer holds none of the asked facts (``answers_nothing_asked``:
+    no number for "hur många", nothing about what is asked) or fewer than the draft
+    (``fewer_facts_than_extractive``); otherwise returns the asks it leaves open that it does not itself
+    say are open (the draft does not answer them either), and marks the answer repaired when there are
+    any."""
+    if report.refusal:
+        # The draft's refusal rules passed this question; on the development split the 1.5B model's refusals
+        # were wrong for 12 of 14 such questions, so its refusal does not overrule them.
+        report.outcome, report.refusal = "fallback", False
+        report.issues.append("refused_what_the_draft_answers")
+        return []
+    kept = [c.unit.text for c in report.kept if c.action != "exempt"]
+    draft_lines = [unit.text for unit in split_units(draft)]
+    short = short_answer(draft)
+    ours = facts_held(question, kept, analyzer, short, weight)
+    if ours == 0 or ours < facts_held(question, draft_lines, analyzer, short, weight):
+        report.outcome = "fallback"
+        report.issues.append("fewer_facts_than_extractive" if ours else "answers_nothing_asked")
+        return []
+    if len(question_parts(question)) < 2 or any(states_gap(c.unit.text) for c in report.kept):
+        return []
+    open_parts = [part for part, answered in parts_answered(question, kept, analyzer, weight=weight) if not answered]
+    if open_parts:
+        report.issues.append("part_unanswered")
+        if report.outcome == "unrepaired":
+            report.outcome = "repaired"
+    return open_parts
 
 
 # --- (4) numbers and dates -------------------------------------------------------------------
@@ -201,12 +408,13 @@ class GuardrailConfig:
     min_support: float = 0.5  # share of a sentence's key terms its cited passages must contain
     min_each: float = 0.25  # … and each single cited passage
     better_by: float = 0.3  # a given passage supporting the sentence this much better takes over the marker
+    min_premise: float = 0.5  # share of the words a sentence took from the question its cited passages must hold
 
 
 def check_answer(answer: str, passages: Sequence[GivenPassage], analyzer: SwedishAnalyzer,
                  weight: Callable[[str], float] | None = None,
-                 config: GuardrailConfig = GuardrailConfig()) -> GuardrailReport:
-    """Check a model answer against the passages it was given; repair what can be repaired.
+                 config: GuardrailConfig = GuardrailConfig(), question: str = "") -> GuardrailReport:
+    """Check a model answer to ``question`` against the passages it was given; repair what can be repaired.
 
     outcome "fallback" means: show the extractive answer instead."""
     units = split_units(answer)
@@ -223,23 +431,35 @@ def check_answer(answer: str, passages: Sequence[GivenPassage], analyzer: Swedis
         repaired = len(units) > 1
         return GuardrailReport("repaired" if repaired else "unrepaired", True, checked)
 
+    asked = asked_stems(question, analyzer) if question else frozenset()
     checked: list[CheckedUnit] = []
     for i, unit in enumerate(units):
-        checked.append(_check_unit(unit, units[i + 1] if i + 1 < len(units) else None, by_n, analyzer, weight,
-                                   config))
+        if question and not states_gap(unit.text) and not is_refusal(unit.text) \
+                and not echoes_instructions(unit.text) and restates_question(unit.text, question, analyzer, asked):
+            checked.append(CheckedUnit(unit, [], "dropped", ["restatement"]))
+            continue
+        result = _check_unit(unit, units[i + 1] if i + 1 < len(units) else None, by_n, analyzer, weight, config,
+                             asked)
+        if asked and result.action in ("kept", "reattached") and premise_support(
+                unit.text, "\n".join(by_n[m].searchable for m in result.markers), asked, analyzer,
+                weight) < config.min_premise:
+            result = CheckedUnit(unit, [], "dropped", [*result.issues, "premise_not_in_passage"])
+        checked.append(result)
     kept = [c for c in checked if c.action in ("kept", "reattached")]
     if not kept:
-        return GuardrailReport("fallback", False, checked, ["nothing_supported"])
+        restated = all("restatement" in c.issues for c in checked if c.action == "dropped")
+        return GuardrailReport("fallback", False, checked, ["restatement_only" if restated else "nothing_supported"])
     changed = any(c.action in ("reattached", "dropped") or c.markers != c.unit.markers for c in checked)
     return GuardrailReport("repaired" if changed else "unrepaired", False, checked)
 
 
 def _check_unit(unit: Unit, following: Unit | None, by_n: dict[int, GivenPassage], analyzer: SwedishAnalyzer,
-                weight: Callable[[str], float] | None, config: GuardrailConfig) -> CheckedUnit:
+                weight: Callable[[str], float] | None, config: GuardrailConfig,
+                asked: frozenset[str] = frozenset()) -> CheckedUnit:
     issues: list[str] = []
     if echoes_instructions(unit.text):
         return CheckedUnit(unit, [], "dropped", ["instruction_echo"])
-    if is_refusal(unit.text):
+    if is_refusal(unit.text) or (states_gap(unit.text) and not numbers_in(unit.text)):
         return CheckedUnit(unit, [], "exempt")
     valid = [m for m in unit.markers if m in by_n]
     if len(valid) < len(unit.markers):
@@ -256,15 +476,17 @@ def _check_unit(unit: Unit, following: Unit | None, by_n: dict[int, GivenPassage
     for n, passage in by_n.items():
         if unsupported_numbers(unit.text, [passage.searchable]):
             continue
-        score = term_support(unit.text, passage.searchable, analyzer, weight)
+        score = term_support(unit.text, passage.searchable, analyzer, weight, asked)
         if score > best_score:
             best, best_score = n, score
 
     if valid and unsupported_numbers(unit.text, [by_n[m].searchable for m in valid]):
         issues.append("number_not_in_passage")
-    supporting = [m for m in valid if term_support(unit.text, by_n[m].searchable, analyzer, weight) >= config.min_each]
+    supporting = [m for m in valid
+                  if term_support(unit.text, by_n[m].searchable, analyzer, weight, asked) >= config.min_each]
     if supporting and "number_not_in_passage" not in issues:
-        support = term_support(unit.text, "\n".join(by_n[m].searchable for m in supporting), analyzer, weight)
+        support = term_support(unit.text, "\n".join(by_n[m].searchable for m in supporting), analyzer, weight,
+                               asked)
         if len(supporting) == len(valid) and support >= config.min_support \
                 and not (best is not None and best not in supporting and best_score - support >= config.better_by):
             return CheckedUnit(unit, supporting, "kept", issues)

@@ -10,8 +10,47 @@ DENSE_SEARCH_DOWN = "Vektorsökningen svarade inte; svaret bygger bara på ords�
 
 # The generative answerer's notices.
 GENERATED = "Svaret är formulerat av en språkmodell utifrån de citerade utdragen."
-REPAIRED = ("Språkmodellens svar har justerats: meningar som dokumenten inte stöder har tagits bort "
-            "eller fått rätt källhänvisning.")
 FALLBACK = "Språkmodellens svar kunde inte beläggas i dokumenten; här är det citerade svaret i stället."
+PART_NOT_ANSWERED = "Utdragen besvarar inte den här delen av frågan: ”{part}”."
+
+# Why the model's answer was not shown (the guard rails' answer-level issue), in plain Swedish.
+_FALLBACK_REASONS = {
+    "restatement_only": "Språkmodellens svar upprepade bara frågan",
+    "fewer_facts_than_extractive": "Språkmodellens svar innehöll färre av de efterfrågade uppgifterna än citaten",
+    "answers_nothing_asked": "Språkmodellens svar besvarade inte det som frågan gäller",
+    "refused_what_the_draft_answers": "Språkmodellen fann inget svar i utdragen, men citaten nedan besvarar frågan",
+    "not_swedish": "Språkmodellens svar var inte på svenska",
+    "empty": "Språkmodellen gav inget svar",
+}
+
+
+def fallback_notice(issues: list[str]) -> str:
+    """Why the extractive answer is shown instead of the model's."""
+    for issue in issues:
+        if issue in _FALLBACK_REASONS:
+            return f"{_FALLBACK_REASONS[issue]}; här är det citerade svaret i stället."
+    return FALLBACK
+
+
+def repaired_notice(restated: int, dropped: int, moved: int, open_parts: int) -> str:
+    """What the guard rails changed in the model's answer before it was shown."""
+    changes = []
+    if restated:
+        changes.append(f"{_count(restated, 'mening', 'meningar')} som bara upprepade frågan togs bort")
+    if dropped:
+        changes.append(f"{_count(dropped, 'mening', 'meningar')} som dokumenten inte stöder togs bort")
+    if moved:
+        changes.append(f"{_count(moved, 'källhänvisning', 'källhänvisningar')} rättades")
+    if open_parts:
+        changes.append("det står nu vilken del av frågan utdragen inte besvarar")
+    if not changes:
+        changes.append("källhänvisningarna rättades")
+    text = ", ".join(changes[:-1]) + (" och " if len(changes) > 1 else "") + changes[-1]
+    return f"Språkmodellens svar har justerats innan det visades: {text}."
+
+
+def _count(n: int, one: str, many: str) -> str:
+    words = {1: "en", 2: "två", 3: "tre", 4: "fyra"}
+    return f"{words.get(n, str(n))} {one if n == 1 else many}"
 TIMEOUT = "Språkmodellen svarade inte i tid; här är det citerade svaret i stället."
 UNAVAILABLE = "Språkmodellen kunde inte nås; här är det citerade svaret i stället."

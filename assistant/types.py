@@ -78,6 +78,7 @@ class Answer:
     # Generative answerer only: how the model's answer fared in the guard rails (assistant/guardrails.py):
     # unrepaired | repaired | fallback (the extractive answer instead) | skipped (model not asked); "" otherwise.
     guardrails: str = ""
+    guardrail_issues: list[str] = field(default_factory=list)  # why: restatement, fewer_facts_than_extractive …
 
     def to_dict(self) -> dict:
         return asdict(self)

@@ -34,6 +34,10 @@ class LexicalIndex:
         df = self.doc_freq.get(token, 0)
         return float(np.log(1 + (n - df + 0.5) / (df + 0.5)))
 
+    def rarity(self, token: str) -> float:
+        """``idf`` for a token the chunks hold, 0 for one they do not (it cannot mark what a passage is about)."""
+        return self.idf(token) if token in self.doc_freq else 0.0
+
     @classmethod
     def build(cls, chunk_ids: list[str], texts: list[str]) -> LexicalIndex:
         analyzer = SwedishAnalyzer(build_lexicon(texts))

@@ -180,3 +180,55 @@ def answer_span(kind: QuestionType, sentence: str, question: str) -> tuple[int, 
         if found and found.lower() not in asked:
             return match.start(), match.start() + len(found)
     return None
+
+
+# A second ask joined to the first: "…, och vem hade det före?", "… samt hur ofta …", or a second question.
+_NEXT_ASK_RE = re.compile(r"(?:,\s*|\s+)(?:och|samt)\s+"
+                          r"(?=(?:när|vem|vems|vilken|vilket|vilka|hur|var|vart|vad|varför)\b)|\?\s+(?=\S)",
+                          re.IGNORECASE)
+
+
+def question_parts(question: str) -> list[str]:
+    """The asks of a question, each on its own ("När … och vem …?" → ["När …", "vem …"]); one part for a
+    question with one ask."""
+    parts = [p.strip(" ,?!.\n") for p in _NEXT_ASK_RE.split(question)]
+    return [p for p in parts if len(p.split()) >= 2] or [question.strip()]
+
+
+# A body or a name as an answer to "vem / vilken grupp": an acronym ("MFoF"), a capitalised word inside the
+# sentence ("… av Länsstyrelsen"), or a word ending in a body noun ("arbetsgruppen", "styrgruppen").
+_BODY_OR_NAME_RE = re.compile(rf"\b[A-ZÅÄÖ]\w*[A-ZÅÄÖ]\w*|(?<=[\w,] )[A-ZÅÄÖ][a-zåäöé]+|(?i:\b\w*{_BODY_NOUNS})")
+
+
+def evidence_spans(kind: QuestionType, sentence: str, question: str) -> list[str]:
+    """Every fact of the kind ``kind`` asks for that ``sentence`` states and the question does not: dates,
+    numbers, frequencies, amounts; for "vem / vilken grupp" bodies and names."""
+    asked = question.lower()
+    # For "hur många" only a count: the general pattern also takes "en"/"ett", which are mostly articles.
+    general = EVIDENCE.get(kind) if kind != QuestionType.HOW_MANY else None
+    patterns = [p for p in (_SPAN_PATTERNS.get(kind), general) if p is not None]
+    if kind == QuestionType.WHO:
+        patterns.append(_BODY_OR_NAME_RE)
+    found: list[str] = []
+    for pattern in patterns:
+        text = sentence if kind == QuestionType.WHO or pattern is not EVIDENCE.get(kind) else sentence.lower()
+        for match in pattern.finditer(text):
+            span = match.group(0).strip()
+            if span and span.lower() not in asked and span.lower() not in (f.lower() for f in found):
+                found.append(span)
+    return found
+
+
+_ENUMERATION_RE = re.compile(r"[\wåäöé][^,.;:?!]*,\s*[\wåäöé][^,.;:?!]*(?:,|\boch\b|\beller\b)|"
+                             r"^\s*(?:[-*•]|\d{1,2}[.)])\s")
+_ASKS_FOR_A_LIST_RE = re.compile(r"^(och )?vilka\b|\bvad ingår\b|\bnämn\b|\bräkna upp\b")
+
+
+def asks_for_a_list(question: str) -> bool:
+    """"Vilka …", "Vad ingår …": the answer is several things (not "Vilken …", which asks for one)."""
+    return bool(_ASKS_FOR_A_LIST_RE.search(question.strip().lower()))
+
+
+def enumerates(sentence: str) -> bool:
+    """The sentence lists things ("Svenska kyrkan, studieförbund och …", or a list item): an answer to "vilka …"."""
+    return bool(_ENUMERATION_RE.search(sentence)) or sentence.count(",") >= 1 and len(sentence.split()) <= 8

@@ -55,6 +55,17 @@ def is_derivation(stem_: str, word: str, min_length: int = 5, max_extra: int = 5
     return len(stem_) >= min_length and word.startswith(stem_) and len(word) - len(stem_) <= max_extra
 
 
+# Inflection endings the Snowball stemmer leaves on short words ("stödet", "barnen", "åren").
+_INFLECTIONS = ("a", "e", "n", "t", "s", "en", "et", "er", "ar", "or", "na", "ns", "ts", "es", "ets", "ens", "ena",
+                "arna", "erna", "orna", "ande", "ende", "ade", "ad", "at", "ades")
+
+
+def inflects(a: str, b: str) -> bool:
+    """One stem is the other with an inflection ending ("stödet" ~ "stöd", "barnen" ~ "barn")."""
+    short, long_ = (a, b) if len(a) <= len(b) else (b, a)
+    return len(short) >= 3 and long_.startswith(short) and long_[len(short):] in _INFLECTIONS
+
+
 def stem_matches(stem_: str, tokens: Iterable[str], both_ways: bool = False) -> bool:
     """A stem matches a set of stems exactly or as a derivation; ``both_ways`` also accepts a
     token that the stem itself continues."""

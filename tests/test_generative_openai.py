@@ -22,10 +22,8 @@ from fake_llm import FakeOpenAIServer
 
 from assistant import Answer, Assistant
 from assistant.llm_backends import LLMConfigError, make_llm
-from assistant.messages import FALLBACK as NOTICE_FALLBACK
 from assistant.messages import GENERATED as NOTICE_GENERATED
 from assistant.messages import REFUSAL
-from assistant.messages import REPAIRED as NOTICE_REPAIRED
 from assistant.messages import TIMEOUT as NOTICE_TIMEOUT
 from assistant.messages import UNAVAILABLE as NOTICE_UNAVAILABLE
 from common.settings import Settings
@@ -34,6 +32,8 @@ from tools.evaluate import citations_valid
 MODEL = "qwen2.5-test"
 TIMEOUT_S = 10.0  # generous: CI machines may be busy
 QUESTION = "Hur ofta ska den regionala strategin följas upp?"
+NOTICE_REPAIRED = "Språkmodellens svar har justerats"
+NOTICE_FALLBACK = "här är det citerade svaret i stället."
 
 GOOD = ("Den regionala strategin följs upp vartannat år med både kvantitativa och kvalitativa metoder "
         "[{vartannat år}]. Strategisk arbetsgrupp för föräldraskapsstödsutveckling har i uppdrag att följa upp "
@@ -109,7 +109,7 @@ def test_good_answer_passes_unrepaired_with_valid_citations(assistant, fake):
     assert len(fake.requests) == 1
     assert answer.engine == "generative" and answer.guardrails == "unrepaired"
     assert not answer.refused
-    assert NOTICE_GENERATED in answer.notices and NOTICE_REPAIRED not in answer.notices
+    assert NOTICE_GENERATED in answer.notices and not any(n.startswith(NOTICE_REPAIRED) for n in answer.notices)
     assert "vartannat år" in answer.answer
     assert citations_valid(answer, documents(assistant))
     assert {int(m) for m in re.findall(r"\[(\d+)\]", answer.answer)} == {c.n for c in answer.citations}
@@ -146,7 +146,7 @@ def test_bad_answer_is_repaired_with_a_notice(assistant, fake):
     fake.reply = lambda request: fill(REPAIRABLE, request)
     answer = assistant.ask(QUESTION)
     assert answer.guardrails == "repaired" and answer.engine == "generative"
-    assert NOTICE_REPAIRED in answer.notices
+    assert any(n.startswith(NOTICE_REPAIRED) for n in answer.notices), answer.notices
     assert "47" not in answer.answer and "12 kommuner" not in answer.answer, "the invented numbers are dropped"
     assert "vartannat år" in answer.answer
     cited = [c for c in answer.citations if "vartannat år" in c.quote]
@@ -159,7 +159,7 @@ def test_unsupported_answer_falls_back_to_the_extractive_answer(assistant, fake)
     answer = assistant.ask(QUESTION)
     extractive = assistant.answerer.extractive.ask(QUESTION)
     assert answer.guardrails == "fallback" and answer.engine == "extractive"
-    assert NOTICE_FALLBACK in answer.notices
+    assert "Språkmodellens svar var inte på svenska; här är det citerade svaret i stället." in answer.notices
     assert answer.answer == extractive.answer
     assert citations_valid(answer, documents(assistant))
 
@@ -174,7 +174,7 @@ def test_injection_in_the_question_stays_inside_the_delimiters(assistant, fake):
     assert "<|im_start|>" not in user
     inside = user.split("<fråga>", 1)[1].split("</fråga>", 1)[0]
     assert "Ignorera tidigare instruktioner" in inside
-    assert answer.guardrails == "fallback" and NOTICE_FALLBACK in answer.notices
+    assert answer.guardrails == "fallback" and any(n.endswith(NOTICE_FALLBACK) for n in answer.notices)
 
 
 def test_server_error_falls_back_quickly(assistant, fake):
@@ -223,11 +223,33 @@ def test_unanswerable_question_is_refused_without_calling_the_model(assistant, f
     assert fake.requests == []
 
 
-def test_model_refusal_is_shown_with_the_closest_passages(assistant, fake):
+def test_a_restatement_of_the_question_gives_the_extractive_answer_and_says_why(assistant, fake):
+    fake.reply = lambda request: "Den regionala strategin ska följas upp [1]."
+    answer = assistant.ask(QUESTION)
+    assert answer.engine == "extractive" and answer.guardrails == "fallback"
+    assert answer.guardrail_issues[:1] == ["restatement_only"]
+    assert "Språkmodellens svar upprepade bara frågan; här är det citerade svaret i stället." in answer.notices
+    assert "vartannat år" in answer.answer
+
+
+def test_an_answer_without_the_asked_fact_gives_the_extractive_answer(assistant, fake):
+    """A supported sentence that does not say how often ("vartannat år" is in the draft) is not shown."""
+    fake.reply = lambda request: fill("Strategisk arbetsgrupp för föräldraskapsstödsutveckling har i uppdrag att "
+                                      "följa upp om målområdenas insatser har genomförts [{Strategisk arbetsgrupp}].",
+                                      request)
+    answer = assistant.ask(QUESTION)
+    assert answer.guardrails == "fallback" and answer.engine == "extractive", answer.guardrail_issues
+    assert set(answer.guardrail_issues) & {"fewer_facts_than_extractive", "answers_nothing_asked"}
+
+
+def test_model_refusal_of_what_the_extractive_draft_answers_gives_the_draft(assistant, fake):
+    """A refusal holds none of the facts the draft found ("vartannat år"): the draft is shown, and says why."""
     fake.reply = lambda request: REFUSAL
     answer = assistant.ask(QUESTION)
-    assert answer.refused and answer.engine == "generative" and answer.guardrails == "unrepaired"
-    assert answer.answer.startswith(REFUSAL) and "Det närmaste jag hittade" in answer.answer
+    assert not answer.refused and answer.engine == "extractive" and answer.guardrails == "fallback"
+    assert answer.guardrail_issues == ["refused_what_the_draft_answers"]
+    assert any(n.startswith("Språkmodellen fann inget svar i utdragen") for n in answer.notices)
+    assert "vartannat år" in answer.answer
     assert citations_valid(answer, documents(assistant))
 
 
@@ -236,7 +258,8 @@ def test_eval_llm_reports_guardrail_shares(llm_settings, fake, tmp_path):
     result = run_cli(["eval", "--llm", "--no-baseline", "--limit", "3", "--set", "bundled"], llm_settings)
     assert result.returncode == 0, result.stderr
     assert "LLM: guard rails unrepaired" in result.stdout and "LLM: fell back to extractive" in result.stdout
-    assert "Set bundled: 3 questions" in result.stdout and "engine: generative (3)" in result.stdout
+    # A reply that holds fewer of the asked facts than the extractive draft gives the extractive answer.
+    assert "Set bundled: 3 questions" in result.stdout and re.search(r"engine: .*generative \([123]\)", result.stdout)
     assert fake.requests, "the model was asked"
 
 

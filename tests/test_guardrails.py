@@ -5,8 +5,10 @@ model was given for it (as ``GenerativeAnswerer.passages_for`` numbered them), t
 output (recorded from Qwen2.5-Coder-1.5B-Instruct Q4_K_M through llama.cpp, or a
 hand-written variant of one, as its ``source`` says) and what the check must conclude.
 
-Every fixture is checked twice: with an analyzer built from the passages alone (fast, no
-index) and with the session index's analyzer and rarity weights, as the engine runs it.
+A fixture that holds the extractive engine's answer (``draft``) is also weighed against it
+(``compare_with_draft``), as the engine does. Every fixture is checked twice: with an analyzer
+built from the passages alone (fast, no index) and with the session index's analyzer and rarity
+weights, as the engine runs it.
 """
 
 from __future__ import annotations
@@ -20,10 +22,15 @@ from assistant.guardrails import (
     GuardrailReport,
     best_span,
     check_answer,
+    compare_with_draft,
     echoes_instructions,
+    facts_held,
     is_swedish,
     parse_markers,
+    parts_answered,
+    restates_question,
     split_units,
+    states_gap,
     term_support,
     unsupported_numbers,
 )
@@ -57,11 +64,18 @@ def fixture_analyzer(passages: list[GivenPassage]) -> SwedishAnalyzer:
 
 
 def run_check(case: dict, analysis: str, request) -> tuple[GuardrailReport, list[GivenPassage]]:
+    """The guard rails on a fixture, and, when it holds the extractive draft, the weighing against it."""
     passages = given(case["passages"])
+    question = case.get("question", "")
     if analysis == "index":
         index = request.getfixturevalue("reader")
-        return check_answer(case["output"], passages, index.lexical.analyzer, index.lexical.idf), passages
-    return check_answer(case["output"], passages, fixture_analyzer(passages)), passages
+        analyzer, weight, rarity = index.lexical.analyzer, index.lexical.idf, index.lexical.rarity
+    else:
+        analyzer, weight, rarity = fixture_analyzer(passages), None, None
+    report = check_answer(case["output"], passages, analyzer, weight, question=question)
+    if case.get("draft") and report.outcome != "fallback":
+        compare_with_draft(report, question, case["draft"], analyzer, rarity)
+    return report, passages
 
 
 def kept_text(report: GuardrailReport) -> str:
@@ -82,6 +96,8 @@ def test_there_are_good_and_bad_fixtures():
 @pytest.mark.parametrize("path", FIXTURES, ids=[p.stem for p in FIXTURES])
 def test_recorded_output(path: Path, analysis: str, request):
     case = load(path)
+    if case.get("needs_index_weights") and analysis == "fixture":
+        pytest.skip("weighs words by the index's inverse document frequency")
     expect = case["expect"]
     report, passages = run_check(case, analysis, request)
     issues = report.all_issues()
@@ -162,6 +178,115 @@ def test_term_support_uses_stems_and_compound_parts():
     assert term_support("Strategin följs upp vartannat år med kvalitativa metoder.", passage, analyzer) > 0.6
     assert term_support("Familjecentraler erbjuder öppen förskola.", passage, analyzer) == 0.0
     assert term_support("Det är så.", passage, analyzer) == 1.0  # no key terms: nothing to contradict
+
+
+# --- information, not echo; every part answered -----------------------------------------------
+
+ANALYZER = SwedishAnalyzer(["föräldragrupper", "barnavårdscentralen", "familjecentral", "uppväxt", "utbud",
+                            "arbetsgrupp", "ansvaret", "myndighet", "föräldraskapsstöd", "föräldraskap", "stöd"])
+
+
+@pytest.mark.parametrize("question, sentence", [
+    # Recorded from Qwen2.5-Coder-1.5B through llama.cpp (the issue's examples): the question said back.
+    ("Vad händer med föräldragrupperna på BVC när barnavårdscentralen ligger i en familjecentral?",
+     "Det händer med föräldragrupperna på BVC när barnavårdscentralen ligger i en familjecentral. [1]"),
+    ("När i barnets uppväxt är föräldrarnas behov av stöd störst, och hur ser utbudet ut just då?",
+     "När barnets uppväxt är föräldrarnas behov av stöd störst, ser utbudet ut just då. [1]"),
+    ("Vilka program finns för föräldrar?", "Det finns olika program för föräldrar [2]."),
+    ("Hur ofta följs strategin upp?", "Strategin följs upp. [1]"),
+    # Recorded: the words come back inflected ("stödet" after "föräldraskapsstöd").
+    ("Måste föräldraskapsstöd ges i grupp, och var kan det erbjudas?", "Det stödet kan erbjudas i grupp [1]."),
+])
+def test_a_sentence_that_only_restates_the_question_is_recognised(question: str, sentence: str):
+    assert restates_question(sentence, question, ANALYZER)
+
+
+@pytest.mark.parametrize("question, sentence", [
+    ("Hur ofta följs strategin upp?", "Strategin följs upp vartannat år [1]."),
+    ("Vilken myndighet har haft det nationella ansvaret sedan 2015?", "MFoF [1]"),
+    ("Vad händer med föräldragrupperna på BVC?", "Grupperna leds av BVC-sjuksköterskan och socionomen [1]."),
+    ("Hur många kommuner deltar?", "Tio av tolv kommuner deltar [1]."),
+    ("När infördes lagen?", "Lagen infördes 2018 [1]."),
+])
+def test_a_sentence_that_adds_content_is_not_a_restatement(question: str, sentence: str):
+    assert not restates_question(sentence, question, ANALYZER)
+
+
+def test_a_restatement_is_dropped_and_an_answer_of_restatements_falls_back():
+    passage = GivenPassage(n=1, doc_id="d", start=0, end=80,
+                           text="Föräldragrupperna på BVC leds av BVC-sjuksköterskan tillsammans med en socionom.")
+    question = "Vad händer med föräldragrupperna på BVC när barnavårdscentralen ligger i en familjecentral?"
+    echo = "Det händer med föräldragrupperna på BVC när barnavårdscentralen ligger i en familjecentral. [1]"
+    report = check_answer(echo, [passage], ANALYZER, question=question)
+    assert report.outcome == "fallback" and report.issues == ["restatement_only"]
+    answer = echo + " Grupperna leds av BVC-sjuksköterskan tillsammans med en socionom [1]."
+    report = check_answer(answer, [passage], ANALYZER, question=question)
+    assert report.outcome == "repaired"
+    assert [c.action for c in report.units] == ["dropped", "kept"] and report.units[0].issues == ["restatement"]
+
+
+def test_the_added_content_must_be_in_the_cited_passage():
+    """The words a sentence takes from the question do not count as support: only what it adds."""
+    passage = GivenPassage(n=1, doc_id="d", start=0, end=70,
+                           text="Strategin följs upp av en strategisk arbetsgrupp vartannat år.")
+    question = "Hur ofta ska strategin följas upp och vilken grupp har det ansvaret?"
+    invented = "Strategin följs upp av regionens ledningsgrupp i samverkan med kommunerna [1]."
+    report = check_answer(invented, [passage], ANALYZER, question=question)
+    assert report.outcome == "fallback", report.all_issues()
+    supported = "Strategin följs upp vartannat år av en strategisk arbetsgrupp [1]."
+    assert check_answer(supported, [passage], ANALYZER, question=question).outcome == "unrepaired"
+
+
+def test_each_part_of_a_two_part_question_is_checked():
+    question = "Hur ofta ska strategin stämmas av, och vilken grupp har det ansvaret?"
+    recorded = "Det främst ansvaret är av regionen. [1]"  # the issue's example: no frequency at all
+    assert parts_answered(question, [recorded], ANALYZER) == [
+        ("Hur ofta ska strategin stämmas av", False), ("vilken grupp har det ansvaret", True)]
+    both = ["Strategin stäms av vartannat år [1].", "Ansvaret har den strategiska arbetsgruppen [1]."]
+    assert all(answered for _, answered in parts_answered(question, both, ANALYZER))
+    question = "Vilken myndighet har haft det nationella ansvaret sedan 2015, och vem hade det före?"
+    assert [a for _, a in parts_answered(question, ["MFoF [1]"], ANALYZER)] == [True, False]
+    assert [a for _, a in parts_answered(question, ["MFoF [1].", "Före 2015 hade Statens folkhälsoinstitut "
+                                                    "ansvaret [1]."], ANALYZER)] == [True, True]
+    # Recorded: the bodies answer the first ask; the second (who was commissioned) stays open.
+    question = "Vilka tog initiativ till den regionala strategin, och vem fick i uppdrag att ta fram den?"
+    recorded = ("Initiativ till den regionala strategin har lagat hos länets kommundirektörer/chefer, länsråd och "
+                "regiondirektören [1].")
+    assert [a for _, a in parts_answered(question, [recorded], ANALYZER)] == [True, False]
+
+
+def test_fewer_facts_than_the_extractive_draft():
+    question = "Hur ofta ska strategin stämmas av, och vilken grupp har det ansvaret?"
+    draft = ["Uppföljning av strategin genomförs vartannat år av den strategiska arbetsgruppen. [1]"]
+    assert facts_held(question, draft, ANALYZER) == 2
+    assert facts_held(question, ["Det främst ansvaret är av regionen. [1]"], ANALYZER) == 1
+    # The extractive answer's short answer ("**vartannat år** [1]") counts as one more fact.
+    assert facts_held("Hur ofta följs strategin upp?", ["Strategin följs upp årligen [1]."], ANALYZER,
+                      "vartannat år") == 1
+    assert facts_held("Hur ofta följs strategin upp?", ["Strategin följs upp vartannat år [1]."], ANALYZER,
+                      "vartannat år") == 2
+
+
+def test_a_model_refusal_of_a_question_the_draft_answers_gives_the_draft():
+    passage = GivenPassage(n=1, doc_id="d", start=0, end=60, text="Strategin följs upp vartannat år av styrgruppen.")
+    question = "Hur ofta följs strategin upp?"
+    report = check_answer(REFUSAL, [passage], ANALYZER, question=question)
+    assert report.refusal and report.outcome == "unrepaired"
+    assert compare_with_draft(report, question, "**vartannat år** [1]\n\nStrategin följs upp vartannat år. [1]",
+                              ANALYZER) == []
+    assert report.outcome == "fallback" and not report.refusal
+    assert report.issues == ["refused_what_the_draft_answers"]
+
+
+def test_a_sentence_saying_what_the_documents_do_not_answer_needs_no_citation():
+    assert states_gap("Det framgår inte vem som hade ansvaret före 2015.")
+    assert states_gap("Utdragen nämner inte vem som hade ansvaret före.")
+    assert not states_gap("Det framgår av strategin att uppföljning sker vartannat år [1].")
+    passage = GivenPassage(n=1, doc_id="d", start=0, end=60, text="MFoF har haft det nationella ansvaret sedan 2015.")
+    question = "Vilken myndighet har haft det nationella ansvaret sedan 2015, och vem hade det före?"
+    report = check_answer("MFoF har ansvaret [1]. Det framgår inte vem som hade det före.", [passage], ANALYZER,
+                          question=question)
+    assert report.outcome == "unrepaired" and [c.action for c in report.units] == ["kept", "exempt"]
 
 
 def test_citation_quote_is_the_best_supporting_sentence():

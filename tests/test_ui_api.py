@@ -192,3 +192,19 @@ def test_answers_render_safely_with_refusals_and_notices() -> None:
     for raw in ("<script", "<img", "<b>", "<i>"):
         assert raw not in panel, raw
     assert "uppgift saknas" in panel and "saknas i källan" in panel
+
+
+@pytest.mark.parametrize("guardrails, shown, hidden", [
+    ("", "Alla citat är kontrollerade", "justerats"),  # extractive: verbatim quotes
+    ("unrepaired", "Alla citat är kontrollerade", "justerats"),
+    ("repaired", "Språkmodellens svar har justerats innan det visades", "kontrollerade"),
+    ("fallback", "Språkmodellens svar visas inte", "kontrollerade"),
+])
+def test_sources_say_checked_only_for_answers_shown_as_written(guardrails: str, shown: str, hidden: str) -> None:
+    from assistant import Answer, Citation
+    from ui.rendering import render_sources_for_turn
+
+    citation = Citation(1, "doc", "doc.txt", "Titel", "Region X", 2023, 4, "Avsnitt", "Ett citat.", 0, 10)
+    answer = Answer("Fråga?", "Ett citat. [1]", refused=False, citations=[citation], guardrails=guardrails)
+    panel = render_sources_for_turn(1, answer, lambda doc_id, start, end: ("", "Ett citat.", ""), {})
+    assert shown in panel and hidden not in panel

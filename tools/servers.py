@@ -144,3 +144,28 @@ class ChromaServer(ServerProcess):
     def command(self) -> list[str]:
         chroma = Path(sys.executable).with_name("chroma")
         return [str(chroma), "run", "--path", str(self.path), "--host", "127.0.0.1", "--port", str(self.port)]
+
+
+class LlamaCppServer(ServerProcess):
+    """llama.cpp's OpenAI-compatible server (``python -m llama_cpp.server``, from ``pip install
+    'llama-cpp-python[server]'``) over one GGUF file; ready when ``/v1/models`` answers."""
+
+    name = "llama_cpp.server"
+    start_timeout = 300.0
+
+    def __init__(self, model_path: Path, log_path: Path, threads: int = 2, context: int = 4096) -> None:
+        super().__init__(log_path)
+        self.model_path = model_path
+        self.threads = threads
+        self.context = context
+        self.base_url = f"http://127.0.0.1:{self.port}/v1"
+
+    def command(self) -> list[str]:
+        return [sys.executable, "-m", "llama_cpp.server", "--model", str(self.model_path), "--n_ctx", str(self.context),
+                "--n_threads", str(self.threads), "--host", "127.0.0.1", "--port", str(self.port)]
+
+    def ready(self) -> bool:
+        try:
+            return httpx.get(f"{self.base_url}/models", timeout=2, trust_env=False).status_code == 200
+        except httpx.HTTPError:
+            return False

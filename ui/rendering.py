@@ -186,13 +186,25 @@ def render_sources_for_turn(turn: int, answer: Answer, surrounding: Surrounding 
         note = ('<p class="fsa-turn-note">Svaret finns inte i dokumenten. Här är de närmaste avsnitten.</p>'
                 if items else '<p class="fsa-turn-note">Svaret finns inte i dokumenten.</p>')
     elif items and not unverified:
-        note = '<p class="fsa-verified">Alla citat är kontrollerade mot dokumenttexten.</p>'
+        note = _guardrail_note(answer)
     listing = f'<ol class="fsa-sources">{"".join(items)}</ol>' if items else ""
     return (
         f'<details class="fsa-turn" id="kallor-{turn}" open>'
         f'<summary><span class="{label_class}">{esc(label)}</span>{esc(answer.question)}</summary>'
         f"{note}{listing}</details>"
     )
+
+
+def _guardrail_note(answer: Answer) -> str:
+    """"Kontrollerade" only for an answer shown as written: quotes, or a model's answer that passed the guard
+    rails unchanged; what happened otherwise, in plain Swedish."""
+    if answer.guardrails == "repaired":
+        return ('<p class="fsa-turn-note fsa-repaired">Språkmodellens svar har justerats innan det visades '
+                "(se meddelandet vid svaret). Varje mening som är kvar har en källa nedan.</p>")
+    if answer.guardrails == "fallback":
+        return ('<p class="fsa-turn-note fsa-fallback">Språkmodellens svar visas inte (se meddelandet vid svaret); '
+                "här visas i stället ordagranna citat ur dokumenten.</p>")
+    return '<p class="fsa-verified">Alla citat är kontrollerade mot dokumenttexten.</p>'
 
 
 EMPTY_SOURCES = (
@@ -334,6 +346,9 @@ def answer_payload(answer_id: str, answer: Answer, turn: int = 1) -> dict:
         "kind": answer.kind,
         "effective_question": answer.effective_question,
         "notices": list(answer.notices),
+        "engine": answer.engine,
+        "guardrails": answer.guardrails,  # with a language model: unrepaired | repaired | fallback | skipped
+        "guardrail_issues": list(answer.guardrail_issues),
         "citations": [asdict(c) for c in answer.citations],
         "passages": [{k: v for k, v in asdict(p).items() if k != "text"} for p in answer.passages],
         "question_html": md_literal(answer.question),

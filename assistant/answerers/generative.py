@@ -9,8 +9,9 @@ The extractive answerer stays the default. With ``settings.llm_backend`` set (a 
    (``assistant/prompts.py``), each a citable span (doc_id, start, end);
 3. the model writes a Swedish answer with a marker [n] after every sentence (streamed);
 4. the guard rails (``assistant/guardrails.py``) check every answer and repair what they can; an
-   answer that cannot be repaired, a model that errs or is too slow, all give the extractive answer
-   instead, with a Swedish notice.
+   answer that cannot be repaired, one that holds fewer of the asked facts than the extractive
+   draft (``compare_with_draft``), a model that errs or is too slow, all give the extractive answer
+   instead, with a Swedish notice that says why (``Answer.guardrail_issues`` names it).
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from assistant import messages
 from assistant.answerers.base import Answerer
 from assistant.answerers.extractive import ExtractiveAnswerer
 from assistant.citations import CitationList
-from assistant.guardrails import GuardrailConfig, GuardrailReport, best_span, check_answer
+from assistant.guardrails import GuardrailConfig, GuardrailReport, best_span, check_answer, compare_with_draft
 from assistant.llm_backends import LLMConfigError, make_llm, token_counter
 from assistant.prompts import GivenPassage, TokenCounter, chat_turns, estimate_tokens, passage_label, select_passages
 from assistant.types import Answer, Citation, Filters, page_text
@@ -172,30 +173,36 @@ class GenerativeAnswerer(Answerer):
             timings["generate"] = _ms(t)
         except LLMTimeoutError as exc:
             log.warning("language model timed out: %s", exc)
-            yield self._fallback(extractive, messages.TIMEOUT, started)
+            yield self._fallback(extractive, messages.TIMEOUT, started, ["timeout"])
             return
         except LLMConfigError as exc:
             log.error("language model not available: %s", exc)
-            yield self._fallback(extractive, messages.UNAVAILABLE, started)
+            yield self._fallback(extractive, messages.UNAVAILABLE, started, ["unavailable"])
             return
         except Exception as exc:  # noqa: BLE001 - any client or server failure gives the extractive answer
             log.warning("language model failed: %s: %s", type(exc).__name__, exc)
-            yield self._fallback(extractive, messages.UNAVAILABLE, started)
+            yield self._fallback(extractive, messages.UNAVAILABLE, started, ["model_error"])
             return
 
         t = time.perf_counter()
         text = "".join(parts)
+        asked = extractive.effective_question or extractive.question
         lexical = self.extractive.components().index.lexical
-        report = check_answer(text, passages, lexical.analyzer, lexical.idf, self.config)
+        report = check_answer(text, passages, lexical.analyzer, lexical.idf, self.config, question=asked)
+        gaps: list[str] = []
+        if report.outcome != "fallback":
+            # The asks are the user's own question's; the restatement check above also knew the earlier ones.
+            gaps = compare_with_draft(report, extractive.question, extractive.answer, lexical.analyzer,
+                                      lexical.rarity)
         timings["check"] = _ms(t)
         if report.all_issues():
             # Not the question itself: it may hold personal data (see tests/test_security.py).
             log.info("guard rails: %s (%s) for a question of %d characters", report.outcome,
                      ", ".join(report.all_issues()), len(question))
         if report.outcome == "fallback":
-            yield self._fallback(extractive, messages.FALLBACK, started)
+            yield self._fallback(extractive, messages.fallback_notice(report.issues), started, report.all_issues())
             return
-        answer = self._render(extractive, report, passages)
+        answer = self._render(extractive, report, passages, gaps)
         answer.timings_ms = {**timings, "total": _ms(started)}
         yield answer
 
@@ -227,7 +234,8 @@ class GenerativeAnswerer(Answerer):
             ))
         return select_passages(candidates, self.settings.llm_context_tokens, count_tokens, self.max_passages)
 
-    def _render(self, extractive: Answer, report: GuardrailReport, passages: Sequence[GivenPassage]) -> Answer:
+    def _render(self, extractive: Answer, report: GuardrailReport, passages: Sequence[GivenPassage],
+                gaps: Sequence[str] = ()) -> Answer:
         c = self.extractive.components()
         notices = list(extractive.notices)
         if report.refusal:
@@ -249,16 +257,22 @@ class GenerativeAnswerer(Answerer):
                     marks.append(mark)
             sentence = unit.bullet + unit.text + ("".join(f" {m}" for m in marks))
             out += (unit.separator if out else "") + sentence
+        for part in gaps:
+            out += "\n\n" + messages.PART_NOT_ANSWERED.format(part=part)
         notices.append(messages.GENERATED)
         if report.outcome == "repaired":
-            notices.append(messages.REPAIRED)
+            dropped = [c for c in report.units if c.action == "dropped"]
+            restated = sum("restatement" in c.issues for c in dropped)
+            moved = sum(c.action == "reattached" or (c.action == "kept" and c.markers != c.unit.markers)
+                        for c in report.units)
+            notices.append(messages.repaired_notice(restated, len(dropped) - restated, moved, len(gaps)))
         return replace(extractive, answer=out.strip(), refused=False, citations=cited.citations, notices=notices,
-                       engine=self.name, guardrails=report.outcome)
+                       engine=self.name, guardrails=report.outcome, guardrail_issues=report.all_issues())
 
-    def _fallback(self, extractive: Answer, notice: str, started: float) -> Answer:
+    def _fallback(self, extractive: Answer, notice: str, started: float, issues: Sequence[str] = ()) -> Answer:
         timings = {**extractive.timings_ms, "total": _ms(started)}
         return replace(extractive, notices=[*extractive.notices, notice], guardrails="fallback",
-                       timings_ms=timings)
+                       guardrail_issues=list(issues), timings_ms=timings)
 
 
 def _refusal_with_closest(extractive: Answer, cited: CitationList, limit: int = 3) -> tuple[str, list[Citation]]:
