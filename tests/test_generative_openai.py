@@ -16,6 +16,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from fake_llm import FakeOpenAIServer
@@ -312,3 +313,22 @@ def test_default_settings_keep_the_extractive_engine(corpus_settings):
     assert assistant.answerer.name == "extractive"
     answer = assistant.ask(QUESTION)
     assert answer.engine == "extractive" and answer.guardrails == ""
+
+
+def test_llm_bench_replays_the_recorded_replies_of_a_real_model(corpus_settings: Settings):
+    """``python -m tools.llm_bench --replay``: the recorded Qwen2.5-1.5B replies checked again by the current
+    guard rails over the corpus index, both engines side by side (the tool the issue's figures come from)."""
+    env = {**{k: v for k, v in os.environ.items() if not k.startswith("FSA_")},
+           "FSA_DATA_DIR": str(corpus_settings.data_dir), "OMP_WAIT_POLICY": "PASSIVE"}
+    recorded = Path(__file__).parents[1] / "tools" / "eval" / "llm" / "qwen2.5-coder-1.5b-test.jsonl.gz"
+    result = subprocess.run([sys.executable, "-m", "tools.llm_bench", "--replay", str(recorded)],
+                            capture_output=True, text=True, env=env, timeout=600)
+    assert result.returncode == 0, result.stderr[-2000:]
+    table = result.stdout
+    assert "generative" in table and "extractive" in table and "model asked" in table
+    for row in ("key facts (mean share)", "cites support", "refused (unanswerable)", "guard rails: unrepaired",
+                "guard rails: repaired", "guard rails: fallback", "s/answer asked (median)"):
+        assert row in table, row
+    asked = re.search(r"model asked\s+(\d+) of (\d+)", table)
+    assert asked and int(asked.group(1)) >= 20, table  # the recorded replies reached the guard rails
+    assert re.search(r"answers holding fewer key facts than the extractive answer: \d+ of \d+", table)

@@ -9,14 +9,18 @@ and false refusals, seconds per answer; for the model's answers also the guard-r
 (unrepaired / repaired / fallback to the extractive answer).
 
 ``--record FILE`` keeps, per question, the passages the model was given and its raw reply (JSON lines):
-``--replay FILE`` checks those replies again with the current guard rails without a model (seconds),
-and ``tests/fixtures/llm_recorded.jsonl`` is such a recording. Not part of CI: the server build takes
+``--replay FILE`` checks those replies again with the current guard rails without a model (seconds).
+``tools/eval/llm/qwen2.5-coder-1.5b-{dev,test}.jsonl.gz`` are the recordings of 2026-11-30 (the dev split
+and the first 30 questions of the test split the model is asked); some of their replies are fixtures
+in ``tests/fixtures/llm_outputs/recorded_*.json``. Retrieval changes move passage numbers: record again
+then. Not part of CI: the server build takes
 minutes and the model about 30 s per answer on 2 cores.
 """
 
 from __future__ import annotations
 
 import argparse
+import gzip
 import hashlib
 import importlib
 import json
@@ -139,7 +143,9 @@ class ReplayLLM(CustomLLM):
 
 
 def load_records(path: Path) -> list[Record]:
-    return [Record(**json.loads(line)) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    """Records written by ``--record`` (JSON lines, or gzipped as in ``tools/eval/llm/``)."""
+    raw = gzip.decompress(path.read_bytes()) if path.suffix == ".gz" else path.read_bytes()
+    return [Record(**json.loads(line)) for line in raw.decode("utf-8").splitlines() if line.strip()]
 
 
 # --- scoring ------------------------------------------------------------------------------------
