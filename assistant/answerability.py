@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -75,10 +75,11 @@ _COUNT_RE = re.compile(r"\bhur många (\w+)(?: \w+)?")
 _DATE_ASK_RE = re.compile(r"\b(vilket datum|vilken dag|datum|när (fattade|beslutade|antogs|antog|beslutades))\b")
 
 
-def unknown_names(question: str, analyzer: SwedishAnalyzer, known_terms: Iterable[str] = ()) -> list[str]:
-    """Capitalised words of the question (names) that occur nowhere in the documents."""
+def unknown_names(question: str, analyzer: SwedishAnalyzer, known_terms: Collection[str] = frozenset()) -> list[str]:
+    """Capitalised words of the question (names) that occur nowhere in the documents; ``known_terms`` (lower
+    case) are names known besides the lexicon."""
     lexicon = analyzer.lexicon
-    known = {t.lower() for t in known_terms}
+    known = known_terms
     names = []
     for match in re.finditer(r"[A-ZÅÄÖ][\wÅÄÖåäö]+(?:-[\wÅÄÖåäö]+)?", question):
         token = match.group(0)
@@ -91,7 +92,7 @@ def unknown_names(question: str, analyzer: SwedishAnalyzer, known_terms: Iterabl
     return names
 
 
-def _known(word: str, lexicon: frozenset[str], known: set[str]) -> bool:
+def _known(word: str, lexicon: frozenset[str], known: Collection[str]) -> bool:
     if word in lexicon or word in known or word in STOPWORDS or word in QUESTION_WORDS:
         return True
     if word in _hyphen_heads(lexicon):
@@ -108,7 +109,7 @@ def _hyphen_heads(lexicon: frozenset[str]) -> frozenset[str]:
     return frozenset(w.split("-", 1)[0] for w in lexicon if "-" in w)
 
 
-def _known_compound(word: str, lexicon: frozenset[str], known: set[str]) -> bool:
+def _known_compound(word: str, lexicon: frozenset[str], known: Collection[str]) -> bool:
     """"Västmanlandshandbokens": a known word followed by an (inflected) known word."""
     for cut in range(4, len(word) - 3):
         head, tail = word[:cut], word[cut:]
@@ -225,7 +226,7 @@ def after_the_documents(question: str, latest_year: int | None) -> str | None:
 
 
 def refusal_reason(plan: QueryPlan, evidence: Sequence[EvidenceSentence], analyzer: SwedishAnalyzer,
-                   known_terms: Iterable[str] = (), latest_year: int | None = None,
+                   known_terms: Collection[str] = frozenset(), latest_year: int | None = None,
                    passages: Sequence[str] = ()) -> str | None:
     """A Swedish reason to refuse, or None when the evidence may answer the question."""
     names = unknown_names(plan.question, analyzer, known_terms)

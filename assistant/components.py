@@ -65,7 +65,7 @@ class Components:
     ranker: SentenceRanker  # rank: every sentence of the candidates against the question
     knowledge: KnowledgeRouter  # structured answers: terms, programmes, commitments, comparisons
     citer: SourceCiter  # cite: spans as citations
-    known_terms: tuple[str, ...]  # glossary terms (names the documents define) and their short words (FN, EU)
+    known_terms: frozenset[str]  # lower case: glossary terms (names the documents define), short words (fn, eu)
 
     @classmethod
     def build(cls, index: IndexReader, settings: Settings) -> Components:
@@ -85,7 +85,7 @@ class Components:
         citer = SourceCiter(index)
         knowledge = KnowledgeRouter(index, ranker, retriever, citer)
         short_words = {w for doc in index.documents.values() for w in re.findall(r"\b\w{1,2}\b", doc.text.lower())}
-        known = tuple(g.term for g in glossary) + tuple(sorted(short_words))
+        known = frozenset(g.term.lower() for g in glossary) | short_words
         return cls(index, planner, retriever, ranker, knowledge, citer, known)
 
 

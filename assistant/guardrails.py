@@ -23,7 +23,7 @@ A failing sentence gets its marker moved to the passage that supports it or is d
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field, replace
 
 from assistant.messages import REFUSAL
@@ -138,6 +138,21 @@ def term_support(sentence: str, passage_text: str, analyzer: SwedishAnalyzer,
 
     With ``asked`` (the question's stems), only the terms the sentence adds to the question count."""
     terms = added_terms(sentence, asked, analyzer) if asked else key_terms(sentence, analyzer)
+
+    def held(stems: list[str], tokens: set[str]) -> float:
+        if stem_matches(stems[0], tokens, both_ways=True):
+            return 1.0
+        # a compound counts by the share of its parts the passage has
+        return sum(stem_matches(p, tokens, both_ways=True) for p in stems[1:]) / (len(stems) - 1) \
+            if len(stems) > 1 else 0.0
+
+    return _share_held(terms, passage_text, analyzer, weight, held)
+
+
+def _share_held(terms: list[list[str]], passage_text: str, analyzer: SwedishAnalyzer,
+                weight: Callable[[str], float] | None, held: Callable[[list[str], set[str]], float]) -> float:
+    """Weighted share of ``terms`` (each a word's stems) the passage holds, ``held`` saying how much of one
+    word it holds (0–1); 1.0 without terms."""
     if not terms:
         return 1.0
     tokens = set(analyzer.tokens(passage_text))
@@ -145,10 +160,7 @@ def term_support(sentence: str, passage_text: str, analyzer: SwedishAnalyzer,
     for stems in terms:
         w = weight(stems[0]) if weight else 1.0
         total += w
-        if stem_matches(stems[0], tokens, both_ways=True):
-            matched += w
-        elif len(stems) > 1:  # a compound counts by the share of its parts the passage has
-            matched += w * sum(stem_matches(part, tokens, both_ways=True) for part in stems[1:]) / (len(stems) - 1)
+        matched += w * held(stems, tokens)
     return matched / total if total else 1.0
 
 
@@ -171,7 +183,8 @@ def asked_stems(question: str, analyzer: SwedishAnalyzer) -> frozenset[str]:
     return frozenset(analyzer.tokens(question)) | _CLAIMLESS_STEMS
 
 
-def _asked(stem_: str, asked: frozenset[str]) -> bool:
+def _asked(stem_: str, asked: Collection[str]) -> bool:
+    """The stem is one of ``asked``, a derivation or an inflection of one."""
     return stem_matches(stem_, asked, both_ways=True) or any(inflects(stem_, a) for a in asked)
 
 
@@ -192,17 +205,12 @@ def premise_support(sentence: str, passage_text: str, asked: frozenset[str], ana
     """Share of the words a sentence took from the question (weighted) that the passage holds: "Det som
     oftast stoppar kommuner är att …" asserts the question's premise, which the passage must state too."""
     terms = [t for t in key_terms(sentence, analyzer) if t[0] not in _CLAIMLESS_STEMS and _asked(t[0], asked)]
-    if not terms:
-        return 1.0
-    tokens = set(analyzer.tokens(passage_text))
-    total = matched = 0.0
-    for stems in terms:
-        w = weight(stems[0]) if weight else 1.0
-        total += w
-        if any(_asked(s, frozenset(tokens)) for s in stems[:1]) or \
-                (len(stems) > 1 and all(stem_matches(p, tokens, both_ways=True) for p in stems[1:])):
-            matched += w
-    return matched / total if total else 1.0
+
+    def held(stems: list[str], tokens: set[str]) -> float:
+        whole = _asked(stems[0], tokens)
+        return float(whole or (len(stems) > 1 and all(stem_matches(p, tokens, both_ways=True) for p in stems[1:])))
+
+    return _share_held(terms, passage_text, analyzer, weight, held)
 
 
 def restates_question(sentence: str, question: str, analyzer: SwedishAnalyzer,
@@ -256,8 +264,7 @@ def parts_answered(question: str, texts: Sequence[str], analyzer: SwedishAnalyze
 
     def speaks_of(i: int, found: set[str]) -> bool:
         total = sum(rarity(s) for s in own[i])
-        held = sum(rarity(s) for s in own[i] if stem_matches(s, found, both_ways=True)
-                   or any(inflects(s, f) for f in found))
+        held = sum(rarity(s) for s in own[i] if _asked(s, found))
         return total > 0 and held / total >= coverage
 
     informative = [t for t in texts if not states_gap(t) and not restates_question(t, question, analyzer, asked)]

@@ -216,7 +216,7 @@ class IndexReader:
                     self._store = None  # reconnect on the next call
                 if attempt == attempts - 1:
                     raise StoreError(f"the vector store did not answer: {exc}") from exc
-        return []
+        raise AssertionError("unreachable: the last attempt returns or raises")
 
     def lexical_search(self, tokens: list[str], k: int, doc_ids: list[str] | None = None) -> list[tuple[Chunk, float]]:
         allowed = None

@@ -231,4 +231,4 @@ def asks_for_a_list(question: str) -> bool:
 
 def enumerates(sentence: str) -> bool:
     """The sentence lists things ("Svenska kyrkan, studieförbund och …", or a list item): an answer to "vilka …"."""
-    return bool(_ENUMERATION_RE.search(sentence)) or sentence.count(",") >= 1 and len(sentence.split()) <= 8
+    return bool(_ENUMERATION_RE.search(sentence)) or ("," in sentence and len(sentence.split()) <= 8)

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -64,6 +66,43 @@ def corpus_copy(tmp_path: Path) -> Path:
     target = tmp_path / "corpus"
     shutil.copytree(CORPUS, target)
     return target
+
+
+# Three real documents (about 40 chunks) with the real catalog: a small index for fault and generation tests.
+SMALL_CORPUS = ["lindesberg-strategi-foraldraskapsstod-2023-2026.md", "remiss-regional-strategi-orebro-lan-2023.txt",
+                "remissvar-region-orebro-lan-2023.txt"]
+
+
+@pytest.fixture
+def small_corpus(tmp_path: Path) -> Path:
+    """A writable corpus folder with the ``SMALL_CORPUS`` documents and the real catalog."""
+    corpus = tmp_path / "korpus"
+    corpus.mkdir()
+    for name in SMALL_CORPUS + ["catalog.toml"]:
+        shutil.copy(CORPUS / name, corpus / name)
+    return corpus
+
+
+def ingest_cli(settings: Settings, *args: str, preexec: Callable[[], None] | None = None
+               ) -> subprocess.CompletedProcess:
+    """``python -m ingest --quiet ARGS`` as a real child process over ``settings``' data and corpus."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("FSA_")}
+    env |= {"FSA_DATA_DIR": str(settings.data_dir), "FSA_CORPUS_DIR": str(settings.corpus_dir),
+            "OMP_WAIT_POLICY": "PASSIVE"}
+    return subprocess.run([sys.executable, "-m", "ingest", "--quiet", *args], cwd=PROJECT_ROOT, env=env, text=True,
+                          capture_output=True, timeout=300, preexec_fn=preexec)
+
+
+@pytest.fixture
+def indexed_by_cli(make_settings: Callable[..., Settings], small_corpus: Path) -> Settings:
+    """Settings whose data directory holds an index of the small corpus built by ``python -m ingest`` (a
+    document's hash includes the parser's source as the process read it: a test's later ``python -m
+    ingest`` must see the same)."""
+    settings = make_settings(corpus_dir=small_corpus)
+    done = ingest_cli(settings)
+    assert done.returncode == 0 and "3 documents" in done.stdout and "Traceback" not in done.stderr, \
+        (done.stdout, done.stderr)
+    return settings
 
 
 def ui_server(name: str, data_dir: Path, **env: str) -> Server:

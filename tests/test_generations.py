@@ -5,24 +5,17 @@ and ``python -m ingest`` as a real child process on the same data directory."""
 
 from __future__ import annotations
 
-import os
-import shutil
 import subprocess
-import sys
-from collections.abc import Callable
-from pathlib import Path
 
 import numpy as np
-import pytest
+from conftest import ingest_cli
 
 from assistant import Assistant
-from common.settings import PROJECT_ROOT, Settings
+from common.settings import Settings
 from index import IndexReader
 from index.layout import DataLayout
 from index.vectorstore import ChromaStore, chroma_client
 
-SMALL = ["lindesberg-strategi-foraldraskapsstod-2023-2026.md", "remiss-regional-strategi-orebro-lan-2023.txt",
-         "remissvar-region-orebro-lan-2023.txt"]
 CHANGED = "remissvar-region-orebro-lan-2023.txt"
 NEW_SENTENCE = ("Familjecentralen i Grönstad har öppet för pappor med spädbarn varje torsdagskväll med "
                 "samtalsgrupper om sömn och lek.")
@@ -30,24 +23,8 @@ NEW_QUESTION = "När har familjecentralen i Grönstad öppet för pappor med sp�
 QUESTION = "Vilka målområden har Lindesbergs strategi för föräldraskapsstöd?"
 
 
-@pytest.fixture
-def indexed(make_settings: Callable[..., Settings], tmp_path: Path) -> Settings:
-    corpus = tmp_path / "korpus"
-    corpus.mkdir()
-    for name in SMALL + ["catalog.toml"]:
-        shutil.copy(PROJECT_ROOT / "corpus" / name, corpus / name)
-    settings = make_settings(corpus_dir=corpus)
-    done = ingest_in_another_process(settings)
-    assert "3 documents" in done.stdout, done.stdout
-    return settings
-
-
 def ingest_in_another_process(settings: Settings) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("FSA_")}
-    env |= {"FSA_DATA_DIR": str(settings.data_dir), "FSA_CORPUS_DIR": str(settings.corpus_dir),
-            "OMP_WAIT_POLICY": "PASSIVE"}
-    done = subprocess.run([sys.executable, "-m", "ingest", "--quiet"], cwd=PROJECT_ROOT, env=env, text=True,
-                          capture_output=True, timeout=300)
+    done = ingest_cli(settings)
     assert done.returncode == 0 and "Traceback" not in done.stderr, (done.stdout, done.stderr)
     return done
 
@@ -61,8 +38,8 @@ def answer_ids(answer) -> set[str]:
     return {p.chunk_id for p in answer.passages} | {c.chunk_id for c in answer.citations if c.chunk_id}
 
 
-def test_a_running_assistant_sees_an_outside_ingest_and_its_vectors(indexed: Settings):
-    settings = indexed
+def test_a_running_assistant_sees_an_outside_ingest_and_its_vectors(indexed_by_cli: Settings):
+    settings = indexed_by_cli
     assistant = Assistant(settings)
     first = assistant.ask(QUESTION)
     old = assistant.index
@@ -88,8 +65,8 @@ def test_a_running_assistant_sees_an_outside_ingest_and_its_vectors(indexed: Set
     assert {h.chunk_id for h in raw} == manifest_ids
 
 
-def test_a_question_is_answered_from_the_generation_it_started_with(indexed: Settings):
-    settings = indexed
+def test_a_question_is_answered_from_the_generation_it_started_with(indexed_by_cli: Settings):
+    settings = indexed_by_cli
     assistant = Assistant(settings)
     with assistant.live.snapshot() as pinned:
         change_the_corpus(settings)
@@ -108,10 +85,10 @@ def test_a_question_is_answered_from_the_generation_it_started_with(indexed: Set
     assert answer_ids(streamed) <= set(assistant.index.chunks) and "torsdagskväll" in streamed.answer
 
 
-def test_dense_search_is_not_crowded_out_by_vectors_of_another_generation(indexed: Settings):
+def test_dense_search_is_not_crowded_out_by_vectors_of_another_generation(indexed_by_cli: Settings):
     """While an ingest writes, the store holds vectors the manifest does not name yet. A reader must still
     get its own generation's k nearest chunks, the same as before they were written."""
-    settings = indexed
+    settings = indexed_by_cli
     reader = IndexReader.open(settings)
     query = reader.embed_query(QUESTION)
     before = [(c.chunk_id, round(s, 5)) for c, s in reader.dense_search(query, 10)]
@@ -128,8 +105,8 @@ def test_dense_search_is_not_crowded_out_by_vectors_of_another_generation(indexe
     assert [(c.chunk_id, round(s, 5)) for c, s in fresh.dense_search(query, 10)] == before
 
 
-def test_a_damaged_new_manifest_keeps_the_loaded_generation_answering(indexed: Settings):
-    settings = indexed
+def test_a_damaged_new_manifest_keeps_the_loaded_generation_answering(indexed_by_cli: Settings):
+    settings = indexed_by_cli
     assistant = Assistant(settings)
     first = assistant.ask(QUESTION)
     generation, loaded = assistant.index.generation, assistant.index

