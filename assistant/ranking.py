@@ -20,7 +20,7 @@ from assistant.retrieval import RetrievalResult, RetrievedChunk
 from index.model import Chunk
 from index.reader import IndexReader
 from swedish.questions import question_type
-from swedish.tokens import stem_matches
+from swedish.tokens import matched_stems
 
 
 @dataclass
@@ -130,12 +130,12 @@ class SentenceRanker:
             doc = self.index.documents[chunk.doc_id]
             spans, vectors = self.index.sentence_vectors(chunk.doc_id, chunk.start, chunk.end)
             context_tokens = set(analyzer.tokens(chunk.context))
-            in_context = {tok for tok in weights if stem_matches(tok, context_tokens)}
+            in_context = matched_stems(weights, context_tokens)
             for (start, end), vector in zip(spans, vectors):
                 text = doc.text[start:end]
                 tokens = self._sentence_tokens(chunk.doc_id, start, text)
                 kind = self._block_kind(chunk.doc_id, start)
-                matched = {tok for tok in weights if stem_matches(tok, tokens)}
+                matched = matched_stems(weights, tokens)
                 covered = sum(weights[tok] for tok in matched)
                 covered += 0.5 * sum(weights[tok] for tok in in_context - matched)
                 s = Sentence(chunk, start, end, text, vector, chunk_rank=item.rank)

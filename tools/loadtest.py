@@ -24,7 +24,8 @@ five times, and prints the latencies (the history bound of ``assistant/limits.py
 Each user is its own client: it sends ``X-Forwarded-For: 10.77.<user>`` as a reverse proxy on the same
 machine would, and the server trusts that header from loopback (``FSA_UI_TRUSTED_PROXIES``), so the rate
 limit counts per user as it would behind a proxy in production. ``--one-client`` leaves the header out:
-all users are then one client (127.0.0.1) and share one bucket.
+all users are then one client (127.0.0.1) and share one bucket. Each user also keeps one Gradio session
+(``session_hash``), as a browser tab does; ``--no-sessions`` makes every question a new session.
 
 Only localhost is targeted: ``--url`` must point at a loopback address.
 """
@@ -40,6 +41,7 @@ import statistics
 import sys
 import threading
 import time
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -51,7 +53,7 @@ from common.settings import PROJECT_ROOT, get_settings
 from index.layout import DataLayout
 from tools.evaluate import DEFAULT_QUESTIONS, load_questions
 from tools.output import log, text_table
-from tools.processes import rss_tree
+from tools.processes import cpu_seconds, rss_tree
 from tools.servers import ServerError, UIServer
 
 LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]"}
@@ -67,27 +69,37 @@ class LoadTestError(RuntimeError):
 # =============================================================================================
 
 
+_CLIENTS = itertools.count()  # every user of every level is a new client: one level's 429s do not carry over
+
+
 def client_address(user: int) -> str:
     """The address user number ``user`` appears to come from (``X-Forwarded-For``)."""
     return f"10.77.{user // 250}.{user % 250 + 1}"
 
 
 def ask_patiently(client: httpx.Client, base: str, question: str, history: list[str] | None = None,
-                  attempts: int = 20) -> dict:
+                  session: str | None = None, attempts: int = 20) -> dict:
     """``ask_http``, waiting out a 429 as its ``Retry-After`` says (a well-behaved batch client)."""
     for _ in range(attempts - 1):
         try:
-            return ask_http(client, base, question, history)
+            return ask_http(client, base, question, history, session)
         except httpx.HTTPStatusError as exc:
             if exc.response.status_code != 429:
                 raise
             time.sleep(float(exc.response.headers.get("retry-after", "1")))
-    return ask_http(client, base, question, history)
+    return ask_http(client, base, question, history, session)
 
 
-def ask_http(client: httpx.Client, base: str, question: str, history: list[str] | None = None) -> dict:
-    """One question through ``/gradio_api/call/ask``; returns the API's answer dict or raises."""
-    started = client.post(f"{base}gradio_api/call/ask", json={"data": [question, history or [], [], [], []]})
+def ask_http(client: httpx.Client, base: str, question: str, history: list[str] | None = None,
+             session: str | None = None) -> dict:
+    """One question through ``/gradio_api/call/ask``; returns the API's answer dict or raises.
+    ``session``: Gradio's session hash, kept by a browser tab for all its questions; without it every
+    call is a new session (as for a script calling the API), which costs the server a copy of the page's
+    component configuration per call."""
+    body: dict = {"data": [question, history or [], [], [], []]}
+    if session:
+        body["session_hash"] = session
+    started = client.post(f"{base}gradio_api/call/ask", json=body)
     started.raise_for_status()
     event_id = started.json()["event_id"]
     event = ""
@@ -152,6 +164,8 @@ class Level:
     mismatches: int = 0
     seconds: float = 0.0
     rss_after: int = 0
+    server_cpu_s: float = 0.0  # CPU the server used during the level (0: unknown)
+    client_cpu_s: float = 0.0  # CPU this process (the clients) used during the level
     flood: Flood | None = None
 
     @property
@@ -185,20 +199,23 @@ class Workload:
 
 def run_level(base: str, workload: Workload, users: int, max_requests: int, max_seconds: float,
               pid: int | None, record_reference: bool = False, flood: int = 0, one_client: bool = False,
-              patient: bool = False) -> Level:
+              patient: bool = False, sessions: bool = True) -> Level:
     level = Level(users)
+    run_id = uuid.uuid4().hex[:8]
     budget = itertools.count()
     lock = threading.Lock()
     deadline = time.monotonic() + max_seconds
 
     def user(number: int) -> None:
-        headers = {} if one_client else {"x-forwarded-for": client_address(number)}
+        headers = {} if one_client else {"x-forwarded-for": client_address(next(_CLIENTS))}
+        session = f"loadtest-{run_id}-{number}" if sessions else None
         with httpx.Client(timeout=REQUEST_TIMEOUT_S, trust_env=False, headers=headers) as client:
             while time.monotonic() < deadline and next(budget) < max_requests:
                 q = workload.next()
                 t = time.perf_counter()
                 try:
-                    answer = (ask_patiently if patient else ask_http)(client, base, q["question"], q.get("history"))
+                    answer = (ask_patiently if patient else ask_http)(client, base, q["question"], q.get("history"),
+                                                                         session)
                 except Exception as exc:  # every failure counts; the run goes on
                     with lock:
                         level.errors.append(f"{type(exc).__name__}: {exc}"[:300])
@@ -218,12 +235,15 @@ def run_level(base: str, workload: Workload, users: int, max_requests: int, max_
         level.flood = Flood(flood)
         threads.append(threading.Thread(target=run_flood, name="flood", daemon=True,
                                         args=(base, flood, None if one_client else "10.78.0.1", level.flood)))
-    started = time.perf_counter()
+    started, server_cpu, client_cpu = time.perf_counter(), cpu_seconds(pid) if pid else 0.0, time.process_time()
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(max_seconds + REQUEST_TIMEOUT_S + 30)
     level.seconds = time.perf_counter() - started
+    level.client_cpu_s = time.process_time() - client_cpu
+    if pid:
+        level.server_cpu_s = cpu_seconds(pid) - server_cpu
     if pid:
         level.rss_after = rss_tree(pid)
     return level
@@ -301,13 +321,16 @@ def run_soak(base: str, workload: Workload, pid: int, seconds: float, users: int
 
 
 def format_levels(levels: list[Level]) -> str:
-    header = ["users", "requests", "errors", "req/s", "p50 s", "p95 s", "p99 s", "max s", "RSS MB"]
+    header = ["users", "requests", "errors", "req/s", "p50 s", "p95 s", "p99 s", "max s", "RSS MB",
+              "server CPU ms/q", "client CPU ms/q"]
     rows = [header]
     for lv in levels:
         rows.append([str(lv.users), str(lv.requests), str(len(lv.errors)), f"{lv.throughput:.2f}",
                      f"{lv.percentile(0.50):.3f}", f"{lv.percentile(0.95):.3f}", f"{lv.percentile(0.99):.3f}",
                      f"{max(lv.latencies, default=float('nan')):.3f}",
-                     f"{lv.rss_after / 1e6:.0f}" if lv.rss_after else "-"])
+                     f"{lv.rss_after / 1e6:.0f}" if lv.rss_after else "-",
+                     f"{lv.server_cpu_s / lv.requests * 1e3:.1f}" if lv.server_cpu_s and lv.requests else "-",
+                     f"{lv.client_cpu_s / lv.requests * 1e3:.1f}" if lv.requests else "-"])
     table = text_table(rows, left_columns=0)
     floods = [f"  {lv.users} users: {lv.flood.summary()}" for lv in levels if lv.flood is not None]
     return "\n".join([table, *floods])
@@ -358,6 +381,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="first ask a follow-up after 3 earlier questions of K kB each, 5 times")
     parser.add_argument("--one-client", action="store_true",
                         help="send no X-Forwarded-For: all users are one client to the rate limit")
+    parser.add_argument("--no-sessions", action="store_true",
+                        help="users send no Gradio session hash: every question is a new session, as for a "
+                             "script calling the API (default: each user keeps one session, as a browser tab)")
     parser.add_argument("--no-limits", action="store_true",
                         help="start the server without its per-client rate limits (FSA_UI_RATE_PER_S=0, "
                              "FSA_UI_POST_RATE_PER_S=0), to compare")
@@ -420,14 +446,16 @@ def main(argv: list[str] | None = None) -> int:
         for n in users:
             log(f"{n} concurrent users: at most {args.requests} questions or {args.seconds:.0f} s …")
             levels.append(run_level(base, workload, n, args.requests, args.seconds, pid, flood=args.flood,
-                                    one_client=args.one_client))
+                                    one_client=args.one_client, sessions=not args.no_sessions))
         print(f"Load test: {base}, /ask concurrency limit {limit}, {os.cpu_count()} CPUs, "
               f"closed loop (no pause between questions), {len(questions)} questions round-robin; "
               f"load average before/after: {load_before:.1f}/{os.getloadavg()[0]:.1f} (other processes "
               "on the machine share the CPUs)")
         print("clients: " + ("all users one client (no X-Forwarded-For)" if args.one_client else
                              "one per user (X-Forwarded-For 10.77.x.y, trusted from loopback)")
-              + ("; the server's rate limits are off (--no-limits)" if args.no_limits else ""))
+              + ("; the server's rate limits are off (--no-limits)" if args.no_limits else "")
+              + ("; a new session per question (--no-sessions)" if args.no_sessions else
+                 "; one session per user"))
         if history is not None:
             print(f"follow-up after 3 × {args.history_kb:g} kB of history: "
                   + ", ".join(f"{t:.3f}" for t in history) + f" s (max {max(history):.3f} s)")

@@ -48,6 +48,15 @@ def rss_tree(pid: int) -> int:
     return total
 
 
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) in seconds that ``pid`` has used so far (/proc; 0 for a gone process)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime
+
+
 def disk_usage(path: Path) -> int:
     """Bytes of the file ``path`` or of all files under the directory ``path`` (0 when it does not exist).
 

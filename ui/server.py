@@ -175,7 +175,14 @@ def create(settings: Settings | None = None) -> tuple[gr.Blocks, AssistantServic
     service.start()
     demo = build_app(ChatHandlers(service, admin), concurrency=settings.ui_concurrency,
                      max_file_mb=settings.max_file_mb, max_question_chars=settings.question_max_chars)
-    demo.queue(default_concurrency_limit=1)
+    # Gradio's queue rebuilds a pandas summary of its last 10,000 events after every event, for a monitoring
+    # dashboard this app does not serve: ~5 % of the server's CPU under load (py-spy, tools/loadtest.py).
+    # The queue reads these when it is created.
+    os.environ.setdefault("GRADIO_ANALYTICS_CACHE_FREQUENCY", str(10**9))
+    os.environ.setdefault("GRADIO_ANALYTICS_MAX_EVENTS", "1000")
+    # Queue positions go to waiting pages once a second, not to every waiting page each time a question
+    # starts (Gradio's "auto": with 16 users ~12 messages per answer through the event loop).
+    demo.queue(default_concurrency_limit=1, status_update_rate=1)
     return demo, service, admin
 
 
