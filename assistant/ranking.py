@@ -20,6 +20,7 @@ from assistant.retrieval import RetrievalResult, RetrievedChunk
 from index.model import Chunk
 from index.reader import IndexReader
 from swedish.questions import question_type
+from swedish.sentences import field_label
 from swedish.tokens import matched_stems
 
 
@@ -34,6 +35,25 @@ class Sentence:
     coverage: float = 0.0
     score: float = 0.0
     chunk_rank: int = 0
+
+
+def field_leans_on(text: str, spans: list[tuple[int, int]]) -> list[int | None]:
+    """For each sentence span, the index of the span it leans on, or None: a field line whose label is one
+    word ("Datum: 2023-02-20") says what its value is only with the field line right above it
+    ("Fastställt av: Kommunfullmäktige"), with nothing but line breaks between them (``field_label``)."""
+    labels = [field_label(text[a:b]) if _whole_line(text, a, b) else None for a, b in spans]
+    leans: list[int | None] = [None] * len(spans)
+    for i in range(1, len(spans)):
+        if labels[i] is not None and labels[i - 1] is not None and len(labels[i].split()) == 1 \
+                and not text[spans[i - 1][1]:spans[i][0]].strip():
+            leans[i] = i - 1
+    return leans
+
+
+def _whole_line(text: str, start: int, end: int) -> bool:
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end)
+    return not text[line_start:start].strip() and not text[end:len(text) if line_end < 0 else line_end].strip()
 
 
 @dataclass
@@ -105,7 +125,7 @@ class SentenceRanker:
         capitalised = sum(1 for w in found if w[0].isupper())
         header_line = not re.search(r"[.!?:;)]\s*$", text.strip()) and ": " not in text \
             and capitalised >= 0.6 * len(found)
-        if len(found) < 3 or header_line:
+        if (len(found) < 3 or header_line) and field_label(text) is None:  # a field states its fact in few words
             penalty += 0.15  # "Det ska", "Strategi Plan/program Riktlinje": no statement
         if tokens and tokens <= question_tokens and not re.search(r"\d", text):
             penalty += 0.15  # "Därför förekommer X": adds nothing the question did not say
@@ -131,18 +151,23 @@ class SentenceRanker:
             spans, vectors = self.index.sentence_vectors(chunk.doc_id, chunk.start, chunk.end)
             context_tokens = set(analyzer.tokens(chunk.context))
             in_context = matched_stems(weights, context_tokens)
-            for (start, end), vector in zip(spans, vectors):
+            leans_on = field_leans_on(doc.text, spans)
+            for i, ((start, end), vector) in enumerate(zip(spans, vectors)):
                 text = doc.text[start:end]
                 tokens = self._sentence_tokens(chunk.doc_id, start, text)
                 kind = self._block_kind(chunk.doc_id, start)
                 matched = matched_stems(weights, tokens)
+                around = in_context
+                if leans_on[i] is not None:  # "Datum: 2023-02-20" is the date of "Fastställt av: …" above it
+                    a, b = spans[leans_on[i]]
+                    around = around | matched_stems(weights, self._sentence_tokens(chunk.doc_id, a, doc.text[a:b]))
                 covered = sum(weights[tok] for tok in matched)
-                covered += 0.5 * sum(weights[tok] for tok in in_context - matched)
+                covered += 0.5 * sum(weights[tok] for tok in around - matched)
                 s = Sentence(chunk, start, end, text, vector, chunk_rank=item.rank)
                 s.dense = float(np.dot(vector, query_vector))
                 s.coverage = covered / total if total else 0.0
                 dense_norm = min(1.0, max(0.0, (s.dense - t.dense_floor) / (t.dense_ceiling - t.dense_floor)))
-                short = 0.1 if len(text) < 25 else 0.0
+                short = 0.1 if len(text) < 25 and field_label(text) is None else 0.0
                 s.score = (0.3 * dense_norm + 0.7 * s.coverage + 0.4 * item.score / top_fused - short) / 1.4
                 s.score += expected_fact_bonus(kind_asked, person_asked, text)
                 s.score -= self._not_an_answer(text, kind, tokens, question_tokens)

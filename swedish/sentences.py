@@ -92,3 +92,18 @@ def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
     while end > start and text[end - 1].isspace():
         end -= 1
     return start, end
+
+
+# "Fastställt av: Kommunfullmäktige", "Datum: 2023-02-20", "Dnr: KS 2023/12": a label, a colon and a short
+# value on one line. Consecutive field lines are one record (a document's information block, a contact
+# card), and a one-word label ("Datum", "Dnr") says what the value is only with the field before it.
+_FIELD_LINE_RE = re.compile(r"^(?P<label>[A-ZÅÄÖ][^\n:.!?;]{0,59}):[ \t]+\S[^\n]{0,149}$")
+_MAX_LABEL_WORDS = 10
+
+
+def field_label(line: str) -> str | None:
+    """The label of a field line ("Fastställt av" of "Fastställt av: Kommunfullmäktige"), or None."""
+    match = _FIELD_LINE_RE.match(line.strip())
+    if not match or len(match.group("label").split()) > _MAX_LABEL_WORDS:
+        return None
+    return match.group("label").strip()

@@ -33,9 +33,21 @@ def _stemmer() -> Stemmer.Stemmer:
     return Stemmer.Stemmer("swedish")
 
 
+_VOWELS = frozenset("aeiouyåäöé")
+
+
 def stem(word: str) -> str:
     """The Snowball (Swedish) stem of a lowercase word."""
     return _stemmer().stemWord(word)
+
+
+def without_participle_ending(stem_: str) -> str:
+    """A stem without the participle's -d/-t that Snowball leaves after a consonant: "fastställd",
+    "fastställt" (and "fastställa") are all "fastställ", "genomförd" and "genomfört" "genomför". After a
+    vowel the ending stays ("stöd"), and so do short stems ("land")."""
+    if len(stem_) >= 6 and stem_[-1] in "dt" and stem_[-2] not in _VOWELS and stem_[-2] not in "dt":
+        return stem_[:-1]
+    return stem_
 
 
 def words(text: str) -> list[str]:
@@ -75,16 +87,20 @@ def stem_matches(stem_: str, tokens: Iterable[str], both_ways: bool = False) -> 
 
 
 def matched_stems(stems: Collection[str], tokens: Iterable[str], min_length: int = 5, max_extra: int = 5) -> set[str]:
-    """The stems that ``stem_matches`` (one way) finds among ``tokens``: ``{s for s in stems if
-    stem_matches(s, tokens)}``, computed from the tokens' prefixes (a few set lookups per token instead of a
-    comparison with every stem: the ranking does this for every sentence it scores)."""
+    """The stems that ``stem_matches`` (one way) finds among ``tokens``, computed from the tokens' prefixes (a
+    few set lookups per token instead of a comparison with every stem: the ranking does this for every
+    sentence it scores); also a participle stem whose token differs only in its -d/-t ending
+    (``without_participle_ending``)."""
     found: set[str] = set()
+    bare = {without_participle_ending(s): s for s in stems if without_participle_ending(s) != s}
     for token in tokens:
         if token in stems:
             found.add(token)
         for length in range(max(min_length, len(token) - max_extra), len(token)):
             if token[:length] in stems:
                 found.add(token[:length])
+        if bare and without_participle_ending(token) in bare:  # "fastställt" answers "fastställdes"
+            found.add(bare[without_participle_ending(token)])
     return found
 
 

@@ -179,3 +179,40 @@ def test_the_answer_opens_with_the_date_it_was_asked_for(assistant):
     assert first_line.startswith("**2023-05-12** [")
     number = int(first_line.split("[")[1].rstrip("]"))
     assert "2023-05-12" in answer.citations[number - 1].quote
+
+
+# Text as a PDF gives it (a field per line), not Markdown (where lines without a break are one paragraph).
+FIELD_BLOCK_DOCUMENT = """Plan för öppen fritidsverksamhet i Exempelby kommun
+
+Godkänt av: Kommunstyrelsen KS § 41
+Datum: 2024-05-13
+För uppföljning ansvarar: Kultur- och fritidsnämnden
+Planen gäller till och med: 2027
+
+Inledning
+Fritidsgårdarna i Exempelby ska vara öppna för alla ungdomar mellan 13 och 18 år. Verksamheten bygger på
+frivillighet, delaktighet och ett tydligt vuxenstöd. Personalen samarbetar med skolan och socialtjänsten.
+
+Mål
+Alla ungdomar ska ha tillgång till en meningsfull fritid nära hemmet. Andelen ungdomar som besöker en
+fritidsgård minst en gång i månaden ska öka under planperioden.
+"""
+
+
+def test_a_field_with_a_one_word_label_is_answered_with_the_field_above_it(make_settings, tmp_path):
+    """A document's information block ("Godkänt av: …", "Datum: …") in a document the assistant has never
+    seen: "När godkändes …?" gets the date and the body that approved it, "godkändes" matching "Godkänt"."""
+    from ingest import run_ingest
+
+    corpus = tmp_path / "egen-korpus"
+    corpus.mkdir()
+    (corpus / "fritidsplan-exempelby.txt").write_text(FIELD_BLOCK_DOCUMENT, encoding="utf-8")
+    settings = make_settings(corpus_dir=corpus)
+    assert not run_ingest(settings).failed
+    assistant = Assistant(settings)
+    answer = assistant.ask("När godkändes planen för öppen fritidsverksamhet?")
+    assert not answer.refused
+    assert "2024-05-13" in answer.answer and "Kommunstyrelsen" in answer.answer
+    quotes = [c.quote for c in answer.citations]
+    assert "Datum: 2024-05-13" in quotes and any(q.startswith("Godkänt av:") for q in quotes)
+    assert citations_valid(answer, {d: assistant.document_text(d) for d in assistant.index.documents})

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -88,10 +90,34 @@ _STEM_LETTERS = st.text(alphabet="abdeinrståäö", min_size=1, max_size=12)
 @given(st.sets(_STEM_LETTERS, max_size=8), st.sets(_STEM_LETTERS, max_size=15))
 @settings(max_examples=400, deadline=None)
 def test_matched_stems_is_stem_matches_for_every_stem(stems, tokens):
-    """The ranking's fast matcher finds exactly the stems the definition (stem_matches) finds."""
-    assert matched_stems(stems, tokens) == {s for s in stems if stem_matches(s, tokens)}
+    """The ranking's fast matcher finds the stems the definition (stem_matches) finds, and beyond them
+    only participle stems matched through their -d/-t ending."""
+    assert matched_stems(stems, tokens) >= {s for s in stems if stem_matches(s, tokens)}
+    extra = matched_stems(stems, tokens) - {s for s in stems if stem_matches(s, tokens)}
+    assert all(s[-1] in "dt" for s in extra)  # only participle stems ("fastställd" ~ "fastställt")
 
 
 def test_matched_stems_on_swedish_words():
     tokens = {"uppföljning", "barn", "revidering", "stöd"}
     assert matched_stems({"uppfölj", "revider", "bar", "stöd", "föräldr"}, tokens) == {"uppfölj", "revider", "stöd"}
+    # "När fastställdes …?" (stem "fastställd") is answered by "Fastställt av: …" (stem "fastställt")
+    assert matched_stems({"fastställd", "stöt"}, {"fastställt", "stöd"}) == {"fastställd"}
+
+
+def test_field_lines_and_what_a_one_word_label_leans_on():
+    from assistant.ranking import field_leans_on
+    from swedish.sentences import field_label
+
+    assert field_label("Fastställt av: Kommunfullmäktige KF § 6") == "Fastställt av"
+    assert field_label("Datum: 2023-02-20") == "Datum"
+    assert field_label("Styrgruppen består av:") is None  # a lead-in to a list, no value
+    assert field_label("Det här är en mening. Och en till: med kolon.") is None
+    text = ("Strategi för X\n\nFastställt av: Kommunfullmäktige\nDatum: 2023-02-20\nAnsvarig: Socialnämnden\n\n"
+            "Inledning\nDatum: i texten är ingen fältrad här, men en vanlig mening efter en rubrik.")
+    spans = [(m.start(), m.end()) for m in re.finditer(r"[^\n]+", text)]  # a block per line, as ingest makes them
+    lines = [text[a:b] for a, b in spans]
+    leans = field_leans_on(text, spans)
+    assert leans[lines.index("Datum: 2023-02-20")] == lines.index("Fastställt av: Kommunfullmäktige")
+    assert leans[lines.index("Ansvarig: Socialnämnden")] == lines.index("Datum: 2023-02-20")
+    assert leans[lines.index("Fastställt av: Kommunfullmäktige")] is None  # its label says what it is
+    assert all(leans[i] is None for i, line in enumerate(lines) if "vanlig mening" in line)

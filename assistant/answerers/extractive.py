@@ -26,7 +26,7 @@ from assistant.answerers.base import Answerer
 from assistant.citations import CitationList, display_text
 from assistant.components import Components, LiveIndex
 from assistant.planning import QueryPlan
-from assistant.ranking import Ranking, Sentence, Thresholds, redundant
+from assistant.ranking import Ranking, Sentence, Thresholds, field_leans_on, redundant
 from assistant.retrieval import RetrievedChunk, documents_matching
 from assistant.types import Answer, Citation, Filters, Passage
 from common.settings import Settings
@@ -195,8 +195,8 @@ class ExtractiveAnswerer(Answerer):
             if any(redundant(s, c, self.t.redundancy) for c in chosen):
                 continue
             chosen.append(s)
-        for s in list(chosen):  # "Därför …", "Det kallas …": the sentence before says what it points to
-            before = _previous_in_block(s, ranked) if leans_on_previous(s.text) else None
+        for s in list(chosen):  # "Därför …", "Det kallas …", "Datum: …": the line before says what it points to
+            before = _previous_in_block(s, ranked) if leans_on_previous(s.text) else _field_above(s, ranked)
             if before is not None and before not in chosen:
                 chosen.append(before)
         order = {doc_id: i for i, doc_id in enumerate(dict.fromkeys(s.chunk.doc_id for s in chosen))}
@@ -289,6 +289,19 @@ def _previous_in_block(sentence: Sentence, candidates: list[Sentence]) -> Senten
     previous = max(before, key=lambda s: s.end)
     between = chunk.text[previous.end - chunk.start:sentence.start - chunk.start]
     return previous if "\n\n" not in between and len(between.strip()) <= 3 else None
+
+
+def _field_above(sentence: Sentence, candidates: list[Sentence]) -> Sentence | None:
+    """The field line a one-word-label field line leans on ("Fastställt av: …" above "Datum: …"), if it is
+    among the candidates (``field_leans_on``)."""
+    chunk = sentence.chunk
+    before = [s for s in candidates if s.chunk.chunk_id == chunk.chunk_id and s.end <= sentence.start]
+    if not before:
+        return None
+    previous = max(before, key=lambda s: s.end)
+    spans = [(previous.start - chunk.start, previous.end - chunk.start),
+             (sentence.start - chunk.start, sentence.end - chunk.start)]
+    return previous if field_leans_on(chunk.text, spans)[1] == 0 else None
 
 
 def _shown(c: Components, sentence: Sentence) -> str:
