@@ -25,7 +25,8 @@ from swedish.dates import DATE_RE
 from swedish.names import ORGANISATION_RE
 from swedish.numbers import NUMBER_WORD_PATTERN, QUANTITY_WORDS, VAGUE_QUANTITY_WORDS
 from swedish.questions import QuestionType, asked_for, question_type, states_answer_type
-from swedish.tokens import STOPWORDS, SwedishAnalyzer, words
+from swedish.tokens import STOPWORDS, SwedishAnalyzer, stem_matches, words
+from swedish.tokens import stem as stem_word
 
 # What answers "hur många": a number, or a quantity as exact as "samtliga" or "hälften" (not "många", "flera").
 _NUMBER_WORDS = f"{NUMBER_WORD_PATTERN}|{'|'.join(w for w in QUANTITY_WORDS if w not in VAGUE_QUANTITY_WORDS)}"
@@ -37,6 +38,7 @@ class EvidenceSentence:
     doc_id: str
     coverage: float
     table_context: str = ""  # for a table row: its caption and column headers (what its numbers count)
+    context: str = ""  # the document title and section path of its passage
 
 
 @dataclass
@@ -158,8 +160,11 @@ _COUNT_VERBS = frozenset({"finns", "fanns", "är", "var", "har", "hade", "deltog
 
 
 def count_evidence_missing(question: str, evidence: Sequence[EvidenceSentence],
-                           topic: Sequence[str] = ()) -> str | None:
-    """"Hur många X" needs a number right before X (or X's stem) in the evidence."""
+                           topic: Sequence[str] = (), about: Sequence[str] = ()) -> str | None:
+    """"Hur många X" needs a number right before X (or X's stem) in the evidence, in a sentence that is
+    also about the rest of the question: one of the ``about`` words (the question's lower-case content
+    words) other than X in the sentence or its passage's title and section ("Hur många personer arbetar i
+    folkhälsoteamet?" is not answered by "… mellan 3 till 30 personer" at a dialogue meeting)."""
     match = _COUNT_RE.search(question)
     if not match:
         return None
@@ -167,6 +172,8 @@ def count_evidence_missing(question: str, evidence: Sequence[EvidenceSentence],
     if noun in _COUNT_VERBS and topic:  # "Hur många finns det?": what is counted is the topic
         noun = topic[0]
     stem = noun[: max(4, len(noun) - 3)]
+    rest = [w for w in about if not w.startswith(stem) and w not in _COUNT_VERBS]
+    evidence = [e for e in evidence if not rest or _mentions_any(rest, f"{e.text} {e.context}")]
     number = rf"(\d+|{_NUMBER_WORDS})"
     before_noun = re.compile(rf"\b{number}\s+(\w+\s+){{0,2}}{re.escape(stem)}\w*", re.IGNORECASE)
     quantified = re.compile(rf"\b(minst|högst|cirka|ungefär|omkring|drygt|knappt)\s+{number}\b", re.IGNORECASE)
@@ -176,6 +183,11 @@ def count_evidence_missing(question: str, evidence: Sequence[EvidenceSentence],
         if e.table_context and stem.lower() in e.table_context.lower() and re.search(r"\d", e.text):
             return None  # a table row with numbers in a table that counts X
     return "Dokumenten anger inte hur många det är."
+
+
+def _mentions_any(question_words: Sequence[str], text: str) -> bool:
+    stems = {stem_word(w) for w in words(text)}
+    return any(stem_matches(stem_word(w), stems, both_ways=True) for w in question_words)
 
 
 _POINT_IN_TIME_RE = re.compile(r"\b(vilket (år|datum)|vilken (månad|tidpunkt|dag)|sedan när|från och med när|"
@@ -250,7 +262,12 @@ def refusal_reason(plan: QueryPlan, evidence: Sequence[EvidenceSentence], analyz
     own = {w for w in words(plan.question) if w not in STOPWORDS and w not in QUESTION_WORDS}
     topic = [w for w in plan.content_words if w not in plan.naming_tokens]
     topic = [w for w in topic if w not in own] + [w for w in topic if w in own]
-    return (amount_evidence_missing(question, evidence) or count_evidence_missing(question, evidence, topic)
+    # Names and places are not what a count is about, nor the lower-case word that ends a name ("Örebro län").
+    found = re.findall(r"[^\W\d_]+", plan.question)
+    about = [w for i, w in enumerate(found) if w.islower() and not (i and found[i - 1][0].isupper())
+             and w not in STOPWORDS and w not in QUESTION_WORDS and w != "många"]
+    return (amount_evidence_missing(question, evidence)
+            or count_evidence_missing(question, evidence, topic, about)
             or date_evidence_missing(question, evidence) or type_evidence_missing(question, evidence, passages)
             or person_evidence_missing(question, evidence))
 

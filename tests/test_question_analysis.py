@@ -121,3 +121,18 @@ def test_field_lines_and_what_a_one_word_label_leans_on():
     assert leans[lines.index("Ansvarig: Socialnämnden")] == lines.index("Datum: 2023-02-20")
     assert leans[lines.index("Fastställt av: Kommunfullmäktige")] is None  # its label says what it is
     assert all(leans[i] is None for i, line in enumerate(lines) if "vanlig mening" in line)
+
+
+def test_a_count_answers_how_many_only_in_a_sentence_about_the_rest_of_the_question():
+    from assistant.answerability import EvidenceSentence, count_evidence_missing
+
+    question = "hur många personer arbetar i folkhälsoteamet?"
+    about = ["personer", "arbetar", "folkhälsoteamet"]
+    elsewhere = EvidenceSentence("Antalet deltagare varierade mellan 3 till 30 personer.", "d", 0.3,
+                                 context="Kommundialoger – Genomförande")
+    assert count_evidence_missing(question, [elsewhere], about=about) == "Dokumenten anger inte hur många det är."
+    assert count_evidence_missing(question, [elsewhere]) is None  # without the question's words: any count
+    here = EvidenceSentence("I teamet arbetar fem personer.", "d", 0.3)
+    assert count_evidence_missing(question, [elsewhere, here], about=about) is None
+    by_section = EvidenceSentence("Där finns sju personer.", "d", 0.3, context="Rapport – Folkhälsoteamet")
+    assert count_evidence_missing(question, [by_section], about=about) is None  # the section says what is counted
