@@ -60,6 +60,13 @@ def test_a_concept_named_with_other_words(assistant):
     assert "kallas ibland också för riktat stöd" in quotes(answer)
 
 
+def test_a_name_given_with_det_kallas_is_defined_by_the_sentence_before(assistant):
+    """"Det kallas för preventionsparadoxen." says what the paradox is only with the sentence before it."""
+    answer = assistant.ask("Vad är preventionsparadoxen?")
+    assert "en liten insats till många har större preventiv effekt" in quotes(answer)
+    assert_verbatim(answer, assistant)
+
+
 # --- programmes ---------------------------------------------------------------------------
 
 
