@@ -37,8 +37,8 @@ class EvidenceSentence:
     text: str
     doc_id: str
     coverage: float
-    table_context: str = ""  # for a table row: its caption and column headers (what its numbers count)
-    context: str = ""  # the document title and section path of its passage
+    context: str = ""  # the document title and section path of its passage (a table's: caption and headers)
+    table_row: bool = False  # a row's numbers count what its table's context names
 
 
 @dataclass
@@ -81,14 +81,13 @@ def unknown_names(question: str, analyzer: SwedishAnalyzer, known_terms: Collect
     """Capitalised words of the question (names) that occur nowhere in the documents; ``known_terms`` (lower
     case) are names known besides the lexicon."""
     lexicon = analyzer.lexicon
-    known = known_terms
     names = []
     for match in re.finditer(r"[A-ZÅÄÖ][\wÅÄÖåäö]+(?:-[\wÅÄÖåäö]+)?", question):
         token = match.group(0)
         if re.search(r"(^|[.!?:]\s+|[\"”(]\s*)$", question[:match.start()]):
             continue  # a capital at the start of a sentence is not a name
         parts = [p for p in token.lower().split("-") if p]
-        if all(_known(p, lexicon, known) or _known_compound(p, lexicon, known) for p in parts):
+        if all(_known(p, lexicon, known_terms) or _known_compound(p, lexicon, known_terms) for p in parts):
             continue
         names.append(token)
     return names
@@ -180,7 +179,7 @@ def count_evidence_missing(question: str, evidence: Sequence[EvidenceSentence],
     for e in evidence:
         if before_noun.search(e.text) or (quantified.search(e.text) and stem.lower() in e.text.lower()):
             return None
-        if e.table_context and stem.lower() in e.table_context.lower() and re.search(r"\d", e.text):
+        if e.table_row and stem.lower() in e.context.lower() and re.search(r"\d", e.text):
             return None  # a table row with numbers in a table that counts X
     return "Dokumenten anger inte hur många det är."
 

@@ -441,12 +441,8 @@ def check_answer(answer: str, passages: Sequence[GivenPassage], analyzer: Swedis
     asked = asked_stems(question, analyzer) if question else frozenset()
     checked: list[CheckedUnit] = []
     for i, unit in enumerate(units):
-        if question and not states_gap(unit.text) and not is_refusal(unit.text) \
-                and not echoes_instructions(unit.text) and restates_question(unit.text, question, analyzer, asked):
-            checked.append(CheckedUnit(unit, [], "dropped", ["restatement"]))
-            continue
         result = _check_unit(unit, units[i + 1] if i + 1 < len(units) else None, by_n, analyzer, weight, config,
-                             asked)
+                             question, asked)
         if asked and result.action in ("kept", "reattached") and premise_support(
                 unit.text, "\n".join(by_n[m].searchable for m in result.markers), asked, analyzer,
                 weight) < config.min_premise:
@@ -462,12 +458,14 @@ def check_answer(answer: str, passages: Sequence[GivenPassage], analyzer: Swedis
 
 def _check_unit(unit: Unit, following: Unit | None, by_n: dict[int, GivenPassage], analyzer: SwedishAnalyzer,
                 weight: Callable[[str], float] | None, config: GuardrailConfig,
-                asked: frozenset[str] = frozenset()) -> CheckedUnit:
+                question: str = "", asked: frozenset[str] = frozenset()) -> CheckedUnit:
     issues: list[str] = []
     if echoes_instructions(unit.text):
         return CheckedUnit(unit, [], "dropped", ["instruction_echo"])
     if is_refusal(unit.text) or (states_gap(unit.text) and not numbers_in(unit.text)):
         return CheckedUnit(unit, [], "exempt")
+    if question and not states_gap(unit.text) and restates_question(unit.text, question, analyzer, asked):
+        return CheckedUnit(unit, [], "dropped", ["restatement"])
     valid = [m for m in unit.markers if m in by_n]
     if len(valid) < len(unit.markers):
         issues.append("marker_out_of_range")

@@ -113,7 +113,7 @@ class SentenceRanker:
         return blocks[i].kind if 0 <= i < len(blocks) and offset < blocks[i].end else "paragraph"
 
     @staticmethod
-    def _not_an_answer(text: str, kind: str, tokens: set[str], question_tokens: set[str]) -> float:
+    def _not_an_answer(text: str, kind: str, tokens: set[str], question_tokens: set[str], is_field: bool) -> float:
         """A penalty for what cannot answer on its own: a heading, a fragment or header line, a lead-in
         with nothing after it, or a sentence that only restates the question."""
         if kind == "heading":
@@ -125,7 +125,7 @@ class SentenceRanker:
         capitalised = sum(1 for w in found if w[0].isupper())
         header_line = not re.search(r"[.!?:;)]\s*$", text.strip()) and ": " not in text \
             and capitalised >= 0.6 * len(found)
-        if (len(found) < 3 or header_line) and field_label(text) is None:  # a field states its fact in few words
+        if (len(found) < 3 or header_line) and not is_field:  # a field ("Datum: 2023-02-20") states a fact
             penalty += 0.15  # "Det ska", "Strategi Plan/program Riktlinje": no statement
         if tokens and tokens <= question_tokens and not re.search(r"\d", text):
             penalty += 0.15  # "Därför förekommer X": adds nothing the question did not say
@@ -167,10 +167,11 @@ class SentenceRanker:
                 s.dense = float(np.dot(vector, query_vector))
                 s.coverage = covered / total if total else 0.0
                 dense_norm = min(1.0, max(0.0, (s.dense - t.dense_floor) / (t.dense_ceiling - t.dense_floor)))
-                short = 0.1 if len(text) < 25 and field_label(text) is None else 0.0
+                is_field = field_label(text) is not None
+                short = 0.1 if len(text) < 25 and not is_field else 0.0
                 s.score = (0.3 * dense_norm + 0.7 * s.coverage + 0.4 * item.score / top_fused - short) / 1.4
                 s.score += expected_fact_bonus(kind_asked, person_asked, text)
-                s.score -= self._not_an_answer(text, kind, tokens, question_tokens)
+                s.score -= self._not_an_answer(text, kind, tokens, question_tokens, is_field)
                 if tokens and len(tokens & title_tokens[chunk.doc_id]) >= 0.8 * len(tokens):
                     s.score -= 0.3  # the document's title line names the document; it answers nothing
                 if lists_wanted and text.rstrip().endswith(":"):

@@ -91,10 +91,10 @@ def extract_glossary(doc: ParsedDocument) -> list[GlossaryEntry]:
                 continue
         if block.kind in ("heading", "caption", "table_row", "table_header"):
             continue
-        previous_start: int | None = None
+        previous: int | None = None
         for s, e in sentence_spans(text, block.start, block.end):
             sentence = text[s:e]
-            opens_at, previous_start = previous_start, s
+            before, previous = previous, s  # where the sentence before this one (in this block) starts
             for match in _STAR_FOR_RE.finditer(sentence):
                 entries.append(GlossaryEntry(match.group(1), match.group(2).strip(), "abbreviation", doc_id, s, e))
             for match in _PAREN_ABBR_RE.finditer(sentence):
@@ -113,9 +113,9 @@ def extract_glossary(doc: ParsedDocument) -> list[GlossaryEntry]:
                     break
             called = _CALLED_RE.search(sentence)  # "… kallas ibland också för riktat stöd"
             if called:
-                if opens_at is not None and leans_on_previous(sentence):
-                    s = opens_at  # "Det kallas för preventionsparadoxen.": the sentence before says what "det" is
-                entries.append(GlossaryEntry(called.group(1), text[s:e], "definition", doc_id, s, e))
+                # "Det kallas för preventionsparadoxen.": the sentence before says what "det" is
+                start = before if before is not None and leans_on_previous(sentence) else s
+                entries.append(GlossaryEntry(called.group(1), text[start:e], "definition", doc_id, start, e))
     return entries
 
 

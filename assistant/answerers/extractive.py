@@ -129,8 +129,7 @@ class ExtractiveAnswerer(Answerer):
             return Draft(refused=True, reason="")
         best = ranked[0]
         closest = _one_per_passage(ranked, 3)
-        evidence = [EvidenceSentence(x.text, x.chunk.doc_id, x.coverage,
-                                     x.chunk.context if x.chunk.kind == "table_row" else "", x.chunk.context)
+        evidence = [EvidenceSentence(x.text, x.chunk.doc_id, x.coverage, x.chunk.context, x.chunk.kind == "table_row")
                     for x in ranked[:10]]
         passages = [x.chunk.text for x in ranking.chunks[:3] if not plan.scoped or x.chunk.doc_id in plan.doc_ids]
         reason = refusal_reason(plan, evidence, c.index.lexical.analyzer, c.known_terms, c.index.latest_year,
