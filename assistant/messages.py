@@ -12,6 +12,8 @@ DENSE_SEARCH_DOWN = "Vektorsökningen svarade inte; svaret bygger bara på ords�
 GENERATED = "Svaret är formulerat av en språkmodell utifrån de citerade utdragen."
 FALLBACK = "Språkmodellens svar kunde inte beläggas i dokumenten; här är det citerade svaret i stället."
 PART_NOT_ANSWERED = "Utdragen besvarar inte den här delen av frågan: ”{part}”."
+TIMEOUT = "Språkmodellen svarade inte i tid; här är det citerade svaret i stället."
+UNAVAILABLE = "Språkmodellen kunde inte nås; här är det citerade svaret i stället."
 
 # Why the model's answer was not shown (the guard rails' answer-level issue), in plain Swedish.
 _FALLBACK_REASONS = {
@@ -52,5 +54,3 @@ def repaired_notice(restated: int, dropped: int, moved: int, open_parts: int) ->
 def _count(n: int, one: str, many: str) -> str:
     words = {1: "en", 2: "två", 3: "tre", 4: "fyra"}
     return f"{words.get(n, str(n))} {one if n == 1 else many}"
-TIMEOUT = "Språkmodellen svarade inte i tid; här är det citerade svaret i stället."
-UNAVAILABLE = "Språkmodellen kunde inte nås; här är det citerade svaret i stället."
