@@ -330,6 +330,23 @@ def _cell_gap(glyphs: list[Glyph], size: float, gap_factor: float) -> float:
     return threshold
 
 
+def _letter_spacing(glyphs: list[Glyph], line_size: float) -> float:
+    """The gap between the letters of letter-spaced text whose own spaces cut its words into pieces
+    ("H åll b ar han d el"), or 0.0 for text whose spaces can be trusted."""
+    pairs = [(b.x0 - a.x1, b.space_before) for a, b in zip(glyphs, glyphs[1:]) if not (a.raised or b.raised)]
+    gaps = sorted(gap for gap, space in pairs if not space)
+    spaces = [gap for gap, space in pairs if space]
+    if len(gaps) < 4 or len(spaces) < 3:
+        return 0.0
+    letter_gap = gaps[int(0.75 * (len(gaps) - 1))]
+    if letter_gap <= 0.12 * max(line_size, 4.0) or statistics.median(spaces) > 1.6 * letter_gap:
+        return 0.0  # the letters touch, or the spaces are wider than the letters' gaps: they are words'
+    words = "".join((" " if g.space_before else "") + g.text for g in glyphs).split()
+    alphabetic = [w for w in words if w.isalpha()]
+    pieces = [w for w in alphabetic if len(w) <= 2]
+    return letter_gap if len(pieces) >= 3 and len(pieces) >= 0.4 * len(alphabetic) else 0.0
+
+
 def _segment(glyphs: list[Glyph], page: int, line_size: float) -> Segment | None:
     parts: list[str] = []
     markers: list[str] = []
@@ -339,6 +356,11 @@ def _segment(glyphs: list[Glyph], page: int, line_size: float) -> Segment | None
     # Where the text has its own spaces, a gap is a space only when it is wide: letter-spaced headings
     # ("K L I M A T") and kerning stay words.
     space_gap = (0.45 if sum(g.space_before for g in glyphs) >= 2 else 0.22) * max(line_size, 4.0)
+    # Letter-spaced text whose own spaces fall between letters ("H åll b ar han d el", a space at every
+    # change of font): where the letters stand apart, only a gap well wider than theirs is a space.
+    spaced = _letter_spacing(glyphs, line_size)
+    if spaced:
+        space_gap = max(2 * spaced, spaced + 0.25 * max(line_size, 4.0))
     for glyph in glyphs:
         if glyph.raised and glyph.text.isdigit() or (glyph.raised and glyph.text in "*†‡" and previous is not None):
             marker += glyph.text
@@ -352,7 +374,7 @@ def _segment(glyphs: list[Glyph], page: int, line_size: float) -> Segment | None
             marker = ""
         if previous is not None and parts:
             gap = glyph.x0 - previous.x1
-            if glyph.space_before or gap > space_gap:
+            if glyph.space_before and not spaced or gap > space_gap:
                 parts.append(" ")
         parts.append(glyph.text)
         previous = glyph

@@ -4,7 +4,8 @@ Works on ``pdf_glyphs`` segments, by position and font, for documents it has nev
 
 * running headers and footers: text in the top or bottom margin that repeats across pages (with
   its numbers masked), and page numbers there ("12", "Sid 8 av 103"), are removed; page numbers
-  found there give printed page labels when the PDF has none;
+  found there give printed page labels when the PDF has none; a chapter's name running in the margin
+  starts that chapter where it is not printed as a heading, and ends it where it stops;
 * footnotes: small text at the foot of a page that starts with a number is kept as footnotes;
   raised markers in the running text were already taken out (``pdf_glyphs``);
 * reading order: a page whose lines fall into two columns on either side of a gutter is read
@@ -40,6 +41,7 @@ _NUMERIC_RE = re.compile(r"^[\d\s%,.\-–+−:/()]+$")
 _TERMINAL = ".!?:;”\")"
 _TOC_TITLE_RE = re.compile(r"^(innehåll|innehållsförteckning|contents|table of contents)$", re.I)
 _LEADER_RE = re.compile(r"\s*(?:\.\s?){3,}\s*")
+_ADDRESS_RE = re.compile(r"https?://|www\.|@\w")
 
 
 @dataclass
@@ -89,7 +91,10 @@ def analyse(pages: list[PdfPage]) -> Layout:
     body_size = _body_size(segments)
     running, numbers = _running_text(pages, body_size)
     labels = _page_labels(pages, numbers)
-    parts = _part_labels(pages, running)
+    titles, single, title_ends = _running_titles(pages, running)
+    running |= single
+    parts = {**titles, **_part_labels(pages, running)}
+    printed_titles: dict[str, int] = {}  # a chapter's printed heading, by the page after its running name ends
     blocks: list[Block] = []
     footnotes: list[Block] = []
     kept = [[Line([s for s in line.segments if id(s) not in running], line.baseline) for line in page.lines]
@@ -101,7 +106,10 @@ def analyse(pages: list[PdfPage]) -> Layout:
         body, notes = _split_footnotes(lines, body_size, page)
         page_blocks = _read_page(body, page, body_size, first_cells)
         label = parts.get(page.index)
-        if label and not any(b.text.lower().startswith(label.lower()) for b in page_blocks[:3]):
+        printed = label and _printed(label, blocks[-30:] + page_blocks[:5], body_size)  # here or just before
+        if printed and label in titles.values() and label in title_ends:
+            printed_titles[label] = title_ends[label]
+        if label and not printed:
             first = page_blocks[0].segments[0] if page_blocks else None
             if first is not None:
                 blocks.append(Block("part", [Segment(label, first.x0, first.x1, first.top, first.top, first.size,
@@ -112,6 +120,8 @@ def analyse(pages: list[PdfPage]) -> Layout:
     title = _title(pages, body_size)
     heading_levels = _heading_levels(blocks, body_size, title)
     units = _units(blocks, footnotes, heading_levels, body_size, title)
+    _close_chapters(units, printed_titles)
+    _cover_headings(units)
     first = " ".join(s.text for line in pages[0].lines for s in line.segments if id(s) not in running)[:2000]
     return Layout(units, labels, title, len(running), first)
 
@@ -164,6 +174,7 @@ def _running_text(pages: list[PdfPage], body_size: float = 0.0) -> tuple[set[int
                 value = int(glued.group(1) or glued.group(2))
                 numbers.setdefault(page.index, value)
     running |= _set_apart_edges(pages, repeat)
+    running -= _going_on_below(pages, running)
     # A header set on the same line as the first line of text ("… för arbets- Prop. 2008/09:5"): the
     # repeated part is cut off the segment.
     repeated = [m for m, found in candidates.items() if len(found) >= repeat and len(m) >= 5]
@@ -180,6 +191,25 @@ def _running_text(pages: list[PdfPage], body_size: float = 0.0) -> tuple[set[int
     return running, numbers
 
 
+def _going_on_below(pages: list[PdfPage], running: set[int]) -> set[int]:
+    """Segments taken for running text that go on in the line below them, at the same place and size,
+    outside the margin: the first line of a heading that starts high on a page ("Förslag till lag om
+    upphävande av lagen (2009:657) om" / "försöksverksamhet …"), printed again on several pages."""
+    kept: set[int] = set()
+    for page in pages:
+        lines = sorted(page.lines, key=lambda line: line.top)
+        for k, line in enumerate(lines):
+            for s in line.segments:
+                if id(s) not in running or _PAGE_NUMBER_RE.match(s.text.strip()):
+                    continue
+                # The next line that starts where this one does (a header beside it may come between).
+                below = next((b.segments[0] for b in lines[k + 1:k + 4] if abs(b.segments[0].x0 - s.x0) <= 2), None)
+                if below is not None and id(below) not in running and abs(below.size - s.size) <= 0.5 \
+                        and below.bold == s.bold and 0 <= below.top - s.bottom < 0.8 * s.size:
+                    kept.add(id(s))
+    return kept
+
+
 def _part_labels(pages: list[PdfPage], running: set[int]) -> dict[int, str]:
     """Pages where a running header starts naming a new appendix ("Prop. 2008/09:5 / Bilaga 2"): the
     appendix begins there, though its label is printed only in the margin."""
@@ -193,6 +223,121 @@ def _part_labels(pages: list[PdfPage], running: set[int]) -> dict[int, str]:
             starts[page.index] = label
         current = label
     return starts
+
+
+def _cover_headings(units: list[RawUnit]) -> None:
+    """Headings at the top of the first page are the cover's (title, subtitle, series: level 0, not
+    sections), except the one right above the first page's text, which heads it."""
+    leading: list[RawUnit] = []
+    for unit in units:
+        if not unit.page_marks or unit.page_marks[0][1] != 0 or unit.kind != "heading" \
+                or _NUMBERING_RE.match(unit.text) or _TOP_LEVEL_RE.match(unit.text):
+            if unit.page_marks and unit.page_marks[0][1] == 0 and leading:
+                leading.pop()  # text follows on the first page: the last heading is its section
+            break
+        leading.append(unit)
+    for unit in leading:
+        unit.level = 0
+
+
+def _printed(name: str, blocks: list[Block], body_size: float) -> bool:
+    """Is a chapter's name printed as a line of these, or two ("KLIMAT-" / "HJÄLTAR" for "klimathjältar";
+    not "Astma hos barn …" for "ASTMA")?"""
+    key = _letters(name)
+    texts = [_letters(b.text) for b in blocks]
+    return any(key in (text, text + (texts[k + 1] if k + 1 < len(texts) else ""))
+               or text.startswith(key) and _is_heading(blocks[k], body_size) for k, text in enumerate(texts))
+
+
+def _close_chapters(units: list[RawUnit], ends: dict[str, int]) -> None:
+    """A chapter whose name runs in the margin ends where its running name stops: the first heading
+    after that is not inside it, however small (a brochure's divider page "KLIMAT- HJÄLTAR", then
+    "Varifrån kommer Haparandas utsläpp?" on a page without the running name)."""
+    for name, end in ends.items():
+        chapter = next((u for u in reversed(units) if u.kind == "heading" and u.page_marks
+                        and u.page_marks[0][1] < end and _letters(name) in _letters(u.text)
+                        and len(_letters(name)) >= 0.6 * len(_letters(u.text))), None)
+        following = next((u for u in units if u.kind == "heading" and u.page_marks and u.page_marks[0][1] >= end),
+                         None)
+        if chapter is None or following is None or following.level <= chapter.level:
+            continue
+        # The headings after it move up as a whole: the first to the chapter's level, the ones set like
+        # it beside it, smaller ones below it, and a larger one (another divider) starts again at the top.
+        top, shift = following.level, following.level - chapter.level
+        for unit in units[units.index(following):]:
+            if unit.kind != "heading" or unit.level == 0:
+                continue
+            if unit.level <= chapter.level:
+                break
+            if unit.level < top:
+                top, shift = unit.level, unit.level - chapter.level
+            unit.level = max(chapter.level, unit.level - shift)
+
+
+def _running_titles(pages: list[PdfPage], running: set[int]) -> tuple[dict[int, str], set[int], dict[str, int]]:
+    """Pages where a running header or footer starts naming a new chapter ("ALLERGI" over three pages,
+    then "DIABETES"): the chapter begins there, though a booklet may print its name only in the margin.
+    Text on pages all through the document (its name, "AFS 2023:2 | Kapitel #" with its numbers masked)
+    and page numbers are not titles. A chapter of one page has its name at the same place and in the same
+    font as the others, though it does not repeat (its segments are returned, to be left out of the text)."""
+    on_pages: dict[str, set[int]] = defaultdict(set)
+    by_page: dict[int, list[Segment]] = defaultdict(list)
+    for page in pages:
+        for line in page.lines:
+            for s in line.segments:
+                if id(s) in running and _chapter_name(s.text):
+                    on_pages[_mask(s.text)].add(page.index)
+                    by_page[page.index].append(s)
+    for index, found in list(by_page.items()):
+        by_page[index] = [s for s in found if max(on_pages[_mask(s.text)]) - min(on_pages[_mask(s.text)])
+                          < 0.5 * len(pages)]
+        if not by_page[index]:
+            del by_page[index]
+    places = Counter(place for index, found in by_page.items() for s in found if not _PART_LABEL_RE.search(s.text)
+                     for place in _places(s, pages[index]))
+    single: set[int] = set()
+    for page in pages:
+        if page.index in by_page:
+            continue
+        for line in page.lines:
+            for s in line.segments:
+                if id(s) not in running and max(places[p] for p in _places(s, page)) >= 3 \
+                        and _chapter_name(s.text, printed_once=True) \
+                        and _mask(s.text) not in on_pages:
+                    by_page[page.index].append(s)
+                    single.add(id(s))
+    starts: dict[int, str] = {}
+    ends: dict[str, int] = {}  # the page after a name's last page
+    current = ""
+    for page in pages:
+        titles = by_page.get(page.index, [])
+        if len(titles) != 1:
+            continue  # none here, or two that change (left and right pages): not one chapter's name
+        title = _clean(titles[0].text)
+        if _mask(title) != _mask(current):
+            starts[page.index] = title
+        current = title
+        ends[title] = page.index + 1
+    return starts, single, {title: end for title, end in ends.items() if end < len(pages)}
+
+
+def _chapter_name(text: str, printed_once: bool = False) -> bool:
+    """A name, not a page number (``printed_once``: nor a line of the text at the top of a page)."""
+    text = text.strip()
+    if printed_once and not (text[:1].isupper() or text[:1].isdigit()) or text[-1:] in "-,;.":
+        return False
+    return len(text.split()) <= 8 and not _PAGE_NUMBER_RE.match(text) and bool(re.search(r"[^\W\d_]{3}", text))
+
+
+def _places(s: Segment, page: PdfPage) -> list[tuple]:
+    """Where and how a line in the margin is printed: its band, baseline, size, weight, and where it is
+    aligned (its left edge, middle or right edge: a centred name has a middle at the same place)."""
+    top = s.bottom <= MARGIN_BAND * page.height
+    if not (top or s.top >= (1 - MARGIN_BAND) * page.height):
+        return [()]
+    style = (top, round(s.bottom), round(s.size * 2), s.bold)
+    return [(*style, "left", round(s.x0 / 3)), (*style, "middle", round((s.x0 + s.x1) / 6)),
+            (*style, "right", round(s.x1 / 3))]
 
 
 def _on_next_page(pages: set[int]) -> bool:
@@ -315,9 +460,10 @@ def _read_page(lines: list[Line], page: PdfPage, body_size: float,
     if not lines:
         return []
     lines = [_split_leaders(line) for line in lines]
-    tables, headers = _table_rows(lines, body_size, first_cells)
     left = min(s.x0 for line in lines for s in line.segments)
     right = max(s.x1 for line in lines for s in line.segments)
+    page_gutter = _gutter([s for line in lines for s in line.segments], left, right)
+    tables, headers = _table_rows(lines, body_size, first_cells, page_gutter)
     gutter = _gutter([s for i, line in enumerate(lines) if i not in tables for s in line.segments], left, right)
     blocks: list[Block] = []
     band: list[Block] = []
@@ -380,8 +526,8 @@ def _gutter(segments: list[Segment], left: float, right: float) -> float | None:
     return (max(s.x1 for s in narrow if s.x1 <= best) + min(s.x0 for s in narrow if s.x0 >= best)) / 2
 
 
-def _table_rows(lines: list[Line], body_size: float,
-                first_cells: set[tuple[int, int, bool]]) -> tuple[dict[int, tuple[str, ...]], set[int]]:
+def _table_rows(lines: list[Line], body_size: float, first_cells: set[tuple[int, int, bool]],
+                gutter: float | None = None) -> tuple[dict[int, tuple[str, ...]], set[int]]:
     """Lines that are rows of a table: runs of lines with several cells whose columns line up. Short runs
     split by labels between them ("Leukotrienantagonister" over a drug's row) are judged together when
     their cells start at the same places."""
@@ -407,7 +553,8 @@ def _table_rows(lines: list[Line], body_size: float,
     groups: dict[tuple[int, ...], list[int]] = defaultdict(list)  # runs whose cells start at the same places
     for run in runs:
         slots = _column_slots([lines[k] for k in run])
-        if _is_table([lines[k] for k in run], slots, len(lines)):
+        if _is_table([lines[k] for k in run], slots, len(lines)) \
+                and not _prose_columns([lines[k] for k in run], gutter):
             rows.update({k: _cells(lines[k], slots) for k in run})
             headers.update(_header_rows([lines[k] for k in run], run, slots))
         groups[_starts(lines, run)].extend(run)
@@ -417,9 +564,29 @@ def _table_rows(lines: list[Line], body_size: float,
             continue
         group = [lines[k] for k in members]
         slots = _column_slots(group)
-        if _is_table(group, slots, len(lines)):
+        if _is_table(group, slots, len(lines)) and not _prose_columns(group, gutter):
             rows.update({k: _cells(lines[k], slots) for k in members})
     return rows, headers
+
+
+def _prose_columns(run: list[Line], gutter: float | None) -> bool:
+    """Lines of a page in two columns that happen to share baselines (the columns of a page printed from
+    HTML do not line up): every cell lies on one side of the page's gutter, and both sides read as
+    running text (several words a line, some lines going on in lowercase)."""
+    if gutter is None:
+        return False
+    sides: dict[bool, list[Segment]] = {True: [], False: []}
+    for line in run:
+        for s in line.segments:
+            if s.x0 < gutter < s.x1:
+                return False
+            sides[s.x1 <= gutter].append(s)
+    if not sides[True] or not sides[False]:
+        return False
+    for cells in sides.values():
+        if statistics.mean(len(s.text.split()) for s in cells) < 3:
+            return False
+    return any(s.text[:1].islower() for cells in sides.values() for s in cells)
 
 
 def _starts(lines: list[Line], run: list[int]) -> tuple[int, ...]:
@@ -570,6 +737,11 @@ _TERMINAL_END_RE = re.compile(r"[.!?]$")
 _LAW_PARAGRAPH_RE = re.compile(r"^(?:\d+\s?kap\.?\s?)?\d+\s?[a-z]?\s?§|§$")
 
 
+def _letters(text: str) -> str:
+    """Letters and digits only, lowercase: "KLIMAT- HJÄLTAR" is "klimathjältar"."""
+    return "".join(c for c in text.lower() if c.isalnum())
+
+
 def _title_key(text: str) -> str:
     """The first words of a title, without its number: how an entry is matched to a heading."""
     return " ".join(_norm_title(text).split()[:4])
@@ -583,14 +755,16 @@ def _norm_title(text: str) -> str:
 # --- headings ----------------------------------------------------------------------------------------
 
 
-def _is_heading(block: Block, body_size: float) -> bool:
-    """Short text set larger than the body, or in bold or italic at body size, not ending a sentence."""
+def _is_heading(block: Block, body_size: float, label: bool = False) -> bool:
+    """Short text set larger than the body, or in bold or italic at body size, not ending a sentence
+    (``label``: a bold label ending in ":" may be one, "Vansbro kommuns byggnader:")."""
     text = block.text.strip()
     if block.kind != "line" or not text or len(text) > 150 or len(text.split()) > 16:
         return False
-    if not (text[0].isupper() or text[0].isdigit()) or _NUMERIC_RE.match(text) or CAPTION_RE.match(text):
+    display = block.size >= 1.8 * body_size and text[0].isalpha()  # display type may be lowercase ("hållbara")
+    if not (text[0].isupper() or text[0].isdigit() or display) or _NUMERIC_RE.match(text) or CAPTION_RE.match(text):
         return False
-    if re.search(r"https?://|www\.|@\w", text):
+    if _ADDRESS_RE.search(text):
         return False  # a web or e-mail address: a reference in the text, not a title
     tokens = text.split()
     figures = sum(1 for t in tokens[1:] if re.search(r"\d", t) and len(re.findall(r"[^\W\d_]", t)) <= 2)
@@ -607,7 +781,7 @@ def _is_heading(block: Block, body_size: float) -> bool:
     if block.size >= 1.15 * body_size:
         return True
     emphasised = block.bold or block.italic
-    return emphasised and block.size >= 0.95 * body_size and text[-1] != ":" and len(tokens) <= 12
+    return emphasised and block.size >= 0.95 * body_size and (text[-1] != ":" or label) and len(tokens) <= 12
 
 
 def _style(block: Block) -> tuple[float, int]:
@@ -691,7 +865,7 @@ def _units(blocks: list[Block], footnotes: list[Block], levels: dict[tuple[float
             items = following is not None and (following.kind == "row" or bool(_LIST_RE.match(following.text)))
             units.append(_group_unit(group, group_text, group_marks, levels, body_size, title,
                                      repeated - ({group_text} if id(group[0]) in first_titles else set()),
-                                     leading, items))
+                                     leading, items, bool(units) and units[-1].kind == "heading"))
         group, group_text, group_marks = [], "", []
         emit_notes(notes_before)
 
@@ -765,26 +939,36 @@ def _nest_parts(units: list[RawUnit]) -> list[RawUnit]:
 
 def _group_unit(group: list[Block], text: str, marks: list[tuple[int, int]], levels: dict[tuple[float, int], int],
                 body_size: float, title: str, repeated: set[str], leading: float = 0.0,
-                heads_items: bool = False) -> RawUnit:
+                heads_items: bool = False, after_heading: bool = False) -> RawUnit:
     """What a group of lines is: a heading (short, set apart by its style), a list item, a caption or a
     paragraph."""
     first = group[0]
     words = len(text.split())
     emphasised_only = first.size < 1.15 * body_size
-    short = len(group) <= (2 if emphasised_only else 3) and words <= (14 if emphasised_only else 24)
+    display = first.size >= 1.8 * body_size  # a cover's title in display type may run over six lines
+    short = len(group) <= (2 if emphasised_only else 6 if display else 4) and words <= (14 if emphasised_only else 24)
     # A bold or italic line at body size is a heading only when set apart by more space above it than
     # the body's lines have, or when it heads a list or table rows (emphasis inside running text,
     # amended wording in law text, is neither).
-    apart = not emphasised_only or first.space_above >= leading + 0.4 * first.size or heads_items
+    # Right under a heading counts as set apart ("3. Krav …" / "3.1 Banans sträckning …" / "3.1.1 …").
+    apart = not emphasised_only or first.space_above >= leading + 0.25 * first.size or heads_items or after_heading
     # A sentence ends so; a heading in capitals may end ".", any heading in an abbreviation ("m.m.").
     ends = text[-1] in ".,;:" and not text.isupper() and not _ends_in_abbreviation(text) \
-        or text.split()[-1].lower() in OPEN_ENDINGS  # "… fullkorn när": the sentence goes on
+        or text.split()[-1].lower() in OPEN_ENDINGS \
+        or _inner_sentence_end(text)  # "… fullkorn när" goes on; "… viktigast. Även …" is sentences
     # A label printed again and again at body size ("Skälen för regeringens förslag") is not a section;
     # a larger heading is, however often the document repeats it.
     label = text in repeated and emphasised_only
-    if _is_heading(first, body_size) and short and apart and not label and not ends:
-        level = 0 if first.page == 0 and title and title.startswith(text[:40]) else _heading_level(first, levels)
+    address = _ADDRESS_RE.search(text)  # "… se http://…" on its second line: a reference, not a title
+    if _is_heading(first, body_size) and short and apart and not label and not ends and not address:
+        own_title = first.page == 0 and title and (title.startswith(text[:40]) or text.startswith(title[:40]))
+        level = 0 if own_title else _heading_level(first, levels)
         return RawUnit("heading", text, marks, level=level)  # level 0: the document's title
+    # A bold label on a line of its own, set apart, over a paragraph (not a list: "Hälso- och
+    # sjukvården bör:" leads into its items) names what follows: "Vansbro kommuns byggnader:".
+    if len(group) == 1 and text.endswith(":") and words <= 6 and first.bold and apart and not heads_items \
+            and not label and _is_heading(first, body_size, label=True):
+        return RawUnit("heading", text.rstrip(": "), marks, level=_heading_level(first, levels))
     if _LIST_RE.match(text):
         if not text[0].isalnum() and text[0] != "(":  # a glyph, not a number or letter: not part of the text
             cut = len(text) - len(_LIST_RE.sub("", text))
@@ -806,6 +990,12 @@ def _continues_row(above: RawUnit, cells: tuple[str, ...], bold: bool) -> bool:
     if cells[0][:1].islower() and cut:
         return True
     return not any(cells[1:]) and above.kind == "table_row" and not bold  # a bold one starts a group
+
+
+def _inner_sentence_end(text: str) -> bool:
+    """A sentence ends inside the text ("… viktigast. Även den …"), not an abbreviation ("2 kap. Allmänna")."""
+    return any(m.group(1).lower() not in ABBREVIATIONS
+               for m in re.finditer(r"\b([a-zåäö]{3,})[.!?] [A-ZÅÄÖ]", text))
 
 
 def _ends_in_abbreviation(text: str) -> bool:
@@ -841,13 +1031,22 @@ def _continued_titles(blocks: list[Block], body_size: float) -> tuple[set[int], 
     """A heading printed at the top of three or more pages in a row ("Substanser och gränsvärden i mg/kg"
     over a table that runs on): a section that goes on. Its first print is the heading (ids in
     the first set), the others are dropped (the second set)."""
-    titles = {_clean(b.text) for b in blocks if b.kind == "line" and _is_heading(b, body_size)}
+    # A title of two lines is the same title only when both lines are ("Förslag till ändring i … för" /
+    # "föräldraträffar", then "… för" / "hembesök": two headings).
+    keys: dict[int, str] = {}
+    for block, below in zip(blocks, blocks[1:] + [None]):
+        key = _clean(block.text)
+        if below is not None and below.kind == block.kind == "line" and below.page == block.page \
+                and _style(below) == _style(block) and 0 <= below.top - block.bottom < 0.8 * block.size:
+            key = f"{key} {_clean(below.text)}"
+        keys[id(block)] = key
+    titles = {keys[id(b)] for b in blocks if b.kind == "line" and _is_heading(b, body_size)}
     places: dict[str, list[Block]] = defaultdict(list)
     seen_on_page: Counter[int] = Counter()
     for block in blocks:
         seen_on_page[block.page] += 1
-        if block.kind == "line" and _clean(block.text) in titles and seen_on_page[block.page] <= 2:
-            places[_clean(block.text)].append(block)  # over the page's text, not inside it
+        if block.kind == "line" and keys[id(block)] in titles and seen_on_page[block.page] <= 2:
+            places[keys[id(block)]].append(block)  # over the page's text, not inside it
     first: set[int] = set()
     again: set[int] = set()
     for found in places.values():
@@ -905,13 +1104,23 @@ def join_lines(left: str, right: str, hyphenated: set[str]) -> str:
 
 def _continues(previous: Block, block: Block, text: str, body_size: float) -> bool:
     """Is ``block`` the next line of the group of lines that ``previous`` ended?"""
-    if _LIST_RE.match(block.text) or _NUMBERING_RE.match(block.text) and _is_heading(block, body_size):
-        return False
+    display = min(previous.size, block.size) >= 1.8 * body_size and block.top - previous.bottom < 0.5 * block.size
+    starts_item = _LIST_RE.match(block.text) or _NUMBERING_RE.match(block.text) and _is_heading(block, body_size)
+    if starts_item and not display:
+        return False  # (a title in display type goes on over a dash: "… arbetsmiljöarbete" / "– grundläggande …")
     words = previous.text.split()
-    open_end = bool(words) and words[-1].lower() in OPEN_ENDINGS  # "3. Ingen alkohol eller med" / "måtta, …"
-    restyled = _style(previous) != _style(block) and (len(block.text) < 60 or _is_heading(previous, body_size))
-    if abs(previous.size - block.size) > 0.6 or restyled and not open_end:
-        return False
+    open_end = bool(words) and words[-1].lower() in OPEN_ENDINGS  # "… fullkorn när" / "du äter bröd"
+    restyled = _style(previous) != _style(block) and (len(block.text) < 60 or _is_heading(previous, body_size)
+                                                      or bool(_NUMBERING_RE.match(block.text)))
+    # A numbered item's next line, indented under its text and in lowercase, goes on with it in another
+    # style too ("3. Ingen alkohol eller med" in bold / "måtta, d.v.s. …" plain).
+    hanging = bool(_NUMBERING_RE.match(previous.text) or _LIST_RE.match(previous.text)) \
+        and block.x0 > previous.x0 + 0.5 * block.size and block.text[:1].islower()
+    # Words set in italics inside a sentence (amended wording in law text) go on in plain lowercase.
+    emphasis = previous.italic and not previous.bold and block.text[:1].islower()
+    goes_on = open_end or hanging or emphasis
+    if (abs(previous.size - block.size) > 0.6 or restyled) and not (goes_on or display):
+        return False  # (lines of display type go on in another size: "hållbara" / "haparanda")
     if previous.x1 - previous.x0 < 0.5 * (block.x1 - block.x0) and block.text[:1].isupper() \
             and not previous.text.rstrip().endswith(("-", ",")):
         return False  # a short line (a title, a paragraph's last line) and then a new sentence

@@ -172,3 +172,100 @@ def regulation_pdf() -> bytes:
     lines, _ = paragraph("Kommunen rapporterar uppföljningen till länsstyrelsen varje år i mars.", 110)
     pages.append(page + lines)
     return make_layout_pdf(pages, info={"Title": REGULATION_TITLE, "Author": "Länsstyrelsen"})
+
+
+BOOKLET_TITLE = "Föräldraguiden"
+
+
+def _spaced(pieces: list[str], size: float = 14.0, small: float = 10.0, gap: float = 3.0) -> tuple[Run, ...]:
+    """Letter-spaced bold text whose own spaces fall where the font size changes (a designed heading:
+    "H åll b ar t"): every other piece is set smaller, a narrow space between pieces, a real space
+    between words ("|")."""
+    runs: list[Run] = []
+    for k, piece in enumerate(pieces):
+        if piece == "|":
+            runs.append(Run(" ", size, True, spacing=gap))
+            continue
+        if runs and runs[-1].text != " ":
+            runs.append(Run(" ", 1.0, True))  # the document's own space, hardly wider than the letters' gaps
+        runs.append(Run(piece, size if k % 2 else small, True, spacing=gap))
+    return tuple(runs)
+
+
+def booklet_pdf() -> bytes:
+    """A municipality's designed booklet: a divider page whose chapter name then runs small in the top
+    margin and stops where the chapter ends; chapters named only in that margin (one of them a single
+    page); a letter-spaced heading whose own spaces fall at changes of font size; a bold label over a
+    paragraph and one over a list; a box of numbered advice whose items start in bold, beside a column
+    of text whose lines do not share baselines with it; italic words inside a sentence; and headings
+    that start high on the page, their first line printed on three pages."""
+    pages: list[list[Text]] = []
+
+    def margin(name: str) -> list[Text]:
+        return [Text.of(260, 40, name, size=8)] if name else []
+
+    def footer(number: int) -> list[Text]:
+        return [Text.of(540, 815, str(number), size=8)]
+
+    pages.append([Text.of(LEFT, 200, BOOKLET_TITLE, size=28, bold=True), Text.of(LEFT, 240, "Lindby kommun", size=12)])
+    pages.append([Text.of(LEFT, 300, "FAMILJE-", size=60, bold=True), Text.of(LEFT, 370, "STÖD", size=60, bold=True)]
+                 + paragraph("Här berättar föräldrar i Lindby om stödet de har fått.", 420)[0] + footer(2))
+    stories = (("Träffar för nyblivna föräldrar", "Anna gick på föräldraträffar på familjecentralen när hennes "
+                "dotter var nyfödd. Där träffade hon andra föräldrar i samma situation."),
+               ("Stöd i tonåren", "Omar fick stöd i en föräldragrupp när sonen började högstadiet. Gruppen "
+                "träffades sex gånger under en termin."),
+               ("Samtal med familjebehandlare", "Lisa och Jonas fick tre samtal med en familjebehandlare "
+                "inom två veckor efter att de hade hört av sig."))
+    for number, (heading, text) in enumerate(stories, start=3):
+        lines, y = paragraph(text, 130)
+        page = margin("familjestöd") + [Text.of(LEFT, 100, heading, size=14, bold=True)] + lines + footer(number)
+        if number == 5:
+            page += [Text.of(LEFT, y + 14, "Så bokar du ett samtal:", bold=True)]
+            more, y = paragraph("Ring kommunens kontaktcenter och be att få tala med familjebehandlarna.",
+                                y + 14 + LEADING)
+            page += more + [Text.of(LEFT, y + 14, "Du kan få hjälp med:", bold=True),
+                            Text.of(LEFT, y + 14 + LEADING, "- sömn och mat"),
+                            Text.of(LEFT, y + 14 + 2 * LEADING, "- gränser och konflikter")]
+        pages.append(page)
+    lines, y = paragraph("Allt stöd i guiden är gratis för föräldrar som bor i kommunen.", 130)
+    spaced = _spaced(["H", "åll", "b", "ar", "t", "|", "f", "ör", "ä", "ldr", "a", "sk", "ap"])
+    more, _ = paragraph("Kommunen vill att stödet ska vara hållbart och nå alla föräldrar.", y + 40)
+    pages.append([Text.of(LEFT, 100, "Vad kostar stödet?", size=14, bold=True)] + lines
+                 + [Text(LEFT, y + 14, spaced)] + more + footer(6))
+    for number, (name, text) in enumerate((("ALLERGI", "Pollenallergi är vanligt hos barn i förskoleåldern."),
+                                           ("ALLERGI", "Barn med födoämnesallergi får anpassad kost i skolan."),
+                                           ("ASTMA", "Astma hos barn följs upp av barnhälsovården varje år.")),
+                                          start=7):
+        pages.append(margin(name) + paragraph(text, 100)[0] + footer(number))
+
+    # A divider in lowercase display type, its two lines in two sizes.
+    pages.append([Text.of(LEFT, 300, "vardag och", size=60, bold=True), Text.of(LEFT, 350, "hälsa", size=48, bold=True)]
+                 + footer(10))
+    # A column of text beside a box of numbered advice, set at another leading: some lines share a baseline.
+    body = ("Goda vanor i familjen ger barnen en bra start i livet. Familjecentralen ger råd om mat, sömn och "
+            "rörelse till alla föräldrar som vill ha det. Råden bygger på de nationella riktlinjerna och "
+            "på vad föräldrar i kommunen har frågat efter under de senaste åren. Barnhälsovården följer "
+            "upp barnens vikt och längd vid varje besök och tar upp vanorna med föräldrarna.")
+    page = [Text.of(LEFT, 90, "Goda vanor", size=14, bold=True)] + paragraph(body, 120, width=40)[0]
+    advice = (("1. Ät frukost varje dag.", ()), ("2. Rör på er tillsammans.", ()),
+              ("3. Ingen alkohol eller med", ("måtta under graviditeten.",)),
+              ("4. Daglig rörelse är viktigast. Även korta", ("promenader räknas",)))
+    y = 120.0
+    for first, rest in advice:
+        page.append(Text.of(320, y, first, size=12, bold=True))
+        for line in rest:
+            y += 17
+            page.append(Text.of(338, y, line, size=12))
+        y += 17
+    pages.append(page + footer(11))
+
+    for number, topic in enumerate(("föräldraträffar", "familjebehandling", "hembesök"), start=12):
+        page = [Text.of(LEFT, 52, "Förslag till ändring i riktlinjerna för", size=13),
+                Text.of(LEFT, 68, topic, size=13)]
+        lines, y = paragraph(f"Riktlinjerna för {topic} ändras från och med den 1 juli 2025.", 100)
+        page += lines
+        if number == 13:
+            page += [Text(LEFT, y + 14, (Run("Föräldraträffarna ska erbjudas", italic=True),)),
+                     Text.of(LEFT, y + 14 + LEADING, "varje termin på alla familjecentraler.")]
+        pages.append(page + footer(number))
+    return make_layout_pdf(pages, info={"Title": BOOKLET_TITLE, "Author": "Lindby kommun"})

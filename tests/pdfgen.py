@@ -104,6 +104,8 @@ class Run:
     bold: bool = False
     rise: float = 0.0
     special: bool = False  # written in the font whose codes 0x80–0x8F map to the characters in SPECIAL
+    italic: bool = False
+    spacing: float = 0.0  # extra space after every character (letter-spaced text)
 
 
 @dataclass(frozen=True)
@@ -144,20 +146,21 @@ def _layout_stream(texts: Sequence[Text]) -> bytes:
     for item in texts:
         parts = [b"BT %.1f %.1f Td" % (item.x, PAGE_HEIGHT - item.y)]
         for run in item.runs:
-            font = b"/F3" if run.special else (b"/F2" if run.bold else b"/F1")
-            parts.append(b"%s %.1f Tf %.1f Ts %s Tj" % (font, run.size, run.rise, _run_string(run)))
+            font = b"/F3" if run.special else b"/F4" if run.italic else (b"/F2" if run.bold else b"/F1")
+            parts.append(b"%s %.1f Tf %.1f Ts %.1f Tc %s Tj" % (font, run.size, run.rise, run.spacing,
+                                                               _run_string(run)))
         ops.append(b" ".join(parts) + b" ET")
     return b"\n".join(ops) + b"\n"
 
 
 def make_layout_pdf(pages: Sequence[Sequence[Text]], labels: Sequence[tuple[int, str, int]] = (),
                     info: dict[str, str] | None = None) -> bytes:
-    """A PDF whose pages hold the given positioned texts (Helvetica and Helvetica-Bold).
+    """A PDF whose pages hold the given positioned texts (Helvetica, Helvetica-Bold and -Oblique).
 
     ``labels``: page-label ranges (first page index, style "r" roman or "D" decimal, start number);
     ``info``: the document information dictionary (Title, Author, CreationDate …)."""
     n_pages = len(pages)
-    first_page = 7
+    first_page = 8
     page_ids = [first_page + 2 * i for i in range(n_pages)]
     catalog = b"<< /Type /Catalog /Pages 2 0 R"
     if labels:
@@ -176,11 +179,12 @@ def make_layout_pdf(pages: Sequence[Sequence[Text]], labels: Sequence[tuple[int,
         b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica-Bold /Encoding /WinAnsiEncoding >>",
         b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /ToUnicode 6 0 R >>",
         b"<< /Length %d >>\nstream\n" % len(cmap) + cmap + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica-Oblique /Encoding /WinAnsiEncoding >>",
     ]
     for i, texts in enumerate(pages):
         objects.append(
             b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 %d %d] /Resources << /Font << /F1 3 0 R /F2 4 0 R "
-            b"/F3 5 0 R >> >> /Contents %d 0 R >>" % (PAGE_WIDTH, PAGE_HEIGHT, page_ids[i] + 1))
+            b"/F3 5 0 R /F4 7 0 R >> >> /Contents %d 0 R >>" % (PAGE_WIDTH, PAGE_HEIGHT, page_ids[i] + 1))
         stream = _layout_stream(texts)
         objects.append(b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"endstream")
     info_ref = b""

@@ -9,7 +9,7 @@ import subprocess
 import sys
 
 import pytest
-from layout_report import HEADER, REGULATION_HEADER, TITLE, regulation_pdf, report_pdf
+from layout_report import HEADER, REGULATION_HEADER, TITLE, booklet_pdf, regulation_pdf, report_pdf
 
 from assistant import Assistant
 from common.settings import PROJECT_ROOT
@@ -196,3 +196,67 @@ def test_an_appendix_named_in_the_running_header_becomes_its_section(regulation)
     start = regulation.text.index("Kommunen rapporterar")
     assert regulation.section_at(start) == ("Bilaga 2 Uppföljning av stödet", "2 Rapportering")
     assert REGULATION_HEADER not in regulation.text
+
+
+@pytest.fixture(scope="module")
+def booklet(tmp_path_factory):
+    path = tmp_path_factory.mktemp("booklet") / "foraldraguiden.pdf"
+    path.write_bytes(booklet_pdf())
+    return load_document(path, DocumentInfo(doc_id="foraldraguiden", title="", source_file=path.name))
+
+
+def section_of(doc, text: str) -> tuple[str, ...]:
+    return doc.section_at(doc.text.index(text))
+
+
+def test_the_cover_is_the_title_and_a_divider_in_lowercase_display_type_is_a_chapter(booklet):
+    assert section_of(booklet, "Här berättar föräldrar") == ("FAMILJE- STÖD",), "the cover's subtitle is no section"
+    assert section_of(booklet, "Goda vanor i familjen") == ("vardag och hälsa", "Goda vanor")
+
+
+def test_a_chapter_named_in_the_margin_ends_where_its_name_stops(booklet):
+    assert section_of(booklet, "Omar fick stöd") == ("FAMILJE- STÖD", "Stöd i tonåren")
+    assert section_of(booklet, "Allt stöd i guiden") == ("Vad kostar stödet?",), \
+        "a page without the running name 'familjestöd' is no longer in that chapter"
+    assert "familjestöd" not in booklet.text
+
+
+def test_chapters_named_only_in_the_margin_become_sections(booklet):
+    assert section_of(booklet, "Barn med födoämnesallergi") == ("ALLERGI",)
+    assert section_of(booklet, "Astma hos barn") == ("ASTMA",), "a chapter of one page, its name where the others are"
+    assert booklet.text.count("ALLERGI") == 1 and booklet.text.count("ASTMA") == 1, "each name once, as the heading"
+
+
+def test_a_letter_spaced_heading_whose_spaces_fall_at_font_changes_is_read_as_words(booklet):
+    assert "Hållbart föräldraskap" in block_texts(booklet, "heading")
+    assert section_of(booklet, "Kommunen vill att stödet") == ("Hållbart föräldraskap",), "set like the heading above"
+    assert section_of(booklet, "Allt stöd i guiden") == ("Vad kostar stödet?",)
+
+
+def test_a_bold_label_heads_the_paragraph_under_it_but_not_a_list(booklet):
+    assert section_of(booklet, "Ring kommunens kontaktcenter")[-1] == "Så bokar du ett samtal"
+    assert "Du kan få hjälp med:" not in block_texts(booklet, "heading")
+    assert {"sömn och mat", "gränser och konflikter"} <= set(block_texts(booklet, "list_item"))
+
+
+def test_a_box_of_numbered_advice_beside_a_column_of_text(booklet):
+    items = block_texts(booklet, "list_item")
+    assert "3. Ingen alkohol eller med måtta under graviditeten." in items, "the item's plain second line is its own"
+    assert "4. Daglig rörelse är viktigast. Även korta promenader räknas" in items
+    assert not any(h.startswith(("3. Ingen", "4. Daglig")) for h in block_texts(booklet, "heading"))
+    assert not any("Goda vanor i familjen" in row or "Familjecentralen ger" in row
+                   for row in block_texts(booklet, "table_row")), "two columns of text are not a table"
+    assert ("Råden bygger på de nationella riktlinjerna och på vad föräldrar i kommunen har frågat efter"
+            in booklet.text)
+
+
+def test_italic_words_inside_a_sentence_are_not_a_heading(booklet):
+    assert "Föräldraträffarna ska erbjudas varje termin på alla familjecentraler." in booklet.text
+    assert "Föräldraträffarna ska erbjudas" not in block_texts(booklet, "heading")
+
+
+def test_a_heading_that_starts_in_the_top_margin_is_kept_though_its_first_line_repeats(booklet):
+    headings = block_texts(booklet, "heading")
+    for topic in ("föräldraträffar", "familjebehandling", "hembesök"):
+        assert f"Förslag till ändring i riktlinjerna för {topic}" in headings
+    assert section_of(booklet, "Riktlinjerna för hembesök")[-1] == "Förslag till ändring i riktlinjerna för hembesök"
