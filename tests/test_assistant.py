@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -179,6 +180,13 @@ def test_the_answer_opens_with_the_date_it_was_asked_for(assistant):
     assert first_line.startswith("**2023-05-12** [")
     number = int(first_line.split("[")[1].rstrip("]"))
     assert "2023-05-12" in answer.citations[number - 1].quote
+
+
+def test_a_question_for_several_things_gets_no_single_name_as_its_answer(assistant):
+    answer = assistant.ask("Vilka verksamheter samverkar i en familjecentral enligt Västmanlands handbok?")
+    first_line = answer.answer.splitlines()[0]
+    assert not re.fullmatch(r"\*\*[^*]+\*\* \[\d+\]", first_line), \
+        f"“vilka …” asks for several: one body's name is not the answer ({first_line})"
 
 
 # Text as a PDF gives it (a field per line), not Markdown (where lines without a break are one paragraph).

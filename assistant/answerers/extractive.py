@@ -30,7 +30,7 @@ from assistant.ranking import Ranking, Sentence, Thresholds, field_leans_on, red
 from assistant.retrieval import RetrievedChunk, documents_matching
 from assistant.types import Answer, Citation, Filters, Passage
 from common.settings import Settings
-from swedish.questions import answer_span, leans_on_previous, question_type
+from swedish.questions import answer_span, asks_for_a_list, leans_on_previous, question_type
 
 
 @dataclass
@@ -237,7 +237,10 @@ class ExtractiveAnswerer(Answerer):
     @staticmethod
     def _short_answer(c: Components, draft: Draft, cited: CitationList) -> str:
         """"**2023-05-12** [1]": for a question after a date, number, frequency or body, the answer's first
-        line is that span of the best sentence, cited like the sentence it comes from."""
+        line is that span of the best sentence, cited like the sentence it comes from; not for "vilka …",
+        which asks for several ("Vilka verksamheter samverkar …" is not answered by one body's name)."""
+        if asks_for_a_list(draft.question):
+            return ""
         kind = question_type(draft.question)
         best = max(draft.sentences, key=lambda s: s.score, default=None)
         span = answer_span(kind, best.text, draft.question) if best is not None else None
