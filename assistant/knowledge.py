@@ -10,6 +10,7 @@ general extractive engine answers instead.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 
 from assistant.citations import CitationList, SourceCiter
@@ -421,7 +422,11 @@ class KnowledgeRouter:
         if best <= 0.15:
             return []
         top = [item for s, item in sorted(scored, key=lambda pair: -pair[0]) if s >= 0.8 * best][:4]
-        return [item for item in items if item in top]  # in the document's order
+        # An item stands in its group (a goal area's list of "Det ska …"): the whole group answers what the
+        # strategy says on the topic, when the group is short enough to read.
+        groups = Counter(item.group for item in items)
+        shown = {item.group for item in top if item.group and groups[item.group] <= 6}
+        return [item for item in items if item in top or item.group in shown]  # in the document's order
 
     # --- comparison -------------------------------------------------------------------
 

@@ -133,7 +133,12 @@ def test_lindesbergs_commitments(assistant):
 def test_a_topic_narrows_the_commitments(assistant):
     answer = assistant.ask("Lovar länsstrategin något om kompetensutveckling för oss som jobbar med föräldrar?")
     assert "kompetenshöjande insatser för professioner" in quotes(answer)
-    assert len(answer.citations) <= 4
+    everything = assistant.ask("Vad förbinder den regionala strategin kommunerna till?")
+    assert len(answer.citations) <= 6 < len(everything.citations)
+    # The item stands in its goal area: the area's other commitments come with it, no other area's.
+    assert "*Målområde 1 – Ett kunskapsbaserat arbetssätt*" in answer.answer
+    assert "Målområde 2" not in answer.answer and "Målområde 3" not in answer.answer
+    assert "validerade indikatorer" in quotes(answer)
 
 
 # --- comparisons --------------------------------------------------------------------------
