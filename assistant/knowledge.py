@@ -21,7 +21,7 @@ from assistant.types import Citation, KnowledgeTables, Sourced
 from index.knowledge import CommitmentItem, GlossaryEntry, HeadingNote, ProgramRecord
 from index.reader import IndexReader
 from swedish.dates import FREQUENCY_RE, YEAR_RANGE_RE
-from swedish.numbers import NUMBER_WORD_PATTERN
+from swedish.numbers import NUMBER_WORD_PATTERN, ordinal_reference
 from swedish.tokens import is_derivation, words
 
 
@@ -151,9 +151,13 @@ def named_programs(question: str, programs: list[ProgramRecord]) -> list[Program
 
 # --- commitments ----------------------------------------------------------------------
 
+# How people ask what a document commits its readers to (general Swedish, not a document's words).
+_COMMITMENT_WORDS = ("förbinder förbinda åtaganden åtagit åta kräver krav lovar lovat ska skall göra göras ske vad "
+                     "innehåller står innebär insatsområden insatsområde målområde målområden oss vi arbetet "
+                     "strategi strategin plan planen")
 _COMMITMENT_ASK_RE = re.compile(
     r"\b(förbind\w*|förbund\w*|åtag\w*|åta sig|åtagit|lovar|lovat|utlov\w*|kräver|krav|insatsområde\w*|målområde\w*|"
-    r"vad ska (kommun\w*|region\w*|lindesberg\w*|länet)|vad innehåller strategin|vad står i strategin|"
+    r"vad ska (kommun\w*|region\w*|länet|\w+ göra)|vad innehåller strategin|vad står i strategin|"
     r"ska göras|ska ske|vad innebär strategin)\b")
 _COMPARE_ASK_RE = re.compile(r"\b(skillnad\w*|skiljer|jämför\w*|likheter|likadan\w*|samma|oftare|sällan|"
                              r"längre|kortare|respektive|mot varandra|versus)\b")
@@ -350,14 +354,16 @@ class KnowledgeRouter:
         if not doc_ids:
             return None
         q = plan.effective.lower()
-        topic = self._topic_tokens(plan)
+        topic = self._topic_tokens(plan, doc_ids)
         writer = CitationList(self.citer)
         lines: list[str] = []
+        ordinal = ordinal_reference(plan.question)  # "inom det andra": the second of the numbered groups
         for doc_id in doc_ids:
             items = [c for c in self.kb.commitments if c.doc_id == doc_id and c.kind == "commitment"]
             if not items:
                 continue
-            relevant = self._relevant(items, topic, query_vector)
+            numbered = [c for c in items if ordinal and re.search(rf"\b{ordinal}\b", c.group)]
+            relevant = numbered or self._relevant(items, topic, query_vector)
             if relevant:
                 items = relevant
             if len(doc_ids) > 1:
@@ -395,12 +401,24 @@ class KnowledgeRouter:
             return None
         return KnowledgeAnswer("commitments", "\n".join(lines).strip(), writer.citations, spans=writer.spans())
 
-    def _topic_tokens(self, plan: QueryPlan) -> set[str]:
-        generic = set(self.index.lexical.analyzer.tokens(
-            "strategi strategin förbinder åtaganden kräver lovar ska kommunen kommunerna regionen länet "
-            "Lindesberg Lindesbergs länsstrategin regionala insatsområden målområde målområden vad göra "
-            "oss vi föräldraskapsstöd arbetet"))
-        return {t for t in plan.lexical_tokens if t not in generic}
+    def _topic_tokens(self, plan: QueryPlan, doc_ids: list[str]) -> set[str]:
+        """What a question about commitments is about: its words less the ones that ask for commitments
+        (general Swedish), name the documents (their catalog facts: title, publisher, type, aliases) or
+        stand in most of their commitments (the field itself)."""
+        analyzer = self.index.lexical.analyzer
+        generic = set(analyzer.tokens(_COMMITMENT_WORDS))
+        for doc_id in doc_ids:
+            entry = self.index.entries[doc_id]
+            generic |= set(analyzer.tokens(" ".join([entry.title, entry.publisher, entry.doc_type, *entry.aliases])))
+        items = [c for c in self.kb.commitments if c.doc_id in doc_ids and c.kind == "commitment"]
+        counts = Counter(t for item in items for t in set(analyzer.tokens(item.text)))
+        generic |= {t for t, n in counts.items() if n >= max(2, 0.5 * len(items))}
+
+        def is_generic(token: str) -> bool:  # a compound of generic parts is generic: "länsstrategin"
+            parts = [p for p in analyzer.tokens(token) if p != token]
+            return token in generic or bool(parts) and all(p in generic for p in parts)
+
+        return {t for t in plan.lexical_tokens if not is_generic(t)}
 
     def _relevant(self, items: list[CommitmentItem], topic: set[str], query_vector) -> list[CommitmentItem]:
         """The items a question with a topic asks about (by words and meaning); [] = all of them."""

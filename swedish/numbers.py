@@ -34,3 +34,16 @@ def number_words_in(text: str, smallest: int = 2) -> set[str]:
     """The values of the number words of ``text`` (from ``smallest``: "en"/"ett" are articles too)."""
     return {str(value) for word, value in NUMBER_WORDS.items()
             if value >= smallest and re.search(rf"\b{word}\b", text, re.I)}
+
+
+# "den andra", "det tredje": an ordinal after a determiner points at the n-th of a numbered series (a bare
+# "andra" is mostly "other": "andra kommuner").
+_ORDINALS = {"första": 1, "andra": 2, "tredje": 3, "fjärde": 4, "femte": 5, "sjätte": 6, "sjunde": 7,
+             "åttonde": 8, "nionde": 9, "tionde": 10}
+_ORDINAL_RE = re.compile(rf"\b(?:den|det|de)\s+({'|'.join(_ORDINALS)})\b", re.IGNORECASE)
+
+
+def ordinal_reference(text: str) -> int | None:
+    """The number an ordinal with a determiner points at ("Vad ska göras inom det andra?" → 2), or None."""
+    match = _ORDINAL_RE.search(text)
+    return _ORDINALS[match.group(1).lower()] if match else None

@@ -141,6 +141,14 @@ def test_a_topic_narrows_the_commitments(assistant):
     assert "validerade indikatorer" in quotes(answer)
 
 
+def test_a_follow_up_naming_the_second_goal_area_by_its_ordinal_gets_that_area(assistant):
+    first = "Vilka är den regionala strategins tre målområden?"
+    answer = assistant.ask("Vad ska göras inom det andra?", history=[first])
+    assert answer.kind == "commitments"
+    assert "*Målområde 2 – Ett tillgängligt stöd*" in answer.answer
+    assert "Målområde 1" not in answer.answer and "Målområde 3" not in answer.answer
+
+
 # --- comparisons --------------------------------------------------------------------------
 
 

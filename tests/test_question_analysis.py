@@ -136,3 +136,16 @@ def test_a_count_answers_how_many_only_in_a_sentence_about_the_rest_of_the_quest
     assert count_evidence_missing(question, [elsewhere, here], about=about) is None
     by_section = EvidenceSentence("Där finns sju personer.", "d", 0.3, context="Rapport – Folkhälsoteamet")
     assert count_evidence_missing(question, [by_section], about=about) is None  # the section says what is counted
+
+
+@pytest.mark.parametrize("text, number", [
+    ("Vad ska göras inom det andra?", 2),
+    ("Och den tredje?", 3),
+    ("Vad står i det första målområdet?", 1),
+    ("Vad gör andra kommuner?", None),  # a bare "andra" is "other", not "second"
+    ("Vad gäller i första hand?", None),
+])
+def test_an_ordinal_after_a_determiner_points_at_a_numbered_item(text, number):
+    from swedish.numbers import ordinal_reference
+
+    assert ordinal_reference(text) == number
