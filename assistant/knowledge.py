@@ -403,10 +403,10 @@ class KnowledgeRouter:
 
     def _topic_tokens(self, plan: QueryPlan, doc_ids: list[str]) -> set[str]:
         """What a question about commitments is about: its words less the ones that ask for commitments
-        (general Swedish), name the documents (their catalog facts: title, publisher, type, aliases) or
-        stand in most of their commitments (the field itself)."""
+        (general Swedish), name the documents (as the planner read them, and their catalog facts: title,
+        publisher, type, aliases) or stand in most of their commitments (the field itself)."""
         analyzer = self.index.lexical.analyzer
-        generic = set(analyzer.tokens(_COMMITMENT_WORDS))
+        generic = set(analyzer.tokens(_COMMITMENT_WORDS)) | set(plan.naming_tokens)  # "Lindesbergs", "länsstrategin"
         for doc_id in doc_ids:
             entry = self.index.entries[doc_id]
             generic |= set(analyzer.tokens(" ".join([entry.title, entry.publisher, entry.doc_type, *entry.aliases])))
