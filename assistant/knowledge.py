@@ -22,7 +22,7 @@ from index.knowledge import CommitmentItem, GlossaryEntry, HeadingNote, ProgramR
 from index.reader import IndexReader
 from swedish.dates import FREQUENCY_RE, YEAR_RANGE_RE
 from swedish.numbers import NUMBER_WORD_PATTERN, ordinal_reference
-from swedish.tokens import is_derivation, words
+from swedish.tokens import STOPWORDS, is_derivation, words
 
 
 @dataclass
@@ -41,13 +41,17 @@ _GLOSSARY_ASK_RE = re.compile(
     r"förkortning|står för)\b")
 
 
-_GENERIC_TERM_WORDS = {"på", "nivå", "och", "för", "med", "ett", "en", "det", "stöd", "insatser", "insats",
-                       "föräldraskapsstöd"}
+def _generic_term_words(terms: list[str]) -> frozenset[str]:
+    """Words that tell no term from another: function words, the field's head nouns (in three or more
+    of the glossary's terms: "insatser", "stöd") and compounds ending in one ("föräldraskapsstöd")."""
+    counts = Counter(w for term in terms for w in set(words(term)))
+    heads = {w for w, n in counts.items() if n >= 3 and w not in STOPWORDS}
+    return frozenset(STOPWORDS | heads | {w for w in counts if any(w.endswith(h) for h in heads if len(h) >= 4)})
 
 
-def _term_key(term: str) -> list[str]:
+def _term_key(term: str, generic: frozenset[str] = frozenset()) -> list[str]:
     """The words a question must contain to ask about ``term`` (inflection tolerant prefixes)."""
-    tokens = [w for w in words(term) if w not in _GENERIC_TERM_WORDS] or words(term)[:1]
+    tokens = [w for w in words(term) if w not in generic] or words(term)[:1]
     return [w[:-2] if len(w) > 6 else w for w in tokens[:2]]
 
 
@@ -58,6 +62,7 @@ def _mentions(question_words: list[str], key: str) -> bool:
 def match_glossary(question: str, glossary: list[GlossaryEntry]) -> list[GlossaryEntry]:
     q_words = words(question)
     q_raw = re.findall(r"[\wÅÄÖåäö/]+", question)
+    generic = _generic_term_words([e.term for e in glossary if e.kind != "abbreviation"])
     found: list[GlossaryEntry] = []
     for entry in glossary:
         term = entry.term
@@ -65,14 +70,15 @@ def match_glossary(question: str, glossary: list[GlossaryEntry]) -> list[Glossar
             if any(t.lower().removesuffix(":s") == term.lower() for t in q_raw):
                 found.append(entry)
             continue
-        keys = _term_key(term)
+        keys = _term_key(term, generic)
         if keys and all(_mentions(q_words, k) for k in keys):
             found.append(entry)
     # Prefer the most specific terms: drop a term whose key words are a subset of a longer matched one.
     specific = []
     for entry in found:
-        longer = [o for o in found if o is not entry and len(_term_key(o.term)) > len(_term_key(entry.term))
-                  and set(_term_key(entry.term)) <= set(_term_key(o.term))]
+        key = _term_key(entry.term, generic)
+        longer = [o for o in found if o is not entry and len(_term_key(o.term, generic)) > len(key)
+                  and set(key) <= set(_term_key(o.term, generic))]
         if not longer:
             specific.append(entry)
     return specific

@@ -210,3 +210,15 @@ def test_a_condition_no_programme_is_for_is_named_not_answered_with_the_list(ass
     assert answer.answer.startswith("Inget av de utvärderade programmen i handboken nämner ”autism”.")
     fits = assistant.ask("Vilket program passar föräldrar till barn med utagerande beteende?")
     assert not fits.refused and "utagerande" in fits.answer
+
+
+def test_the_glossarys_generic_words_come_from_its_terms_not_from_a_list():
+    from assistant.knowledge import _generic_term_words, _term_key
+
+    terms = ["Universella insatser", "Selektiva insatser", "Indikerade insatser", "Riktat stöd", "Selektivt stöd",
+             "Indikerat stöd", "Universellt hamnstöd", "Hamnstatskontroll"]
+    generic = _generic_term_words(terms)
+    assert {"insatser", "stöd", "hamnstöd"} <= generic, "head nouns of three terms or more, and compounds of them"
+    assert "hamnstatskontroll" not in generic and "selektiva" not in generic
+    assert _term_key("Universellt hamnstöd", generic) == ["universel"]
+    assert _term_key("Hamnstatskontroll", generic) == ["hamnstatskontro"]
