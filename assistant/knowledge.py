@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from assistant.citations import CitationList, SourceCiter
 from assistant.planning import QueryPlan
@@ -41,7 +42,8 @@ _GLOSSARY_ASK_RE = re.compile(
     r"förkortning|står för)\b")
 
 
-def _generic_term_words(terms: list[str]) -> frozenset[str]:
+@lru_cache(maxsize=32)  # per glossary (the whole one, or a filtered one), not per question
+def _generic_term_words(terms: tuple[str, ...]) -> frozenset[str]:
     """Words that tell no term from another: function words, the field's head nouns (in three or more
     of the glossary's terms: "insatser", "stöd") and compounds ending in one ("föräldraskapsstöd")."""
     counts = Counter(w for term in terms for w in set(words(term)))
@@ -62,7 +64,7 @@ def _mentions(question_words: list[str], key: str) -> bool:
 def match_glossary(question: str, glossary: list[GlossaryEntry]) -> list[GlossaryEntry]:
     q_words = words(question)
     q_raw = re.findall(r"[\wÅÄÖåäö/]+", question)
-    generic = _generic_term_words([e.term for e in glossary if e.kind != "abbreviation"])
+    generic = _generic_term_words(tuple(e.term for e in glossary if e.kind != "abbreviation"))
     found: list[GlossaryEntry] = []
     for entry in glossary:
         term = entry.term
@@ -194,6 +196,9 @@ class KnowledgeBase:
     caveats: list[tuple[str, int, int]]  # (doc_id, start, end) of sentences that qualify the programme table
     commitments: list[CommitmentItem]
     notes: list[tuple[str, HeadingNote]]
+    # The words that name documents or stand in most of their commitments, by documents: computed once per
+    # index generation and shared with the filtered views (``only``).
+    document_words: dict[tuple[str, ...], frozenset[str]] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def from_index(cls, index: IndexReader) -> KnowledgeBase:
@@ -214,6 +219,7 @@ class KnowledgeBase:
             caveats=[c for c in self.caveats if c[0] in keep],
             commitments=[c for c in self.commitments if c.doc_id in keep],
             notes=[n for n in self.notes if n[0] in keep],
+            document_words=self.document_words,
         )
 
 
@@ -412,19 +418,27 @@ class KnowledgeRouter:
         (general Swedish), name the documents (as the planner read them, and their catalog facts: title,
         publisher, type, aliases) or stand in most of their commitments (the field itself)."""
         analyzer = self.index.lexical.analyzer
-        generic = set(analyzer.tokens(_COMMITMENT_WORDS)) | set(plan.naming_tokens)  # "Lindesbergs", "länsstrategin"
-        for doc_id in doc_ids:
-            entry = self.index.entries[doc_id]
-            generic |= set(analyzer.tokens(" ".join([entry.title, entry.publisher, entry.doc_type, *entry.aliases])))
-        items = [c for c in self.kb.commitments if c.doc_id in doc_ids and c.kind == "commitment"]
-        counts = Counter(t for item in items for t in set(analyzer.tokens(item.text)))
-        generic |= {t for t, n in counts.items() if n >= max(2, 0.5 * len(items))}
+        key = tuple(doc_ids)
+        if key not in self.kb.document_words:
+            self.kb.document_words[key] = self._document_words(doc_ids)
+        generic = self.kb.document_words[key] | set(plan.naming_tokens)  # "Lindesbergs", "länsstrategin"
 
         def is_generic(token: str) -> bool:  # a compound of generic parts is generic: "länsstrategin"
             parts = [p for p in analyzer.tokens(token) if p != token]
             return token in generic or bool(parts) and all(p in generic for p in parts)
 
         return {t for t in plan.lexical_tokens if not is_generic(t)}
+
+    def _document_words(self, doc_ids: list[str]) -> frozenset[str]:
+        """Commitment-asking words, the documents' catalog facts, and the words in most of their commitments."""
+        analyzer = self.index.lexical.analyzer
+        found = set(analyzer.tokens(_COMMITMENT_WORDS))
+        for doc_id in doc_ids:
+            entry = self.index.entries[doc_id]
+            found |= set(analyzer.tokens(" ".join([entry.title, entry.publisher, entry.doc_type, *entry.aliases])))
+        items = [c for c in self.kb.commitments if c.doc_id in doc_ids and c.kind == "commitment"]
+        counts = Counter(t for item in items for t in set(analyzer.tokens(item.text)))
+        return frozenset(found | {t for t, n in counts.items() if n >= max(2, 0.5 * len(items))})
 
     def _relevant(self, items: list[CommitmentItem], topic: set[str], query_vector) -> list[CommitmentItem]:
         """The items a question with a topic asks about (by words and meaning); [] = all of them."""

@@ -32,6 +32,7 @@ from ingest.pdf_glyphs import BULLET, SOFT_HYPHEN, Line, PdfPage, Segment, Segme
 from swedish.sentences import ABBREVIATIONS, OPEN_ENDINGS
 
 MARGIN_BAND = 0.1  # the top and bottom tenth of a page is where running headers and footers sit
+DISPLAY_SIZE = 1.8  # text this many times the body size is display type (a cover's title, a divider)
 # "12", "- 12 -", "Sid 8 av 103", "8 (103)", "s. 8", "8/103"
 _PAGE_NUMBER_RE = re.compile(r"^[-–(]?\s*(?:sid(?:an|a)?\.?\s*|s\.\s*|page\s*)?(\d{1,4})\s*"
                              r"(?:(?:av|/|of|\()\s*\d{1,4}\)?)?\s*[-–)]?$", re.I)
@@ -107,7 +108,7 @@ def analyse(pages: list[PdfPage]) -> Layout:
         page_blocks = _read_page(body, page, body_size, first_cells)
         label = parts.get(page.index)
         printed = label and _printed(label, blocks[-30:] + page_blocks[:5], body_size)  # here or just before
-        if printed and label in titles.values() and label in title_ends:
+        if printed and label in title_ends:
             printed_titles[label] = title_ends[label]
         if label and not printed:
             first = page_blocks[0].segments[0] if page_blocks else None
@@ -464,7 +465,8 @@ def _read_page(lines: list[Line], page: PdfPage, body_size: float,
     right = max(s.x1 for line in lines for s in line.segments)
     page_gutter = _gutter([s for line in lines for s in line.segments], left, right)
     tables, headers = _table_rows(lines, body_size, first_cells, page_gutter)
-    gutter = _gutter([s for i, line in enumerate(lines) if i not in tables for s in line.segments], left, right)
+    gutter = page_gutter if not tables else \
+        _gutter([s for i, line in enumerate(lines) if i not in tables for s in line.segments], left, right)
     blocks: list[Block] = []
     band: list[Block] = []
 
@@ -761,7 +763,7 @@ def _is_heading(block: Block, body_size: float, label: bool = False) -> bool:
     text = block.text.strip()
     if block.kind != "line" or not text or len(text) > 150 or len(text.split()) > 16:
         return False
-    display = block.size >= 1.8 * body_size and text[0].isalpha()  # display type may be lowercase ("hållbara")
+    display = block.size >= DISPLAY_SIZE * body_size and text[0].isalpha()  # may be lowercase ("hållbara")
     if not (text[0].isupper() or text[0].isdigit() or display) or _NUMERIC_RE.match(text) or CAPTION_RE.match(text):
         return False
     if _ADDRESS_RE.search(text):
@@ -945,7 +947,7 @@ def _group_unit(group: list[Block], text: str, marks: list[tuple[int, int]], lev
     first = group[0]
     words = len(text.split())
     emphasised_only = first.size < 1.15 * body_size
-    display = first.size >= 1.8 * body_size  # a cover's title in display type may run over six lines
+    display = first.size >= DISPLAY_SIZE * body_size  # a cover's title in display type may run over six lines
     short = len(group) <= (2 if emphasised_only else 6 if display else 4) and words <= (14 if emphasised_only else 24)
     # A bold or italic line at body size is a heading only when set apart by more space above it than
     # the body's lines have, or when it heads a list or table rows (emphasis inside running text,
@@ -1104,7 +1106,8 @@ def join_lines(left: str, right: str, hyphenated: set[str]) -> str:
 
 def _continues(previous: Block, block: Block, text: str, body_size: float) -> bool:
     """Is ``block`` the next line of the group of lines that ``previous`` ended?"""
-    display = min(previous.size, block.size) >= 1.8 * body_size and block.top - previous.bottom < 0.5 * block.size
+    display = min(previous.size, block.size) >= DISPLAY_SIZE * body_size \
+        and block.top - previous.bottom < 0.5 * block.size
     starts_item = _LIST_RE.match(block.text) or _NUMBERING_RE.match(block.text) and _is_heading(block, body_size)
     if starts_item and not display:
         return False  # (a title in display type goes on over a dash: "… arbetsmiljöarbete" / "– grundläggande …")

@@ -217,7 +217,7 @@ def test_the_glossarys_generic_words_come_from_its_terms_not_from_a_list():
 
     terms = ["Universella insatser", "Selektiva insatser", "Indikerade insatser", "Riktat stöd", "Selektivt stöd",
              "Indikerat stöd", "Universellt hamnstöd", "Hamnstatskontroll"]
-    generic = _generic_term_words(terms)
+    generic = _generic_term_words(tuple(terms))
     assert {"insatser", "stöd", "hamnstöd"} <= generic, "head nouns of three terms or more, and compounds of them"
     assert "hamnstatskontroll" not in generic and "selektiva" not in generic
     assert _term_key("Universellt hamnstöd", generic) == ["universel"]
