@@ -77,19 +77,28 @@ _COUNT_RE = re.compile(r"\bhur många (\w+)(?: \w+)?")
 _DATE_ASK_RE = re.compile(r"\b(vilket datum|vilken dag|datum|när (fattade|beslutade|antogs|antog|beslutades))\b")
 
 
+_CAPITALISED_RE = re.compile(r"[A-ZÅÄÖ][\wÅÄÖåäö]+(?:-[\wÅÄÖåäö]+)?")
+
+
 def unknown_names(question: str, analyzer: SwedishAnalyzer, known_terms: Collection[str] = frozenset()) -> list[str]:
     """Capitalised words of the question (names) that occur nowhere in the documents; ``known_terms`` (lower
     case) are names known besides the lexicon."""
     lexicon = analyzer.lexicon
     names = []
-    for match in re.finditer(r"[A-ZÅÄÖ][\wÅÄÖåäö]+(?:-[\wÅÄÖåäö]+)?", question):
-        token = match.group(0)
-        if re.search(r"(^|[.!?:]\s+|[\"”(]\s*)$", question[:match.start()]):
-            continue  # a capital at the start of a sentence is not a name
+    for token in question_names(question):
         parts = [p for p in token.lower().split("-") if p]
         if all(_known(p, lexicon, known_terms) or _known_compound(p, lexicon, known_terms) for p in parts):
             continue
         names.append(token)
+    return names
+
+
+def question_names(question: str) -> list[str]:
+    """Capitalised words of the question that are not at the start of a sentence: names and acronyms."""
+    names = []
+    for match in _CAPITALISED_RE.finditer(question):
+        if not re.search(r"(^|[.!?:]\s+|[\"”(]\s*)$", question[:match.start()]):
+            names.append(match.group(0))
     return names
 
 
@@ -153,6 +162,44 @@ def _person_names(text: str) -> list[str]:
             continue
         found.append(match.group(0))
     return found
+
+
+# Kinds of things known by their own names: "Vilken kommun …" is answered by the kommun's name, not by
+# "En kommun har en egen budget". The question starts with the phrase ("I vilken kommun …"), or it is a
+# yes/no question ("Kan jag vaccinera mig i vilken region jag vill?").
+_NAMED_KIND_ASK_RE = re.compile(r"^(?:och )?(?:\w+ )?vilk(?:en|et|a) (?:\w+ )?(kommun|region|län|landsting|stad|"
+                                r"städer|land|länder|myndighet|organisation|förening|företag|departement|"
+                                r"universitet|högskol)\w*")
+_PLACE_KINDS = ("kommun", "region", "län", "landsting", "stad", "städer", "land", "länder")
+_ACRONYM_RE = re.compile(r"\b[A-ZÅÄÖ][\wåäö]*[A-ZÅÄÖ]\w*")
+_AGENCY_RE = re.compile(r"\w+(verket|styrelsen|myndigheten|inspektionen|kassan|rådet|institutet|ämbetet)$", re.I)
+
+
+def named_answer_missing(question: str, evidence: Sequence[EvidenceSentence], min_coverage: float = 0.3) -> str | None:
+    """"Vilken kommun …", "Vilka myndigheter …" need a name the question does not already give (a capitalised
+    word, an acronym, an organisation's name) in a sentence on the question's topic; for a place (kommun,
+    region, land) not an agency's name ("Socialstyrelsen (2013) anger …")."""
+    match = _NAMED_KIND_ASK_RE.search(question.strip())
+    if not match:
+        return None
+    kind = match.group(1)
+    # The question's own words, less the kind asked for ("Myndigheten för familjerätt …" names a myndighet).
+    given = [w for w in words(question[:match.start(1)] + question[match.end():]) if w not in STOPWORDS and len(w) > 2]
+    for e in evidence:
+        if e.coverage < min_coverage:
+            continue
+        names = [m.group(0) for m in ORGANISATION_RE.finditer(e.text)] + \
+                [m.group(0) for m in _ACRONYM_RE.finditer(e.text)] + question_names(e.text)
+        for name in names:
+            first = name.split()[0].lower()
+            if first in STOPWORDS or any(first.startswith(w) or w.startswith(first) for w in given):
+                continue  # not "En kommun", not "Örebro" when the question says "Örebro län"
+            if kind in _PLACE_KINDS and _AGENCY_RE.match(name.split()[-1]):
+                continue
+            return None
+    noun = {"städer": "stad", "länder": "land", "högskol": "högskola"}.get(kind, kind)
+    neuter = noun in ("land", "län", "landsting", "universitet", "företag", "departement")
+    return f"Dokumenten namnger {'inget sådant' if neuter else 'ingen sådan'} {noun}."
 
 
 _COUNT_VERBS = frozenset({"finns", "fanns", "är", "var", "har", "hade", "deltog", "deltar", "kom", "blev", "går"})
@@ -268,7 +315,7 @@ def refusal_reason(plan: QueryPlan, evidence: Sequence[EvidenceSentence], analyz
     return (amount_evidence_missing(question, evidence)
             or count_evidence_missing(question, evidence, topic, about)
             or date_evidence_missing(question, evidence) or type_evidence_missing(question, evidence, passages)
-            or person_evidence_missing(question, evidence))
+            or person_evidence_missing(question, evidence) or named_answer_missing(question, evidence))
 
 
 # How much a sentence that states the kind of fact a question asks for gains ("Hur ofta …" → "årligen").
@@ -347,6 +394,8 @@ def missing_asked_for(plan: QueryPlan, scope: Vocabulary, corpus: Vocabulary, an
     naming = set(plan.naming_tokens)
     heads, topic = asked_for(plan.question, STOPWORDS | QUESTION_WORDS)
 
+    spelled_out = {e.split(" = ")[0].lower(): e.split(" = ", 1)[1] for e in plan.expansions if " = " in e}
+
     def absent(word: str, vocabulary: Vocabulary, by_parts: bool) -> bool:
         stems = analyzer.tokens(word)
         if not stems or stems[0] in naming or len(word) < 3:
@@ -354,9 +403,12 @@ def missing_asked_for(plan: QueryPlan, scope: Vocabulary, corpus: Vocabulary, an
         head, parts = stems[0], stems[1:]
         if vocabulary.mentions(head) or any(vocabulary.mentions(base) for base in _derivation_bases(head)):
             return False
+        if word.lower() in spelled_out and not absent(spelled_out[word.lower()], vocabulary, True):
+            return False  # "BVC" in a document that writes "barnavårdscentraler"
         return not (by_parts and parts and all(vocabulary.mentions(p) for p in parts))
 
-    # The thing asked for must be named somewhere, as a word or as the parts of a compound.
+    # The thing asked for must be named somewhere, as a word or as the parts of a compound (not only in scope:
+    # "problem" is asked, "hinder" answers; a place named in a question need not name the document).
     missing = [w for w in heads if not _ANSWER_KIND_NOUNS.match(w) and absent(w, corpus, by_parts=True)]
     # A quantity the question states ("5 miljoner kronor", "14 år") that no document in scope states.
     quantity_re = r"(?<![\w,.:/–-])\d{1,5}(?:[,.]\d+)?(?:\s*[-–]\s*\d+)?(?![\w:/-])(?:\s+[^\W\d_]+)?"
@@ -366,6 +418,10 @@ def missing_asked_for(plan: QueryPlan, scope: Vocabulary, corpus: Vocabulary, an
             quantity = number  # a year ("2016 års rapport") or a bare number ("fler än 10 som")
         if number not in naming and not any(_states(quantity, text) for text in scope_texts):
             missing.append(QUANTITY_MISSING)
+    # A name or acronym the question depends on ("ICDP") that the document it names by an alias or kind
+    # ("enligt Västmanlands sammanställning", "i remissvaret") never uses, nor the acronym's long form.
+    if plan.explicit:
+        missing += [n for n in question_names(plan.question) if absent(n, scope, by_parts=False)]
     topic_missing = [w for w in topic if absent(w, scope, by_parts=True)]
     counted = [w for w in topic if analyzer.tokens(w) and analyzer.tokens(w)[0] not in naming]
     if topic_missing and len(topic_missing) * 2 > len(counted):

@@ -110,6 +110,7 @@ class Mention:
     naming_words: list[str]  # the words that only name a document ("Lindesbergs", "strategin", "2016")
     several: bool  # several documents named one by one ("Lindesberg och länsstrategin")
     by_name: bool  # named by an alias, publisher or place, not only by kind or year
+    explicit: bool = False  # named by a catalog alias or its kind ("remissvaret"), not only by a place or year
 
 
 @dataclass
@@ -198,7 +199,8 @@ class DocumentMentions:
         # not when one place fits several documents ("Örebro län").
         several = len(singles & set(docs)) >= 2
         naming = [tokens[i] for i in sorted(used)] if docs else []
-        return Mention(docs, naming, several, bool(docs) and bool(by_name & set(docs) or by_place))
+        return Mention(docs, naming, several, bool(docs) and bool(by_name & set(docs) or by_place),
+                       explicit=bool(set(alias_docs) & set(docs) or by_type & set(docs)))
 
     def mentioned(self, text: str) -> list[str]:
         """The documents ``text`` names."""
@@ -239,6 +241,7 @@ class QueryPlan:
     doc_ids: list[str] = field(default_factory=list)  # documents the question names
     compare: bool = False
     scoped: bool = False  # the question names one document by name: answer and refuse from it
+    explicit: bool = False  # … by a catalog alias or its kind, not only by a place ("i Västra Götaland")
     followup: bool = False
     naming_tokens: list[str] = field(default_factory=list)  # stems of words that only name a document
     foreign: bool = False  # not Swedish: words cannot match, meaning must
@@ -268,9 +271,10 @@ class QueryPlanner:
         mention = self.aliases.resolve(question)
         followup = previous is not None and self.is_followup(question, mention.naming_words)
         effective = f"{previous.effective} {question}" if followup and previous else question
-        doc_ids, several, by_name = mention.doc_ids, mention.several, mention.by_name
+        doc_ids, several, by_name, explicit = mention.doc_ids, mention.several, mention.by_name, mention.explicit
         if followup and previous and not doc_ids:
-            doc_ids, several, by_name = list(previous.doc_ids), previous.compare, previous.scoped
+            doc_ids, several, by_name, explicit = (list(previous.doc_ids), previous.compare, previous.scoped,
+                                                   previous.explicit)
         lowered = f" {question.lower()} "
         compare = any(w in lowered for w in _COMPARE_WORDS) or several
 
@@ -280,11 +284,11 @@ class QueryPlanner:
         dense = effective if not expansions else f"{effective} ({'; '.join(expansions)})"
         naming_words = mention.naming_words if effective == question else self.aliases.resolve(effective).naming_words
         naming = self.analyzer.tokens(" ".join(naming_words))
+        scoped = (by_name or (len(doc_ids) == 1 and bool(_ASKS_WHAT_IT_SAYS_RE.search(lowered)))) and not compare
         return QueryPlan(
             question=question, effective=effective, lexical_tokens=self.analyzer.tokens(lexical_text),
             dense_text=dense, content_words=content, expansions=expansions, doc_ids=doc_ids,
-            compare=compare, followup=followup, naming_tokens=naming,
-            scoped=(by_name or (len(doc_ids) == 1 and bool(_ASKS_WHAT_IT_SAYS_RE.search(lowered)))) and not compare,
+            compare=compare, followup=followup, naming_tokens=naming, scoped=scoped, explicit=scoped and explicit,
             foreign=looks_english(question),
         )
 

@@ -168,6 +168,20 @@ def test_what_a_named_document_never_mentions_is_refused_by_name(assistant):
     assert {c.doc_id for c in covered.citations} == {"lindesberg-strategi-2023-2026"}
 
 
+def test_a_name_the_named_document_never_uses_is_refused_by_name(assistant):
+    answer = assistant.ask("Hur stark effekt har ICDP enligt handboken?")  # only the 2016 report names ICDP
+    assert answer.refused and "nämner inte ”ICDP”" in answer.answer
+    assert assistant.ask("Hur stark effekt har ICDP?").refused is False  # unscoped, the report answers
+    # An acronym whose long form the document writes is mentioned ("barnavårdscentraler" for BVC).
+    assert not assistant.ask("Vad säger länsstrategin om BVC?").refused
+
+
+def test_which_kommun_is_refused_when_the_documents_name_none(assistant):
+    answer = assistant.ask("Vilken kommun saknade familjecentral i Örebro län?")
+    assert answer.refused and "namnger ingen sådan kommun" in answer.answer
+    assert "Den kommun som saknar familjecentral" in answer.answer  # what was found is shown
+
+
 def test_an_opinion_on_a_referral_comes_from_the_answer_to_it(assistant):
     answer = assistant.ask("Vad tyckte Region Örebro län om remissen?")
     assert not answer.refused

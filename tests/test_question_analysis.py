@@ -138,6 +138,37 @@ def test_a_count_answers_how_many_only_in_a_sentence_about_the_rest_of_the_quest
     assert count_evidence_missing(question, [by_section], about=about) is None  # the section says what is counted
 
 
+def test_which_named_thing_needs_a_name_the_question_does_not_give():
+    from assistant.answerability import EvidenceSentence, named_answer_missing
+
+    question = "vilken kommun saknar en egen budget för arbetet?"
+    unnamed = EvidenceSentence("En kommun saknar en egen budget för arbetet.", "d", 0.8)
+    assert named_answer_missing(question, [unnamed]) == "Dokumenten namnger ingen sådan kommun."
+    named = EvidenceSentence("Budgeten saknas helt i Hallsbergs kommun.", "d", 0.8)
+    assert named_answer_missing(question, [unnamed, named]) is None
+    elsewhere = EvidenceSentence("Kumla kommun har en ny simhall.", "d", 0.1)  # a name, but not on the topic
+    assert named_answer_missing(question, [unnamed, elsewhere]) is not None
+    given = EvidenceSentence("En kommun i Örebro län saknar budget.", "d", 0.9)  # the question's own name
+    assert named_answer_missing("vilken kommun i örebro län saknar budget?", [given]) is not None
+    founded = EvidenceSentence("År 2015 bildades Myndigheten för familjerätt och föräldraskapsstöd.", "d", 0.5)
+    assert named_answer_missing("vilken myndighet är mfof?", [founded]) is None  # a name may start with its kind
+    assert named_answer_missing("vilka två länder deltar?", [EvidenceSentence("Norge och Danmark deltar.", "d", 0.5)]) \
+        is None
+    assert named_answer_missing("vilket år saknades en budget?", [unnamed]) is None  # a year has no name
+
+
+def test_a_document_named_by_its_kind_or_alias_scopes_the_names_a_question_depends_on():
+    documents = {
+        "plan": {"title": "Plan för föräldraskapsstöd", "publisher": "Visby kommun", "doc_type": "plan"},
+        "rapport": {"title": "Rapport om föräldraskapsstöd", "publisher": "Gotlands län", "doc_type": "rapport"},
+    }
+    mentions = build_mentions(documents, {"plan": ["visbyplan"]}, lower_case_words(["en plan och en rapport"]))
+    assert mentions.resolve("Vad säger rapporten om ICDP?").explicit  # its kind
+    assert mentions.resolve("Vad står i visbyplanen om ICDP?").explicit  # a catalog alias
+    place = mentions.resolve("Vilka vacciner finns i Visby?")  # a place is where, not which document
+    assert place.doc_ids == ["plan"] and not place.explicit
+
+
 @pytest.mark.parametrize("text, number", [
     ("Vad ska göras inom det andra?", 2),
     ("Och den tredje?", 3),

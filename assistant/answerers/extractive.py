@@ -159,7 +159,8 @@ class ExtractiveAnswerer(Answerer):
                                     [c.index.documents[d].text for d in scope])
         if not missing:
             return ""
-        listed = " eller ".join(w if w == QUANTITY_MISSING else f"”{w}”" for w in dict.fromkeys(missing[:2]))
+        unique = list({w.lower(): w for w in reversed(missing)}.values())[::-1]  # "ICDP", not also "icdp"
+        listed = " eller ".join(w if w == QUANTITY_MISSING else f"”{w}”" for w in unique[:2])
         if scoped and len(plan.doc_ids) == 1:
             return f"{c.citer.short_label(plan.doc_ids[0])} nämner inte {listed}."
         if scoped:
