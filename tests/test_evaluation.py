@@ -61,6 +61,7 @@ def test_answer_figures_on_hand_made_rows() -> None:
     a = answer_figures(rows)
     assert a["key facts"] == pytest.approx(1 / 3) and a["fact share"] == pytest.approx(0.5)
     assert a["refused"] == 0.5 and a["false refusals"] == pytest.approx(1 / 3)
+    assert a["refusal precision"] == 0.5  # q3 (answerable) and q4 (not) were refused
     assert a["p50 ms"] == 30
     by_group = groups(rows, ("all", "dev", "test"))
     assert [len(by_group[g]) for g in ("all", "dev", "test")] == [5, 3, 2]

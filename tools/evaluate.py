@@ -6,9 +6,10 @@ bundled set, a plain llama-index dense index).
 Printed per set, per split (dev, test, both), per user group and per kind: hit@1/3/5 and MRR@10 of
 retrieval (first passage holding a support quote), the share of answerable questions whose answer holds
 all key facts and the mean share of key facts held, answers citing a supporting passage, unanswerable
-questions refused, false refusals, valid citations (every marker resolves, every quote verbatim) and
-latency p50/p95. An external set's index is built once with the real ingest into ``.cache/eval/<name>/``
-and brought up to date incrementally on later runs.
+questions refused (refusal recall), refusal precision (of the refusals, the share that were right), false
+refusals, valid citations (every marker resolves, every quote verbatim) and latency p50/p95. An external
+set's index is built once with the real ingest into ``.cache/eval/<name>/`` and brought up to date
+incrementally on later runs.
 """
 
 from __future__ import annotations
@@ -207,6 +208,9 @@ def answer_figures(rows: list[Row]) -> dict[str, float | None]:
         "fact share": mean([r.facts_share for r in with_facts]),
         "cites support": _share([r.cites_support for r in answerable if r.question.get("support")]),
         "refused": _share([r.refused for r in rows if not r.answerable]),
+        # Of the refusals, the share the documents could not answer (recall is "refused" above).
+        "refusal precision": _share([not r.answerable for r in rows if r.refused])
+        if any(not r.answerable for r in rows) else None,
         "false refusals": _share([r.refused for r in answerable]),
         "valid citations": _share([r.valid for r in rows]),
         "p50 ms": percentile(latencies, 0.5) if latencies else None,
@@ -314,12 +318,13 @@ def print_set(result: SetResult, scopes: Sequence[str]) -> None:
         table.append(line)
     print("\nRetrieval (n answerable questions; % with a supporting passage in the top k; ours, then baselines)")
     print(text_table(table))
-    table = [["group", "n", "key facts", "fact share", "cites support", "unans. refused", "false refusals",
-              "valid cit.", "p50 ms", "p95 ms"]]
+    table = [["group", "n", "key facts", "fact share", "cites support", "unans. refused", "refusal prec.",
+              "false refusals", "valid cit.", "p50 ms", "p95 ms"]]
     for group, group_rows in ours.items():
         f = answer_figures(group_rows)
         table.append([group, str(len(group_rows)), _pct(f["key facts"]), _pct(f["fact share"]),
-                      _pct(f["cites support"]), _pct(f["refused"]), _pct(f["false refusals"]),
+                      _pct(f["cites support"]), _pct(f["refused"]), _pct(f["refusal precision"]),
+                      _pct(f["false refusals"]),
                       _pct(f["valid citations"]), _num(f["p50 ms"], 0), _num(f["p95 ms"], 0)])
     print("\nAnswers (%; key facts: answerable questions whose answer holds all key facts)")
     print(text_table(table))
@@ -330,7 +335,7 @@ def print_set(result: SetResult, scopes: Sequence[str]) -> None:
 
 def print_summary(results: list[SetResult], scopes: Sequence[str]) -> None:
     table = [["set", "split", "n", "hit@5", "BM25 hit@5", "Δ", "MRR", "BM25 MRR", "key facts", "cites",
-              "refused", "false ref.", "valid", "p95 ms"]]
+              "refused", "ref. prec.", "false ref.", "valid", "p95 ms"]]
     for result in results:
         for scope in scopes:
             rows = groups(result.rows, [scope], breakdown=False).get(scope, [])
@@ -343,7 +348,8 @@ def print_summary(results: list[SetResult], scopes: Sequence[str]) -> None:
             table.append([result.name, scope, str(len(rows)), _pct(r["hit@5"]), _pct(b["hit@5"]),
                           "-" if delta is None else f"{100 * delta:+.1f}", _num(r["MRR@10"]), _num(b["MRR@10"]),
                           _pct(a["key facts"]), _pct(a["cites support"]), _pct(a["refused"]),
-                          _pct(a["false refusals"]), _pct(a["valid citations"]), _num(a["p95 ms"], 0)])
+                          _pct(a["refusal precision"]), _pct(a["false refusals"]), _pct(a["valid citations"]),
+                          _num(a["p95 ms"], 0)])
     print("\n=== Summary (targets: hit@5 ≥ BM25 + 3; key facts ≥ 85 %; cites ≥ 92 %; refused ≥ 95 % bundled, "
           "≥ 50 % adversarial; false refusals ≤ 5 %; valid 100 %; p95 ≤ 150 ms) ===")
     print(text_table(table, left_columns=2))
