@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from assistant.citations import CitationList, SourceCiter
-from assistant.planning import QueryPlan
-from assistant.ranking import SentenceRanker
+from assistant.planning import QUESTION_WORDS, QueryPlan
+from assistant.ranking import Sentence, SentenceRanker, redundant
 from assistant.retrieval import HybridRetriever
 from assistant.types import Citation, KnowledgeTables, Sourced
 from index.knowledge import CommitmentItem, GlossaryEntry, HeadingNote, ProgramRecord
@@ -175,15 +175,18 @@ _FOLLOW_UP_ASK_RE = re.compile(r"\b(följ\w* upp|uppfölj\w*|utvärder\w*|revide
 # --- comparison -----------------------------------------------------------------------
 
 
+# What a comparison of two steering documents covers when the question names no topic of its own
+# ("Hur skiljer sig Lindesbergs strategi från den regionala?"): general Swedish about any strategy or plan,
+# each with the commitment kinds (ingest/knowledge.py) that state it.
 ASPECTS = [
-    ("Giltighetstid", re.compile(r"gäller|giltig|period|lång tid|hur länge|tidsperiod"),
+    ("Giltighetstid", re.compile(r"\b(gäller|giltig\w*|period\w*|lång tid|hur länge|tidsperiod\w*)"),
      "Under vilken period gäller strategin?", ("validity",)),
-    ("Uppföljning", re.compile(r"följ|uppfölj|oftare|sällan|utvärder"),
+    ("Uppföljning", re.compile(r"\b(följ\w* upp|följs|uppfölj\w*|oftare|sällan|utvärder\w*)"),
      "Hur ofta följs strategin upp och av vem?", ("follow_up", "revision")),
-    ("Organisation och ansvar", re.compile(r"organis|ansvar|samordn|styrgrupp|leds|vem"),
-     "Vem ansvarar för och samordnar arbetet med föräldraskapsstöd?", ("responsibility",)),
-    ("Mål och inriktning", re.compile(r"mål|fokus|tyngdpunkt|inriktning|syfte|universell"),
-     "Vilka målområden och vilken inriktning har strategin?", ()),
+    ("Organisation och ansvar", re.compile(r"\b(organis\w*|ansvar\w*|samordn\w*|\w*grupp\w*|leds|vem)\b"),
+     "Vem ansvarar för och samordnar arbetet?", ("responsibility",)),
+    ("Mål och inriktning", re.compile(r"\b(\w*mål\w*|fokus\w*|tyngdpunkt\w*|inriktning\w*|syfte\w*)"),
+     "Vilka mål och vilken inriktning har strategin?", ()),
 ]
 
 
@@ -469,12 +472,28 @@ class KnowledgeRouter:
     # --- comparison -------------------------------------------------------------------
 
     def comparison(self, plan: QueryPlan, query_vector) -> KnowledgeAnswer | None:
-        q = plan.effective.lower()
-        aspects = [a for a in ASPECTS if a[1].search(q)] or ASPECTS
+        """Each named document's answer side by side: to the question itself when it has a topic of its own
+        ("Lägger … tyngdpunkten på samma slags stöd?"), else on the general aspects of a strategy."""
+        analyzer = self.index.lexical.analyzer
+        naming = set(plan.naming_tokens)
+        # The question without the words that name documents ("följebrevet" is no "följ upp").
+        own = [w for w in words(plan.effective) if not set(analyzer.tokens(w)) & naming]
+        q = " ".join(own)
+        matched = [a for a in ASPECTS if a[1].search(q)]
+        topic = [w for w in own if w not in STOPWORDS and w not in QUESTION_WORDS and not _COMPARE_ASK_RE.search(w)
+                 and not any(a[1].search(w) for a in ASPECTS)]
+        if topic:  # one section, searched with the question's own words and the kinds its aspects name
+            kinds = tuple(k for a in matched for k in a[3])
+            sections = [(matched[0][0] if len(matched) == 1 else "", plan.effective, kinds)]
+        elif matched:  # the aspects it names, searched with its words too ("samma målområden")
+            sections = [(title, f"{plan.effective} {aspect_question}", kinds) for title, _, aspect_question, kinds
+                        in matched]
+        else:
+            sections = [(title, aspect_question, kinds) for title, _, aspect_question, kinds in ASPECTS]
         wants_frequency = bool(re.search(r"\b(hur ofta|oftare|sällan|frekvens)", q))
         writer = CitationList(self.citer)
         lines: list[str] = []
-        for title, _, aspect_question, kinds in aspects:
+        for title, aspect_question, kinds in sections:
             rows = []
             for doc_id in plan.doc_ids:
                 spans = self._aspect_evidence(doc_id, aspect_question, kinds, wants_frequency)
@@ -482,7 +501,8 @@ class KnowledgeRouter:
                     quotes = " ".join(writer.quote(*span) for span in spans)
                     rows.append(f"- *{self.citer.short_label(doc_id)}:* {quotes}")
             if rows:
-                lines.append(f"**{title}**")
+                if title:
+                    lines.append(f"**{title}**")
                 lines.extend(rows)
                 lines.append("")
         if not writer.citations:
@@ -510,7 +530,11 @@ class KnowledgeRouter:
                 bonus += 0.3
             scored.append((sentence.score + bonus, sentence))
         scored.sort(key=lambda pair: -pair[0])
-        chosen = [s for score, s in scored[:2] if score >= 0.8 * scored[0][0]] if scored else []
+        distinct: list[tuple[float, Sentence]] = []
+        for score, sentence in scored:  # a document about another may repeat its sentences almost word for word
+            if not any(redundant(sentence, s, self.ranker.t.redundancy) for _, s in distinct):
+                distinct.append((score, sentence))
+        chosen = [s for score, s in distinct[:2] if score >= 0.8 * distinct[0][0]] if distinct else []
         chosen.sort(key=lambda s: (s.chunk.doc_id != doc_id, s.start))
         return [(s.chunk.doc_id, s.start, s.end) for s in chosen]
 

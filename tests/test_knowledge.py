@@ -168,6 +168,17 @@ def test_comparison_side_by_side_each_side_from_its_own_documents(assistant):
     assert_verbatim(answer, assistant)
 
 
+def test_a_comparison_with_a_topic_of_its_own_is_answered_on_that_topic(assistant):
+    answer = assistant.ask("Vilket slags stöd har Lindesbergs strategi respektive länsstrategin tyngdpunkt på?")
+    assert answer.kind == "comparison" and "**Giltighetstid**" not in answer.answer  # not the whole overview
+    lindesberg = [c.quote for c in answer.citations if c.doc_id == "lindesberg-strategi-2023-2026"]
+    assert any("tyngdpunkt på det universella stödet" in q for q in lindesberg)
+    # Words that name a document choose no aspect: "följebrevet" is not "följa upp".
+    named = assistant.ask("Vad säger följebrevet respektive remissvaret om handlingsplaner?")
+    assert named.kind == "comparison" and "**Uppföljning**" not in named.answer
+    assert_verbatim(answer, assistant)
+
+
 def test_knowledge_tables_link_every_row_to_its_passage(assistant):
     tables = assistant.knowledge()
     for items in (tables.glossary, tables.programs, tables.commitments):
