@@ -340,14 +340,40 @@ def compare_with_draft(report: GuardrailReport, question: str, draft: str, analy
         report.outcome = "fallback"
         report.issues.append("fewer_facts_than_extractive" if ours else "answers_nothing_asked")
         return []
-    if len(question_parts(question)) < 2 or any(states_gap(c.unit.text) for c in report.kept):
-        return []
-    open_parts = [part for part, answered in parts_answered(question, kept, analyzer, weight=weight) if not answered]
+    open_parts: list[str] = []
+    if len(question_parts(question)) >= 2 and not any(states_gap(c.unit.text) for c in report.kept):
+        open_parts = [part for part, answered in parts_answered(question, kept, analyzer, weight=weight)
+                      if not answered]
     if open_parts:
         report.issues.append("part_unanswered")
         if report.outcome == "unrepaired":
             report.outcome = "repaired"
+    held = draft_content_held(kept, question, draft, analyzer, weight) if report.outcome == "repaired" else 1.0
+    if held < DRAFT_CONTENT_FLOOR:
+        # An answer the guard rails had to mend that also leaves out most of what the draft says is not better
+        # than the draft (on the development replay: both answers that held fewer facts, one that held more).
+        report.outcome = "fallback"
+        report.issues.append("drops_the_drafts_content")
+        return []
     return open_parts
+
+
+# The share of the draft's content (beyond the question's words) a repaired answer must keep.
+DRAFT_CONTENT_FLOOR = 0.35
+
+
+def draft_content_held(texts: Sequence[str], question: str, draft: str, analyzer: SwedishAnalyzer,
+                       weight: Callable[[str], float] | None = None) -> float:
+    """The share of what the extractive ``draft`` says beyond the question (its stems, weighted by
+    ``weight``: rare words count most) that ``texts`` say too; 1.0 for a draft that adds nothing."""
+    asked = set(analyzer.tokens(question))
+    stems = {t for t in analyzer.tokens(strip_markers(draft)) if t not in asked}
+    weights = {t: weight(t) if weight else 1.0 for t in stems}
+    total = sum(weights.values())
+    if not total:
+        return 1.0
+    ours = set(analyzer.tokens(" ".join(strip_markers(t) for t in texts)))
+    return sum(w for t, w in weights.items() if t in ours) / total
 
 
 # --- (4) numbers and dates -------------------------------------------------------------------

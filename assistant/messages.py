@@ -20,6 +20,7 @@ _FALLBACK_REASONS = {
     "restatement_only": "Språkmodellens svar upprepade bara frågan",
     "fewer_facts_than_extractive": "Språkmodellens svar innehöll färre av de efterfrågade uppgifterna än citaten",
     "answers_nothing_asked": "Språkmodellens svar besvarade inte det som frågan gäller",
+    "drops_the_drafts_content": "Språkmodellens svar behövde rättas och utelämnade det mesta som citaten säger",
     "refused_what_the_draft_answers": "Språkmodellen fann inget svar i utdragen, men citaten nedan besvarar frågan",
     "not_swedish": "Språkmodellens svar var inte på svenska",
     "empty": "Språkmodellen gav inget svar",

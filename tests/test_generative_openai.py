@@ -39,9 +39,14 @@ NOTICE_FALLBACK = "här är det citerade svaret i stället."
 GOOD = ("Den regionala strategin följs upp vartannat år med både kvantitativa och kvalitativa metoder "
         "[{vartannat år}]. Strategisk arbetsgrupp för föräldraskapsstödsutveckling har i uppdrag att följa upp "
         "om målområdenas insatser har genomförts [{Strategisk arbetsgrupp}].")
-# The first sentence cites a passage that does not say it, the second invents a number.
+# The first sentence cites a passage that does not say it, the last invents a number.
 REPAIRABLE = ("Den regionala strategin följs upp vartannat år med kvantitativa och kvalitativa metoder "
-              "[{!vartannat år}]. Uppföljningen görs av 47 utvärderare från 12 kommuner [{vartannat år}].")
+              "[{!vartannat år}]. Strategisk arbetsgrupp för föräldraskapsstödsutveckling har i uppdrag att följa "
+              "upp om målområdenas insatser har genomförts [{Strategisk arbetsgrupp}]. Uppföljningen görs av 47 "
+              "utvärderare från 12 kommuner [{vartannat år}].")
+# Mended the same way, but it also leaves out who follows the strategy up, which the extractive answer says.
+REPAIRABLE_BUT_THIN = ("Den regionala strategin följs upp vartannat år med kvantitativa och kvalitativa metoder "
+                       "[{!vartannat år}]. Uppföljningen görs av 47 utvärderare från 12 kommuner [{vartannat år}].")
 ENGLISH = ("The regional strategy is followed up every other year with both quantitative and qualitative "
            "methods [{vartannat år}].")
 
@@ -153,6 +158,15 @@ def test_bad_answer_is_repaired_with_a_notice(assistant, fake):
     cited = [c for c in answer.citations if "vartannat år" in c.quote]
     assert cited, "the marker was moved to the passage that says it"
     assert citations_valid(answer, documents(assistant))
+
+
+def test_a_mended_answer_that_leaves_out_most_of_the_extractive_answer_is_not_shown(assistant, fake):
+    fake.reply = lambda request: fill(REPAIRABLE_BUT_THIN, request)
+    answer = assistant.ask(QUESTION)
+    assert answer.guardrails == "fallback" and answer.engine == "extractive"
+    assert "drops_the_drafts_content" in answer.guardrail_issues
+    assert any(n.startswith("Språkmodellens svar behövde rättas och utelämnade det mesta") for n in answer.notices)
+    assert answer.answer == assistant.answerer.extractive.ask(QUESTION).answer
 
 
 def test_unsupported_answer_falls_back_to_the_extractive_answer(assistant, fake):

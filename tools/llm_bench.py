@@ -226,6 +226,7 @@ def run(records: list[Record], extractive: Assistant, generative: Assistant, ans
         scored = score(record, answer, seconds)
         ours.append((record, scored))
         shown.append({"question": record.question, "model": record.model_text, "shown": answer.answer,
+                      "extractive": base.answer,
                       "guardrails": answer.guardrails, "notices": answer.notices, "facts": scored.facts,
                       "extractive_facts": theirs[-1][1].facts})
         if scored.guardrails in OUTCOMES or n % 10 == 0:
