@@ -21,7 +21,7 @@ from index.model import Chunk
 from index.reader import IndexReader
 from swedish.questions import question_type
 from swedish.sentences import field_label
-from swedish.tokens import matched_stems
+from swedish.tokens import STOPWORDS, matched_stems
 
 
 @dataclass
@@ -35,6 +35,7 @@ class Sentence:
     coverage: float = 0.0
     score: float = 0.0
     chunk_rank: int = 0
+    statement: bool = True  # False for a heading, a header line or a fragment ("Det ska"): it states nothing
 
 
 def field_leans_on(text: str, spans: list[tuple[int, int]]) -> list[int | None]:
@@ -54,6 +55,22 @@ def _whole_line(text: str, start: int, end: int) -> bool:
     line_start = text.rfind("\n", 0, start) + 1
     line_end = text.find("\n", end)
     return not text[line_start:start].strip() and not text[end:len(text) if line_end < 0 else line_end].strip()
+
+
+def states_something(text: str, kind: str, is_field: bool = False) -> bool:
+    """Not a heading, a header line ("Strategi Plan/program Riktlinje …", mostly capitalised words without a
+    sentence's end) or a fragment of under three words ("Det ska"); a field ("Datum: 2023-02-20"), a table
+    row and a list item state a fact."""
+    if kind == "heading":
+        return False
+    if kind in ("table_row", "table_header", "list_item") or is_field:
+        return True
+    found = re.findall(r"[^\W\d_]+", text)
+    content = [w for w in found if w.lower() not in STOPWORDS] or found  # "och", "i" join names, capitalised or not
+    capitalised = sum(1 for w in content if w[0].isupper())
+    header_line = not re.search(r"[.!?:;)]\s*$", text.strip()) and ": " not in text \
+        and capitalised >= 0.6 * len(content)
+    return len(found) >= 3 and not header_line
 
 
 @dataclass
@@ -128,11 +145,7 @@ class SentenceRanker:
         if kind in ("table_row", "table_header", "list_item"):
             return 0.0
         penalty = 0.0
-        found = re.findall(r"[^\W\d_]+", text)
-        capitalised = sum(1 for w in found if w[0].isupper())
-        header_line = not re.search(r"[.!?:;)]\s*$", text.strip()) and ": " not in text \
-            and capitalised >= 0.6 * len(found)
-        if (len(found) < 3 or header_line) and not is_field:  # a field ("Datum: 2023-02-20") states a fact
+        if not states_something(text, kind, is_field):
             penalty += 0.15  # "Det ska", "Strategi Plan/program Riktlinje": no statement
         if tokens and tokens <= question_tokens and not re.search(r"\d", text):
             penalty += 0.15  # "Därför förekommer X": adds nothing the question did not say
@@ -180,6 +193,7 @@ class SentenceRanker:
                            + t.passage_weight * item.score / top_fused - short) / 1.4
                 s.score += expected_fact_bonus(kind_asked, person_asked, text)
                 s.score -= self._not_an_answer(text, kind, tokens, question_tokens, is_field)
+                s.statement = states_something(text, kind, is_field)
                 if tokens and len(tokens & title_tokens[chunk.doc_id]) >= 0.8 * len(tokens):
                     s.score -= 0.3  # the document's title line names the document; it answers nothing
                 if lists_wanted and text.rstrip().endswith(":"):

@@ -174,6 +174,9 @@ def test_a_name_the_named_document_never_uses_is_refused_by_name(assistant):
     assert assistant.ask("Hur stark effekt har ICDP?").refused is False  # unscoped, the report answers
     # An acronym whose long form the document writes is mentioned ("barnavårdscentraler" for BVC).
     assert not assistant.ask("Vad säger länsstrategin om BVC?").refused
+    lindesberg = assistant.ask("Vad säger Lindesbergs strategi om ICDP?")
+    assert lindesberg.refused and "nämner inte ”ICDP”" in lindesberg.answer
+    assert lindesberg.citations and "Plan/program" not in lindesberg.answer  # no header line among the closest
 
 
 def test_which_kommun_is_refused_when_the_documents_name_none(assistant):

@@ -138,6 +138,22 @@ def test_a_count_answers_how_many_only_in_a_sentence_about_the_rest_of_the_quest
     assert count_evidence_missing(question, [by_section], about=about) is None  # the section says what is counted
 
 
+@pytest.mark.parametrize("text, kind, states", [
+    ("Strategi Plan/program Riktlinje Regler och instruktioner", "paragraph", False),  # a checkbox line
+    ("Region Örebro län och Länsstyrelsen i Örebro län", "paragraph", False),
+    ("Det ska", "paragraph", False),
+    ("Mål och inriktning", "heading", False),
+    ("Strategin följs upp vartannat år av Region Örebro län.", "paragraph", True),
+    ("Datum: 2023-02-20", "paragraph", True),
+    ("Komet | Selektiv | 3–11 år", "table_row", True),
+])
+def test_what_states_something(text, kind, states):
+    from assistant.ranking import states_something
+    from swedish.sentences import field_label
+
+    assert states_something(text, kind, field_label(text) is not None) is states
+
+
 def test_which_named_thing_needs_a_name_the_question_does_not_give():
     from assistant.answerability import EvidenceSentence, named_answer_missing
 

@@ -128,7 +128,7 @@ class ExtractiveAnswerer(Answerer):
         if not ranked:
             return Draft(refused=True, reason="")
         best = ranked[0]
-        closest = _one_per_passage(ranked, 3)
+        closest = _one_per_passage([s for s in ranked if s.statement] or ranked, 3)  # no header lines
         evidence = [EvidenceSentence(x.text, x.chunk.doc_id, x.coverage, x.chunk.context, x.chunk.kind == "table_row")
                     for x in ranked[:10]]
         passages = [x.chunk.text for x in ranking.chunks[:3] if not plan.scoped or x.chunk.doc_id in plan.doc_ids]
