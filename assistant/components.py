@@ -79,7 +79,12 @@ class Components:
                     for d, e in index.entries.items()}
         common = lower_case_words(doc.text for doc in index.documents.values())
         aliases = build_mentions(metadata, {d: e.aliases for d, e in index.entries.items()}, common)
-        planner = QueryPlanner(index.lexical.analyzer, abbreviations, aliases)
+        synonyms: dict[str, list[str]] = {}
+        for entry in index.entries.values():  # the catalog's everyday words for the documents' own words
+            for document_word, everyday_words in entry.synonyms.items():
+                for everyday in everyday_words:
+                    synonyms.setdefault(everyday, []).append(document_word)
+        planner = QueryPlanner(index.lexical.analyzer, abbreviations, aliases, synonyms)
         retriever = HybridRetriever(index, k=settings.retrieve_top_k)
         ranker = SentenceRanker(index)
         citer = SourceCiter(index)

@@ -21,8 +21,9 @@ from assistant.retrieval import HybridRetriever
 from assistant.types import Citation, KnowledgeTables, Sourced
 from index.knowledge import CommitmentItem, GlossaryEntry, HeadingNote, ProgramRecord
 from index.reader import IndexReader
+from swedish.ages import asked_ages
 from swedish.dates import FREQUENCY_RE, YEAR_RANGE_RE
-from swedish.numbers import NUMBER_WORD_PATTERN, ordinal_reference
+from swedish.numbers import number_words_in, numbers_in, ordinal_reference
 from swedish.tokens import STOPWORDS, is_derivation, words
 
 
@@ -88,43 +89,28 @@ def match_glossary(question: str, glossary: list[GlossaryEntry]) -> list[Glossar
 
 # --- programs --------------------------------------------------------------------------
 
-_PROGRAM_WORDS_RE = re.compile(r"\b(program\w*|metod\w*|föräldrakurs\w*|kurs\w*|föräldragrupp\w*|"
-                               r"föräldraprogram\w*)\b")
-_AGE_WORDS = [
-    (re.compile(r"\b(spädbarn|bebis\w*|nyfödd\w*|nyblivna)\b"), (0, 1)),
-    (re.compile(r"\b(småbarn\w*|förskolebarn\w*|förskoleålder\w*|små barn)\b"), (1, 5)),
-    (re.compile(r"\b(lågstadie\w*)\b"), (7, 9)),
-    (re.compile(r"\b(mellanstadie\w*)\b"), (10, 12)),
-    (re.compile(r"\b(högstadie\w*)\b"), (13, 15)),
-    (re.compile(r"\b(gymnasie\w*)\b"), (16, 18)),
-    (re.compile(r"\b(tonår\w*|tonåring\w*|ungdomar|ungdom)\b"), (13, 18)),
-    (re.compile(r"\b(skolbarn\w*|skolåldern|skolålder)\b"), (6, 15)),
-]
-_PROBLEMS = [
-    (re.compile(r"utagerande|utåtagerande|bråk|slåss|aggressiv|trots|våldsam|beteendeproblem|normbryt|kriminal"),
-     "utagerande"),
-    (re.compile(r"känslomässig|ångest|oro|nedstämd|depression|psykisk"), "känslomässiga"),
-]
+def _word_stem(word: str) -> str:
+    """A word's beginning that its inflections share ("känslomässiga" → "känslomäss", "selektiv" → "selekt")."""
+    return word[:max(5, len(word) - 3)]
 
 
-def asked_ages(question: str) -> tuple[int, int] | None:
-    q = question.lower()
-    span = re.search(r"\b(\d{1,2})\s*[–-]\s*(\d{1,2})\s*år", q)
-    if span:
-        return int(span.group(1)), int(span.group(2))
-    single = re.search(r"\b(\d{1,2})\s*[-–]?\s*(?:år\w*|åring\w*|årig\w*)", q)
-    if single:
-        age = int(single.group(1))
-        return age, age
-    for pattern, ages in _AGE_WORDS:
-        if pattern.search(q):
-            return ages
-    return None
+def _mentions_word(text_words: list[str], word: str) -> bool:
+    stem = _word_stem(word)
+    return any(w.startswith(stem) for w in text_words)
 
 
-def asked_problem(question: str) -> str | None:
-    q = question.lower()
-    return next((label for pattern, label in _PROBLEMS if pattern.search(q)), None)
+def problem_words(program: ProgramRecord) -> set[str]:
+    """What a programme's problem column names, less the word for a problem itself: "beteende- eller
+    känslomässiga problem" → {"beteende", "känslomässiga"}."""
+    return {w for w in words(program.problem.replace("-", " ")) if len(w) >= 4 and w not in STOPWORDS
+            and not w.startswith("problem")}
+
+
+def asked_problem(text: str, programs: list[ProgramRecord]) -> set[str]:
+    """The problems of the programmes' own problem column that ``text`` names (with the documents' words the
+    catalog's synonyms give for everyday ones: "bråkar = utagerande")."""
+    text_words = words(text)
+    return {w for p in programs for w in problem_words(p) if _mentions_word(text_words, w)}
 
 
 _CONDITION_RE = re.compile(r"\b(?:barn|ungdomar|tonåringar|föräldrar|familjer|elever|son|dotter|\w*åring\w*)\s+"
@@ -137,13 +123,13 @@ def asked_condition(question: str) -> str | None:
     return match.group(1) if match else None
 
 
-def asked_type(question: str) -> str | None:
-    q = question.lower()
-    if re.search(r"\b(alla föräldrar|universell\w*|generell\w*|förebyggande för alla)\b", q):
-        return "Universell"
-    if re.search(r"\b(selektiv\w*|riktat|riskgrupp\w*)\b", q):
-        return "Selektiv"
-    return None
+def asked_type(text: str, programs: list[ProgramRecord]) -> str | None:
+    """The programme type (as the table writes it, "Universell") that ``text`` names ("universella")."""
+    text_words = words(text)
+    found = [(min(i for i, w in enumerate(text_words) if w.startswith(_word_stem(t.lower()))), t)
+             for t in {p.program_type for p in programs if p.program_type}
+             if _mentions_word(text_words, t.lower())]
+    return min(found)[1] if found else None
 
 
 def named_programs(question: str, programs: list[ProgramRecord]) -> list[ProgramRecord]:
@@ -249,12 +235,15 @@ class KnowledgeRouter:
             terms = match_glossary(plan.question, self.kb.glossary)
             if any(t.kind == "abbreviation" for t in terms):
                 return self.glossary_answer(terms)
-        if self.kb.programs and (named_programs(q, self.kb.programs) or (
-                _PROGRAM_WORDS_RE.search(q) and (asked_ages(q) or asked_problem(q) or asked_type(q)
-                                                 or re.search(r"\b(vilka|vilket|finns det)\b", question)))):
-            answer = self.program_answer(question, q)
-            if answer:
-                return answer
+        if self.kb.programs:
+            own, context = self._with_document_words(plan, plan.question), self._with_document_words(plan, q)
+            programs = self.kb.programs
+            if named_programs(context, programs) or self._names_table_rows(context) and (
+                    asked_ages(context) or asked_problem(context, programs) or asked_type(context, programs)
+                    or re.search(r"\b(vilka|vilket|finns det)\b", question)):
+                answer = self.program_answer(own, context)
+                if answer:
+                    return answer
         if glossary_ask or len(words(question)) <= 4:
             terms = match_glossary(plan.question, self.kb.glossary)
             if terms:
@@ -279,16 +268,38 @@ class KnowledgeRouter:
 
     # --- programs ---------------------------------------------------------------------
 
+    @staticmethod
+    def _with_document_words(plan: QueryPlan, text: str) -> str:
+        """``text`` (lower case) with the documents' words that the catalog's synonyms give for its everyday
+        words ("bråkar = utagerande")."""
+        text = text.lower()
+        extra = [e.split(" = ", 1)[1] for e in plan.expansions
+                 if " = " in e and e.split(" = ", 1)[0].lower() in text]
+        return " ".join([text, *extra]).lower()
+
+    def _names_table_rows(self, text: str) -> bool:
+        """``text`` names what the programme table's rows are: the words of its first column's header
+        ("Program": "programmen", "föräldraprogram")."""
+        header = self._table_block("table_header", before=True)
+        if header is None:
+            return False
+        doc_id, start, end = header
+        first_column = self.index.documents[doc_id].text[start:end].split("|")[0]
+        stems = [_word_stem(w) for w in words(first_column) if w not in STOPWORDS]
+        return any(stem in w for w in words(text) for stem in stems)
+
     def program_answer(self, question: str, context: str = "") -> KnowledgeAnswer | None:
         """Programmes matching the age, problem and type asked for. A follow-up ("Och för
         tonåringar då?") takes what it says itself and the rest from the conversation."""
         writer = CitationList(self.citer)
         context = context or question
-        named = named_programs(question, self.kb.programs) or named_programs(context, self.kb.programs)
+        programs = self.kb.programs
+        named = named_programs(question, programs) or named_programs(context, programs)
         ages = asked_ages(question) or asked_ages(context)
-        problem = asked_problem(question) or asked_problem(context)
-        wanted_type = asked_type(question) or asked_type(context)
+        problem = asked_problem(question, programs) or asked_problem(context, programs)
+        wanted_type = asked_type(question, programs) or asked_type(context, programs)
         caption = self._table_caption()
+        source = self.citer.short_label(programs[0].doc_id)
         lines: list[str] = []
         overview = self._overview_sentence() if not (ages or problem or named) else None
         if overview:
@@ -302,26 +313,28 @@ class KnowledgeRouter:
             candidates = [p for p in self.kb.programs if fits_age(p)]
             if wanted_type:
                 candidates = [p for p in candidates if p.program_type == wanted_type]
+            def for_problem(p: ProgramRecord) -> bool:
+                return bool(problem_words(p) & problem)
+
             if problem:
-                matching = [p for p in candidates if problem in p.problem.lower()
-                            or (problem == "utagerande" and "beteende" in p.problem.lower())]
-                universal = [p for p in candidates if p.program_type == "Universell"]
-                chosen = matching or universal  # programmes for the problem; else those for all parents
+                matching = [p for p in candidates if for_problem(p)]
+                general = [p for p in candidates if not p.problem]
+                chosen = matching or general  # programmes for the problem; else those for no problem in particular
                 refused = not chosen
             else:
                 chosen, refused = candidates, not candidates
-            chosen.sort(key=lambda p: (p.program_type != "Selektiv" if problem else 0, -p.effect_level))
+            chosen.sort(key=lambda p: (not for_problem(p) if problem else 0, -p.effect_level))
         condition = None if (named or problem or ages) else asked_condition(question)
         rows = " ".join(self.index.documents[p.doc_id].text[p.start:p.end].lower() for p in self.kb.programs)
         if condition and not any(w[:max(4, len(w) - 2)] in rows for w in condition.split()):
             # "barn med autism": no programme in the table is for it; say so instead of listing them as a fit
             refused = True
-            lines.insert(0, f"Inget av de utvärderade programmen i handboken nämner ”{condition}”. "
-                            "Så här ser handbokens sammanställning ut:")
+            lines.insert(0, f"Inget av programmen i tabellen i {source} nämner ”{condition}”. "
+                            "Så här ser tabellen ut:")
             chosen = self.kb.programs
         elif refused or not chosen:
-            lines.insert(0, "Inget av de utvärderade programmen i handboken passar den beskrivningen. "
-                            "Så här ser handbokens sammanställning ut:")
+            lines.insert(0, f"Inget av programmen i tabellen i {source} passar den beskrivningen. "
+                            "Så här ser tabellen ut:")
             chosen = self.kb.programs
         for p in chosen:
             lines.append(f"- {writer.quote(p.doc_id, p.start, p.end)}")
@@ -329,7 +342,7 @@ class KnowledgeRouter:
             lines.append(f"Källa: {writer.quote(*caption)}")
         if self.kb.caveats:
             lines.append("")
-            lines.append("Att tänka på enligt handboken:")
+            lines.append(f"Att tänka på enligt {source}:")
             for doc_id, s, e in self.kb.caveats[:4]:
                 lines.append(f"- {writer.quote(doc_id, s, e)}")
         return KnowledgeAnswer("programs", "\n".join(lines), writer.citations, refused=refused or not chosen,
@@ -344,21 +357,30 @@ class KnowledgeRouter:
         for block in doc.blocks:
             if block.section == section and block.kind == "paragraph" and block.start < self.kb.programs[0].start:
                 text = doc.text[block.start:block.end]
-                if re.search(rf"\b({NUMBER_WORD_PATTERN}|\d+) utvärderade", text, re.I):
+                if str(len(self.kb.programs)) in numbers_in(text) | number_words_in(text):  # "Åtta … program"
                     end = text.find(". ") + 1 if ". " in text else len(text)
                     return doc_id, block.start, block.start + end
         return candidates[0] if candidates else None
 
     def _table_caption(self) -> tuple[str, int, int] | None:
+        return self._table_block("caption", before=False)
+
+    def _table_block(self, kind: str, before: bool) -> tuple[str, int, int] | None:
+        """The programme table's caption (after its rows) or header row (the last one before them)."""
         if not self.kb.programs:
             return None
         doc_id = self.kb.programs[0].doc_id
         doc = self.index.documents[doc_id]
+        found = None
         for block in doc.blocks:
-            if block.kind == "caption" and block.start > self.kb.programs[-1].start \
+            if block.kind != kind:
+                continue
+            if before and block.start < self.kb.programs[0].start:
+                found = (doc_id, block.start, block.end)
+            elif not before and block.start > self.kb.programs[-1].start \
                     and doc.text[block.start:block.end].startswith(("Tabell", "Table")):
                 return doc_id, block.start, block.end
-        return None
+        return found
 
     # --- commitments ------------------------------------------------------------------
 

@@ -248,11 +248,15 @@ class QueryPlan:
 
 
 class QueryPlanner:
-    def __init__(self, analyzer: SwedishAnalyzer, abbreviations: dict[str, str], aliases: DocumentMentions) -> None:
+    def __init__(self, analyzer: SwedishAnalyzer, abbreviations: dict[str, str], aliases: DocumentMentions,
+                 synonyms: dict[str, list[str]] | None = None) -> None:
+        """``synonyms``: everyday words (lowercase beginnings or phrases) → the documents' words for them, from
+        the catalog ("bråk" → ["utagerande", "beteende"])."""
         self.analyzer = analyzer
         self.abbreviations = {k.lower(): v for k, v in abbreviations.items()}
         self._expansion_index = [(set(self.analyzer.tokens(v)), k) for k, v in abbreviations.items()]
         self.aliases = aliases
+        self.synonyms = synonyms or {}
 
     def content_words(self, text: str) -> list[str]:
         return [w for w in words(text) if w not in STOPWORDS and w not in QUESTION_WORDS]
@@ -309,4 +313,10 @@ class QueryPlanner:
         for stems, abbr in self._expansion_index:
             if stems and stems <= query_stems and not any(f.startswith(abbr) for f in found):
                 found.append(f"{abbr} = {self.abbreviations[abbr.lower()]}")
+        lowered = " ".join(words(text))
+        for everyday, document_words in self.synonyms.items():
+            match = re.search(rf"(?<!\w){re.escape(everyday)}\w*", lowered)
+            if match:  # "bråkar" → "bråkar = utagerande": the documents' word for it, once
+                found.extend(f"{match.group(0)} = {w}" for w in document_words
+                             if w not in lowered.split() and not any(f.endswith(f" = {w}") for f in found))
         return found

@@ -34,6 +34,9 @@ class DocumentInfo:
     page_numbers: Literal["top", "bottom"] = "top"
     aliases: list[str] = field(default_factory=list)  # how people name the document in questions
     about: str = ""  # id of the document this one is about (a referral letter, an answer to it)
+    # The document's own words → the everyday words people ask with instead (lowercase word beginnings or
+    # phrases): {"utagerande": ["bråk", "slåss", "aggressiv"]}.
+    synonyms: dict[str, list[str]] = field(default_factory=dict)
     in_catalog: bool = False
 
     @property

@@ -67,6 +67,11 @@ def load_catalog(corpus_dir: Path) -> Catalog:
         doc_type = str(entry.get("type", ""))
         if doc_type not in DOC_TYPES:
             catalog.errors.append(f"{where}: unknown type {doc_type!r}; kept as given")
+        synonyms = entry.get("synonyms", {})
+        if not isinstance(synonyms, dict) or not all(
+                isinstance(v, list) and all(isinstance(w, str) for w in v) for v in synonyms.values()):
+            catalog.errors.append(f"{where}: 'synonyms' must map a word to a list of words; ignored")
+            synonyms = {}
         try:
             info = DocumentInfo(
                 doc_id=doc_id,
@@ -81,6 +86,7 @@ def load_catalog(corpus_dir: Path) -> Catalog:
                 page_numbers="bottom" if entry.get("page_numbers") == "bottom" else "top",
                 aliases=[str(a) for a in entry.get("aliases", [])],
                 about=str(entry.get("about", "")),
+                synonyms={str(k).lower(): [w.lower() for w in v] for k, v in synonyms.items()},
                 in_catalog=True,
             )
         except ValueError as exc:

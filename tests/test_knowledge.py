@@ -99,7 +99,7 @@ def test_universal_programmes_for_parents_of_small_children(assistant):
 def test_never_recommends_a_programme_outside_the_table(assistant):
     answer = assistant.ask("Vilket föräldraprogram passar föräldrar till 25-åringar?")
     assert answer.refused
-    assert "Inget av de utvärderade programmen" in answer.answer
+    assert answer.answer.startswith("Inget av programmen i tabellen i Region Västmanland")
     table = {item.record.name for item in assistant.knowledge().programs}
     named = {c.quote.split(" | ")[0] for c in answer.citations if " | " in c.quote}
     assert named <= table
@@ -218,7 +218,8 @@ def test_commitment_lead_in_leads_the_items_and_is_not_a_quote_of_its_own(assist
 def test_a_condition_no_programme_is_for_is_named_not_answered_with_the_list(assistant):
     answer = assistant.ask("Vilket föräldraprogram passar föräldrar till barn med autism?")
     assert answer.refused
-    assert answer.answer.startswith("Inget av de utvärderade programmen i handboken nämner ”autism”.")
+    assert answer.answer.startswith("Inget av programmen i tabellen i Region Västmanland och Länsstyrelsen i "
+                                    "Västmanland (handbok) nämner ”autism”.")
     fits = assistant.ask("Vilket program passar föräldrar till barn med utagerande beteende?")
     assert not fits.refused and "utagerande" in fits.answer
 

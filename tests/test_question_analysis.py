@@ -196,3 +196,41 @@ def test_an_ordinal_after_a_determiner_points_at_a_numbered_item(text, number):
     from swedish.numbers import ordinal_reference
 
     assert ordinal_reference(text) == number
+
+
+def test_the_catalogs_everyday_words_become_the_documents_words(tmp_path):
+    from assistant.planning import DocumentMentions, QueryPlanner
+    from ingest.catalog import load_catalog
+    from swedish.tokens import SwedishAnalyzer
+
+    (tmp_path / "catalog.toml").write_text(
+        '[[document]]\nid = "handbok"\nfile = "handbok.txt"\n'
+        '[document.synonyms]\nutagerande = ["bråk", "slåss"]\nuniversell = ["alla föräldrar"]\n\n'
+        '[[document]]\nid = "trasig"\nfile = "trasig.txt"\nsynonyms = ["bråk"]\n', encoding="utf-8")
+    catalog = load_catalog(tmp_path)
+    synonyms = {"utagerande": ["bråk", "slåss"], "universell": ["alla föräldrar"]}
+    assert catalog.by_file["handbok.txt"].synonyms == synonyms
+    assert catalog.by_file["trasig.txt"].synonyms == {} and any("synonyms" in e for e in catalog.errors)
+    everyday = {"bråk": ["utagerande"], "slåss": ["utagerande"], "alla föräldrar": ["universell"]}
+    planner = QueryPlanner(SwedishAnalyzer(), {}, DocumentMentions({}, {}, {}, {}), everyday)
+    assert planner.plan("Min son bråkar och slåss, vad finns?").expansions == ["bråkar = utagerande"]
+    assert planner.plan("Vad finns för alla föräldrar?").expansions == ["alla föräldrar = universell"]
+    assert planner.plan("Vad är ett bråktal?").expansions == ["bråktal = utagerande"]  # beginnings: the catalog's care
+
+
+def test_programme_problems_and_types_come_from_the_table():
+    from assistant.knowledge import asked_problem, asked_type, problem_words
+    from index.knowledge import ProgramRecord
+
+    def record(name: str, kind: str, problem: str) -> ProgramRecord:
+        return ProgramRecord(name, kind, "", [], problem, "", "", 1, "d", 0, 1)
+
+    table = [record("A", "Universell", ""), record("B", "Selektiv", "utagerande problematik"),
+             record("C", "Indikerad", "beteende- eller känslomässiga problem")]
+    assert problem_words(table[2]) == {"beteende", "känslomässiga"}  # "problem" itself names no problem
+    assert asked_problem("barn med känslomässig problematik", table) == {"känslomässiga"}
+    assert asked_problem("min son bråkar utagerande", table) == {"utagerande"}
+    assert asked_problem("barn med sömnproblem", table) == set()
+    assert asked_type("finns det indikerade insatser?", table) == "Indikerad"
+    assert asked_type("selektiva eller universella program?", table) == "Selektiv"  # the first one named
+    assert asked_type("vilka program finns?", table) is None
