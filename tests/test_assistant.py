@@ -185,6 +185,16 @@ def test_which_kommun_is_refused_when_the_documents_name_none(assistant):
     assert "Den kommun som saknar familjecentral" in answer.answer  # what was found is shown
 
 
+def test_a_sections_introduction_brings_its_parts_for_a_list_question(assistant):
+    answer = assistant.ask("Vilka temaområden togs upp i kommundialogerna?")
+    items = [line for line in answer.answer.splitlines() if line.startswith("- ")]
+    assert any(line.startswith("- Organisation och struktur [") for line in items)
+    assert any(line.startswith("- Kommunikation och marknadsföring [") for line in items)
+    assert len(items) == 6  # the six subsections, each cited where its heading stands
+    quotes = {c.quote for c in answer.citations}
+    assert {"Samverkan", "Arenor och mötesplatser"} <= quotes
+
+
 def test_an_opinion_on_a_referral_comes_from_the_answer_to_it(assistant):
     answer = assistant.ask("Vad tyckte Region Örebro län om remissen?")
     assert not answer.refused

@@ -30,7 +30,7 @@ from assistant.ranking import Ranking, Sentence, Thresholds, field_leans_on, red
 from assistant.retrieval import RetrievedChunk, documents_matching
 from assistant.types import Answer, Citation, Filters, Passage
 from common.settings import Settings
-from swedish.questions import answer_span, asks_for_a_list, leans_on_previous, question_type
+from swedish.questions import QuestionType, answer_span, asks_for_a_list, leans_on_previous, question_type
 
 
 @dataclass
@@ -217,6 +217,14 @@ class ExtractiveAnswerer(Answerer):
                     lines.append(f"- *{c.citer.short_label(s.chunk.doc_id)}:* ”{shown}” [{n}]")
             return "\n".join(lines), cited.citations
         opening = self._short_answer(c, draft, cited)
+        # "Vilka temaområden …", "Hur gick kartläggningen till?": a section's introduction brings its parts.
+        wants_parts = asks_for_a_list(draft.question) or question_type(draft.question) == QuestionType.HOW
+        parts = {(s.chunk.doc_id, s.start): section_parts(c, s) if wants_parts else [] for s in draft.sentences}
+        leader: dict[tuple[str, int], tuple[str, int]] = {}  # of two sentences of one introduction, the later
+        for key in sorted(parts, key=lambda k: k[1]):
+            if parts[key]:
+                leader[(key[0], parts[key][0].start)] = key
+        parts = {k: v if v and leader[(k[0], v[0].start)] == k else [] for k, v in parts.items()}
         by_doc: dict[str, list[str]] = {}
         seen: set[tuple[str, int]] = set()
         for s in draft.sentences:
@@ -224,7 +232,7 @@ class ExtractiveAnswerer(Answerer):
                 continue
             seen.add((s.chunk.doc_id, s.start))
             part = f"{_shown(c, s)} [{cited.cite(s.chunk.doc_id, s.start, s.end)}]"
-            for item in list_items_after(c, s):
+            for item in list_items_after(c, s) or parts[(s.chunk.doc_id, s.start)]:
                 if (item.chunk.doc_id, item.start) in seen:
                     continue
                 seen.add((item.chunk.doc_id, item.start))
@@ -282,6 +290,36 @@ def list_items_after(c: Components, sentence: Sentence, limit: int = 16) -> list
         items.append(Sentence(chunk, block.start, block.end, text, sentence.vector))
     lead_in = sentence.text.rstrip().endswith((":", "ska", "genom att")) or blocks[position].kind == "heading"
     return items if items and (lead_in or blocks[position + 1].kind == "list_item") else []
+
+
+def section_parts(c: Components, sentence: Sentence, limit: int = 12) -> list[Sentence]:
+    """The headings of the subsections of the section whose introduction ``sentence`` is in (the text
+    before its first subsection): "Nedan sammanfattas resultaten … utifrån respektive temaområde" brings the
+    temaområden; "Under 2020–2021 genomfördes en kartläggning …" brings "Del 1. Litteraturstudie" … A heading
+    that leads into a list ("Kartläggningen bestod av fyra delar:") is not a part."""
+    doc = c.index.documents[sentence.chunk.doc_id]
+    blocks = doc.blocks
+    position = next((i for i, b in enumerate(blocks) if b.start <= sentence.start < b.end), None)
+    if position is None or blocks[position].kind not in ("paragraph", "list_item"):
+        return []
+    section = blocks[position].section
+    if not section:
+        return []
+    parts: list[Sentence] = []
+    for block in blocks[position + 1:]:
+        if block.section[:len(section)] != section:
+            break  # past the section
+        if block.kind != "heading" or len(block.section) != len(section) + 1:
+            continue
+        text = doc.text[block.start:block.end]
+        if text.rstrip().endswith(":"):
+            continue
+        chunk = c.index.chunk_at(doc.info.doc_id, block.start) or sentence.chunk
+        parts.append(Sentence(chunk, block.start, block.end, text, sentence.vector))
+    before_first = not parts or not any(
+        b.kind == "heading" and b.section[:len(section)] == section and len(b.section) > len(section)
+        and b.start < sentence.start for b in blocks[:position])
+    return parts if 2 <= len(parts) <= limit and before_first else []
 
 
 def _previous_in_block(sentence: Sentence, candidates: list[Sentence]) -> Sentence | None:
