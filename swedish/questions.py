@@ -26,6 +26,7 @@ class QuestionType(StrEnum):
     WHY = "why"  # varför, av vilken anledning, vad är syftet
     HOW = "how"  # hur ska / kan / arbetar …
     WHERE = "where"  # var finns / ligger
+    NAME = "name"  # vad kallas / heter, vilket namn
     COMPARE = "compare"  # skillnad, jämfört
     YES_NO = "yes_no"  # är / har / finns / ska … (verb first)
     OTHER = "other"
@@ -54,6 +55,7 @@ _RULES: list[tuple[QuestionType, re.Pattern]] = [(t, re.compile(p)) for t, p in 
                         r"\bhur länge\b|\bsedan när\b|\bsenast när\b|\btill och med när\b|\bfrån och med när\b"),
     (QuestionType.WHO, rf"^(och )?vem\b|^(och )?vems\b|\bvilk(en|et|a) {_BODY_NOUNS}|\bvem (har|bär|tar)\b"),
     (QuestionType.WHERE, r"^(och )?(var|vart) (finns|ligger|kan|ska|får|hittar|vänder)\b"),
+    (QuestionType.NAME, r"^(och )?vad (kallas|heter|benämns)\b|\b(vilket|under vilket) namn\b"),
     (QuestionType.DEFINITION, r"^(och )?vad (är|betyder|innebär|menas med|avses med|står|menar)\b|"
                               r"\bvad (är|var) (en|ett)\b|\bvad står\b.*\bför\b|\bförklara\b|\bdefiniera\w*\b"),
     (QuestionType.LIST, r"^(och )?vilka\b|\bvad ingår\b|\bvad innehåller\b|\bvad består\b|\bnämn\b|\bräkna upp\b|"
@@ -166,9 +168,27 @@ _SPAN_PATTERNS: dict[QuestionType, re.Pattern] = {
 }
 
 
+_ADVERBS = frozenset({"ofta", "också", "även", "ibland", "numera", "vanligen", "vanligtvis", "oftast", "idag", "nu",
+                      "alltså", "därför", "fortfarande", "redan", "sedan", "inte"})
+# A name as Swedish gives it: "går under namnet familjefokuserade hembesök", "kallas för X", "heter X".
+_NAMED_AS_RE = re.compile(r"\b(?:under (?:namnet|benämningen|beteckningen)|kallas(?: för)?|heter|benämns(?: som)?)\s+"
+                          r"[”\"']?(?P<name>[^.,;:!?()\[\]”\"'\n]{2,60}?)[”\"']?\s*"
+                          r"(?=[.,;:!?()\[]|\s+(?:och|som|där|men|eftersom)\b|$)")  # "[2]": a reference
+
+
 def answer_span(kind: QuestionType, sentence: str, question: str) -> tuple[int, int] | None:
     """Where ``sentence`` states the short answer a question of ``kind`` asks for (not a span the
     question itself already says), or None."""
+    if kind == QuestionType.NAME:
+        for match in _NAMED_AS_RE.finditer(sentence):
+            name = match.group("name").strip()
+            first = name.split()[0].lower() if name else ""
+            if first in STOPWORDS or first in _ADVERBS:
+                continue  # "kallas ofta …", "heter det": no name
+            if name.lower() not in question.lower() and len(name.split()) <= 6:
+                start = match.start("name") + match.group("name").index(name)
+                return start, start + len(name)
+        return None
     pattern = _SPAN_PATTERNS.get(kind)
     if pattern is None:
         return None

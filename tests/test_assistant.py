@@ -209,6 +209,14 @@ def test_the_answer_opens_with_the_date_it_was_asked_for(assistant):
     assert "2023-05-12" in answer.citations[number - 1].quote
 
 
+def test_the_answer_opens_with_the_name_it_was_asked_for(assistant):
+    answer = assistant.ask("Vad heter hembesöksarbetet i Västmanland?")
+    first_line = answer.answer.splitlines()[0]
+    assert first_line.startswith("**familjefokuserade hembesök** [")  # from the sentence that gives the name
+    number = int(first_line.split("[")[1].rstrip("]"))
+    assert "under namnet familjefokuserade hembesök" in answer.citations[number - 1].quote
+
+
 def test_a_question_for_several_things_gets_no_single_name_as_its_answer(assistant):
     answer = assistant.ask("Vilka verksamheter samverkar i en familjecentral enligt Västmanlands handbok?")
     first_line = answer.answer.splitlines()[0]

@@ -28,6 +28,8 @@ from swedish.tokens import STOPWORDS, matched_stems, stem_matches
     ("Vad är skillnaden mellan en arena och en mötesplats?", QuestionType.COMPARE),
     ("Får en 15-åring arbeta på natten?", QuestionType.YES_NO),
     ("Hur mycket används metoden?", QuestionType.HOW),  # "hur mycket" without money asks for no amount
+    ("Vad kallas samordnaren i kommunen?", QuestionType.NAME),
+    ("Under vilket namn går arbetet?", QuestionType.NAME),
 ])
 def test_question_types_from_swedish_grammar(question, kind):
     assert question_type(question) == kind
@@ -44,6 +46,15 @@ def test_the_short_answer_is_a_span_of_the_sentence_not_of_the_question():
     span = answer_span(QuestionType.HOW_MANY, sentence, "Hur många kommuner har en familjecentral?")
     assert sentence[span[0]:span[1]] == "tio av tolv kommuner"
     assert answer_span(QuestionType.WHO, "Den kommun som saknar en familjecentral.", "Vilken kommun?") is None
+    asked = "Vad kallas arbetet i Västmanland?"
+    for sentence, name in [("I Västmanland går arbetet under namnet familjefokuserade hembesök [2].",
+                            "familjefokuserade hembesök"),  # not the document's reference "[2]"
+                           ("Det kallas för ”öppen förskola” och finns i alla kommuner.", "öppen förskola"),
+                           ("Metoden heter Komet, som står för kommunikationsmetod.", "Komet")]:
+        span = answer_span(QuestionType.NAME, sentence, asked)
+        assert span and sentence[span[0]:span[1]] == name
+    assert answer_span(QuestionType.NAME, "Det kallas ofta så.", asked) is None  # an adverb is no name
+    assert answer_span(QuestionType.NAME, "Det heter arbetet i Västmanland.", asked) is None  # the question's own
 
 
 def test_what_is_asked_about_by_grammar():

@@ -251,9 +251,16 @@ class ExtractiveAnswerer(Answerer):
         if asks_for_a_list(draft.question):
             return ""
         kind = question_type(draft.question)
-        best = max(draft.sentences, key=lambda s: s.score, default=None)
-        span = answer_span(kind, best.text, draft.question) if best is not None else None
-        if span is None:
+        best, span = None, None
+        # The best sentence; for a name, the best sentence that gives one ("går under namnet …"): a naming
+        # phrase is specific enough to look further (a year or a body in a lesser sentence is not).
+        candidates = sorted(draft.sentences, key=lambda s: -s.score)
+        for sentence in candidates if kind == QuestionType.NAME else candidates[:1]:
+            span = answer_span(kind, sentence.text, draft.question)
+            if span is not None:
+                best = sentence
+                break
+        if best is None or span is None:
             return ""
         number = cited.cite(best.chunk.doc_id, best.start, best.end)
         return f"**{best.text[span[0]:span[1]]}** [{number}]\n\n"
