@@ -464,6 +464,10 @@ def check_answer(answer: str, passages: Sequence[GivenPassage], analyzer: Swedis
         repaired = len(units) > 1
         return GuardrailReport("repaired" if repaired else "unrepaired", True, checked)
 
+    # A word of a passage the model misspelled ("jämstelt" for "jämställt") is written as the passage writes it.
+    passage_words = frozenset(w for p in passages for w in words(p.searchable) if len(w) >= 5)
+    respelled = [respell(u.text, passage_words, analyzer) for u in units]
+    units = [replace(u, text=text) if n else u for u, (text, n) in zip(units, respelled, strict=True)]
     asked = asked_stems(question, analyzer) if question else frozenset()
     checked: list[CheckedUnit] = []
     for i, unit in enumerate(units):
@@ -473,13 +477,56 @@ def check_answer(answer: str, passages: Sequence[GivenPassage], analyzer: Swedis
                 unit.text, "\n".join(by_n[m].searchable for m in result.markers), asked, analyzer,
                 weight) < config.min_premise:
             result = CheckedUnit(unit, [], "dropped", [*result.issues, "premise_not_in_passage"])
+        if respelled[i][1] and result.action != "dropped":
+            result.issues.append("misspelling")
         checked.append(result)
     kept = [c for c in checked if c.action in ("kept", "reattached")]
     if not kept:
         restated = all("restatement" in c.issues for c in checked if c.action == "dropped")
         return GuardrailReport("fallback", False, checked, ["restatement_only" if restated else "nothing_supported"])
-    changed = any(c.action in ("reattached", "dropped") or c.markers != c.unit.markers for c in checked)
+    changed = any(c.action in ("reattached", "dropped") or c.markers != c.unit.markers or "misspelling" in c.issues
+                  for c in checked)
     return GuardrailReport("repaired" if changed else "unrepaired", False, checked)
+
+
+def respell(text: str, passage_words: Collection[str], analyzer: SwedishAnalyzer) -> tuple[str, int]:
+    """``text`` with each word the documents never write that is one letter (two in a word of eight or more)
+    from exactly one nearest word of the passages (same first three letters, another stem: not an
+    inflection) written as the passages write it, and how many words that was."""
+    fixed = 0
+
+    def fix(match: re.Match) -> str:
+        nonlocal fixed
+        word = match.group(0)
+        low = word.lower()
+        if len(low) < 5 or low in passage_words or low in analyzer.lexicon or low in STOPWORDS:
+            return word
+        near = sorted((_edit_distance(low, p), p) for p in passage_words
+                      if p[:3] == low[:3] and abs(len(p) - len(low)) <= 2 and not _same_word(p, low))
+        near = [(d, p) for d, p in near if d <= (2 if len(low) >= 8 else 1)]  # "framgår" is not "framåt"
+        if not near or (len(near) > 1 and near[1][0] == near[0][0]):
+            return word  # none, or no single nearest
+        fixed += 1
+        return near[0][1].capitalize() if word[0].isupper() else near[0][1]
+
+    return re.sub(r"[^\W\d_]+", fix, text), fixed
+
+
+def _same_word(a: str, b: str) -> bool:
+    """Inflections of one word: the same stem, or apart only in the last two letters of the shorter one
+    ("strategier" ~ "strategin")."""
+    shared = next((i for i, (x, y) in enumerate(zip(a, b)) if x != y), min(len(a), len(b)))
+    return stem(a) == stem(b) or shared >= min(len(a), len(b)) - 2
+
+
+def _edit_distance(a: str, b: str) -> int:
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i]
+        for j, cb in enumerate(b, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
+        previous = current
+    return previous[-1]
 
 
 def _check_unit(unit: Unit, following: Unit | None, by_n: dict[int, GivenPassage], analyzer: SwedishAnalyzer,

@@ -35,7 +35,7 @@ def fallback_notice(issues: list[str]) -> str:
     return FALLBACK
 
 
-def repaired_notice(restated: int, dropped: int, moved: int, open_parts: int) -> str:
+def repaired_notice(restated: int, dropped: int, moved: int, open_parts: int, respelled: int = 0) -> str:
     """What the guard rails changed in the model's answer before it was shown."""
     changes = []
     if restated:
@@ -44,6 +44,8 @@ def repaired_notice(restated: int, dropped: int, moved: int, open_parts: int) ->
         changes.append(f"{_count(dropped, 'mening', 'meningar')} som dokumenten inte stöder togs bort")
     if moved:
         changes.append(f"{_count(moved, 'källhänvisning', 'källhänvisningar')} rättades")
+    if respelled:
+        changes.append(f"{_count(respelled, 'felstavat ord', 'felstavade ord', neuter=True)} skrevs som i utdragen")
     if open_parts:
         changes.append("det står nu vilken del av frågan utdragen inte besvarar")
     if not changes:
@@ -52,6 +54,6 @@ def repaired_notice(restated: int, dropped: int, moved: int, open_parts: int) ->
     return f"Språkmodellens svar har justerats innan det visades: {text}."
 
 
-def _count(n: int, one: str, many: str) -> str:
-    words = {1: "en", 2: "två", 3: "tre", 4: "fyra"}
+def _count(n: int, one: str, many: str, neuter: bool = False) -> str:
+    words = {1: "ett" if neuter else "en", 2: "två", 3: "tre", 4: "fyra"}
     return f"{words.get(n, str(n))} {one if n == 1 else many}"

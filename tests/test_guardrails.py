@@ -341,3 +341,29 @@ def test_chatml_template_for_qwen():
                                         Message("user", "F")])
     assert prompt == ("<|im_start|>system\nS<|im_end|>\n<|im_start|>user\nU<|im_end|>\n"
                       "<|im_start|>assistant\nA<|im_end|>\n<|im_start|>user\nF<|im_end|>\n<|im_start|>assistant\n")
+
+
+def test_a_word_of_the_passage_the_model_misspelled_is_written_as_the_passage_writes_it():
+    from assistant.guardrails import respell
+
+    text = "Strategin bygger på barnets rättigheter och ett jämställt föräldraskap. Kommundialogerna visade brister."
+    passage = GivenPassage(1, "d", 0, len(text), text, sentences=((0, 71), (72, len(text))))
+    analyzer = fixture_analyzer([passage])
+    words_of_passage = frozenset(w for w in text.lower().replace(".", " ").split() if len(w) >= 5)
+    assert respell("Ett jämstelt föräldraskap.", words_of_passage, analyzer) == ("Ett jämställt föräldraskap.", 1)
+    assert respell("Kommandialogerna visade det.", words_of_passage, analyzer)[0] == "Kommundialogerna visade det."
+    assert respell("Det framgår av strategin.", frozenset({"framåt", "strategin"}), analyzer) == (
+        "Det framgår av strategin.", 0)  # a short word two letters away is another word, not a misspelling
+    assert respell("Strategier finns.", words_of_passage, analyzer)[1] == 0  # an inflection is not respelled
+    report = check_answer("Det handlar om ett jämstelt föräldraskap [1].", [passage], analyzer)
+    assert report.outcome == "repaired" and "misspelling" in report.all_issues()
+    assert "jämställt föräldraskap" in kept_text(report)
+
+
+def test_the_repair_notice_says_what_was_changed_in_swedish():
+    from assistant.messages import repaired_notice
+
+    assert repaired_notice(0, 0, 1, 0, respelled=1) == (
+        "Språkmodellens svar har justerats innan det visades: en källhänvisning rättades och ett felstavat ord "
+        "skrevs som i utdragen.")
+    assert "två meningar som bara upprepade frågan togs bort" in repaired_notice(2, 0, 0, 0)

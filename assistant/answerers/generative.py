@@ -262,7 +262,8 @@ class GenerativeAnswerer(Answerer):
             restated = sum("restatement" in c.issues for c in dropped)
             moved = sum(c.action == "reattached" or (c.action == "kept" and c.markers != c.unit.markers)
                         for c in report.units)
-            notices.append(messages.repaired_notice(restated, len(dropped) - restated, moved, len(gaps)))
+            respelled = sum("misspelling" in c.issues for c in report.units)
+            notices.append(messages.repaired_notice(restated, len(dropped) - restated, moved, len(gaps), respelled))
         return replace(extractive, answer=out.strip(), refused=False, citations=cited.citations, notices=notices,
                        engine=self.name, guardrails=report.outcome, guardrail_issues=report.all_issues())
 
