@@ -330,13 +330,64 @@ def asks_for_person(question: str) -> bool:
     return bool(_PERSON_ASK_RE.search(question.lower()))
 
 
-def expected_fact_bonus(kind: QuestionType, person_asked: bool, sentence: str) -> float:
-    """A small bonus for a sentence that states the kind of fact the question asks for (``kind`` from
-    ``question_type``, ``person_asked`` from ``asks_for_person``: both once per question)."""
+# "Vad tyckte regionen om …": an opinion, as Swedish states one ("välkomnar", "anser", "vill se", "saknar").
+_OPINION_ASK_RE = re.compile(r"\b(tyck\w*|ansåg|anser|synpunkt\w*|ställning|inställning|åsikt\w*|positiv\w*|"
+                             r"negativ\w*|kritisk\w*)\b")
+_OPINION_RE = re.compile(r"\b(välkomna\w*|instämm\w*|tillstyrk\w*|avstyrk\w*|anser|ansåg|menar|betona\w*|"
+                         r"understryk\w*|framhåll\w*|ser (positivt|negativt|gärna)|är (positiv|negativ|kritisk)\w*|"
+                         r"ställer sig|saknar|efterfråga\w*|föreslår|vill se|signalera\w*|stödjer|vikten av)\b",
+                         re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Asked:
+    """What a question asks for, read once per question: its type, and whether it asks for a person, an
+    opinion or a count of something (the noun counted: "Hur många familjecentraler …", or the topic of a
+    follow-up "Hur många finns det?")."""
+
+    kind: QuestionType
+    person: bool = False
+    opinion: bool = False
+    counted: str = ""
+
+
+def asked_of(plan: QueryPlan) -> Asked:
+    question = plan.effective.lower()
+    counted = ""
+    match = _COUNT_RE.search(plan.question.lower())
+    if match:
+        counted = match.group(1)
+        if counted in _COUNT_VERBS:  # "Hur många finns det?": what is counted is the topic
+            topic = [w for w in plan.content_words if w not in plan.naming_tokens]
+            counted = topic[0] if topic else ""
+    return Asked(question_type(plan.effective), asks_for_person(plan.effective),
+                 bool(_OPINION_ASK_RE.search(question)), counted)
+
+
+def expected_fact_bonus(asked: Asked, sentence: str) -> float:
+    """A small bonus for a sentence that states the kind of fact the question asks for: a date for "när",
+    a person's name for "vem är ordförande", an opinion for "vad tyckte …", a number right before the
+    noun counted for "hur många X"."""
+    kind = asked.kind
     bonus = TYPE_BONUS[kind] if kind in TYPE_BONUS and states_answer_type(kind, sentence) else 0.0
-    if person_asked and _person_names(sentence):
+    if asked.person and _person_names(sentence):
         bonus += 0.2  # "Vem är kontaktperson …": a line with a person's name
+    if asked.opinion and _OPINION_RE.search(sentence):
+        bonus += OPINION_BONUS
+    if asked.counted and _counts(asked.counted, sentence):
+        bonus += COUNT_BONUS
     return bonus
+
+
+OPINION_BONUS = 0.1
+COUNT_BONUS = 0.2  # "elva familjecentraler" over "tio av tolv kommuner … en familjecentral" (tried 0.1, 0.2 on dev)
+
+
+def _counts(noun: str, sentence: str) -> bool:
+    """A number (digits or a word) right before ``noun`` or an inflection of it ("elva familjecentraler")."""
+    stem = noun[: max(4, len(noun) - 3)]
+    number = rf"(\d+|{'|'.join(w for w in NUMBER_WORD_PATTERN.split('|') if w not in ('en', 'ett'))})"  # not articles
+    return re.search(rf"\b{number}\s+(\w+\s+)?{re.escape(stem)}", sentence, re.IGNORECASE) is not None
 
 
 class Vocabulary:

@@ -14,12 +14,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from assistant.answerability import asks_for_person, expected_fact_bonus
+from assistant.answerability import asked_of, expected_fact_bonus
 from assistant.planning import QueryPlan
 from assistant.retrieval import RetrievalResult, RetrievedChunk
 from index.model import Chunk
 from index.reader import IndexReader
-from swedish.questions import question_type
 from swedish.sentences import field_label
 from swedish.tokens import STOPWORDS, matched_stems
 
@@ -159,7 +158,7 @@ class SentenceRanker:
         t = self.t
         lists_wanted = bool(LIST_QUESTION_RE.search(plan.question))
         question_tokens = set(analyzer.tokens(plan.effective))
-        kind_asked, person_asked = question_type(plan.effective), asks_for_person(plan.effective)
+        asked = asked_of(plan)
         title_tokens = {d: set(analyzer.tokens(self.index.entries[d].title))
                         for d in {item.chunk.doc_id for item in retrieval.chunks}}
         sentences: list[Sentence] = []
@@ -191,7 +190,7 @@ class SentenceRanker:
                 short = 0.1 if len(text) < 25 and not is_field else 0.0
                 s.score = (t.dense_weight * dense_norm + t.coverage_weight * s.coverage
                            + t.passage_weight * item.score / top_fused - short) / 1.4
-                s.score += expected_fact_bonus(kind_asked, person_asked, text)
+                s.score += expected_fact_bonus(asked, text)
                 s.score -= self._not_an_answer(text, kind, tokens, question_tokens, is_field)
                 s.statement = states_something(text, kind, is_field)
                 if tokens and len(tokens & title_tokens[chunk.doc_id]) >= 0.8 * len(tokens):

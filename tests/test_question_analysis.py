@@ -245,3 +245,16 @@ def test_programme_problems_and_types_come_from_the_table():
     assert asked_type("finns det indikerade insatser?", table) == "Indikerad"
     assert asked_type("selektiva eller universella program?", table) == "Selektiv"  # the first one named
     assert asked_type("vilka program finns?", table) is None
+
+
+def test_what_a_question_asks_for_earns_a_sentence_its_bonus():
+    from assistant.answerability import Asked, expected_fact_bonus
+
+    count = Asked(QuestionType.HOW_MANY, counted="familjecentraler")
+    assert expected_fact_bonus(count, "Länet har elva familjecentraler och fem andra.") > \
+        expected_fact_bonus(count, "Tio av tolv kommuner har minst en familjecentral.")  # "en" is an article
+    opinion = Asked(QuestionType.OTHER, opinion=True)
+    assert expected_fact_bonus(opinion, "Regionen välkomnar en strategi med handlingsplaner.") > \
+        expected_fact_bonus(opinion, "Att föreliggande svar godkänns som regionens svar.")
+    person = Asked(QuestionType.WHO, person=True)
+    assert expected_fact_bonus(person, "Kontaktperson är Anna Svensson.") > expected_fact_bonus(person, "Kontakta oss.")
