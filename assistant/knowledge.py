@@ -219,6 +219,7 @@ class KnowledgeRouter:
                  kb: KnowledgeBase | None = None) -> None:
         self.index, self.ranker, self.retriever, self.citer = index, ranker, retriever, citer
         self.kb = kb or KnowledgeBase.from_index(index)
+        self._row_stems: list[str] | None = None  # the programme table's first column header, as stems
 
     def route(self, plan: QueryPlan, query_vector, allowed: list[str] | None = None) -> KnowledgeAnswer | None:
         """The structured answer, using only knowledge from ``allowed`` documents (None = all)."""
@@ -280,13 +281,11 @@ class KnowledgeRouter:
     def _names_table_rows(self, text: str) -> bool:
         """``text`` names what the programme table's rows are: the words of its first column's header
         ("Program": "programmen", "föräldraprogram")."""
-        header = self._table_block("table_header", before=True)
-        if header is None:
-            return False
-        doc_id, start, end = header
-        first_column = self.index.documents[doc_id].text[start:end].split("|")[0]
-        stems = [_word_stem(w) for w in words(first_column) if w not in STOPWORDS]
-        return any(stem in w for w in words(text) for stem in stems)
+        if self._row_stems is None:  # once per router: its documents do not change
+            header = self._table_block("table_header", before=True)
+            first_column = self.index.documents[header[0]].text[header[1]:header[2]].split("|")[0] if header else ""
+            self._row_stems = [_word_stem(w) for w in words(first_column) if w not in STOPWORDS]
+        return any(stem in w for w in words(text) for stem in self._row_stems)
 
     def program_answer(self, question: str, context: str = "") -> KnowledgeAnswer | None:
         """Programmes matching the age, problem and type asked for. A follow-up ("Och för
