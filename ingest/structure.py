@@ -22,6 +22,8 @@ def _looks_like_heading(text: str) -> bool:
         return False
     if text[-1] in ".,;" and not _NUMBERED_HEADING_RE.match(text):
         return False
+    if text[-1] == ":" and len(text.split()) >= 4:
+        return False  # "Kartläggningen bestod av fyra delar:" leads into what follows; "Exempel:" may head it
     if CAPTION_RE.match(text) or FOOTNOTE_RE.match(text) or text.startswith(("”", '"', "»", "(")):
         return False
     return bool(re.search(r"[A-Za-zÅÄÖåäö]{2}", text))

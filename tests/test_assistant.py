@@ -193,6 +193,11 @@ def test_a_sections_introduction_brings_its_parts_for_a_list_question(assistant)
     assert len(items) == 6  # the six subsections, each cited where its heading stands
     quotes = {c.quote for c in answer.citations}
     assert {"Samverkan", "Arenor och mötesplatser"} <= quotes
+    parts = assistant.ask("Vilka delar bestod Västmanlands kartläggning av?").answer.splitlines()
+    assert parts[0].startswith("Kartläggningen bestod av fyra delar: [")  # the lead-in, then its parts
+    assert [line.split(" [")[0] for line in parts[1:5]] == [
+        "- Del 1. Litteraturstudie", "- Del 2. Enkätundersökning", "- Del 3. Fokusgruppsintervjuer",
+        "- Del 4. Intervjuer med föräldrar"]
 
 
 def test_an_opinion_on_a_referral_comes_from_the_answer_to_it(assistant):

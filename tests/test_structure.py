@@ -78,6 +78,15 @@ def test_section_paths_follow_the_heading_hierarchy(docs):
     assert [t[0] for t in numbered] == ["1", "2", "3", "4", "5", "6"]
 
 
+def test_a_sentence_leading_into_what_follows_is_not_a_heading(docs):
+    doc = docs[HANDBOOK]
+    by_text = {block_text(doc, b): b for b in doc.blocks}
+    lead_in = by_text["Kartläggningen bestod av fyra delar:"]
+    assert lead_in.kind == "paragraph"  # it introduces the parts; it does not head them
+    part = headings(doc)["Del 1. Litteraturstudie"]
+    assert part.section[:-1] == lead_in.section  # the parts are subsections of the section it is in
+
+
 def test_regional_strategy_pages_come_from_its_running_headers(docs):
     doc = docs[STRATEGY]
     assert doc.page_at(headings(doc)["2. Varför en regional strategi?"].start) == 10
