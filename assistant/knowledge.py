@@ -220,6 +220,7 @@ class KnowledgeRouter:
         self.index, self.ranker, self.retriever, self.citer = index, ranker, retriever, citer
         self.kb = kb or KnowledgeBase.from_index(index)
         self._row_stems: list[str] | None = None  # the programme table's first column header, as stems
+        self._column_stems: list[str] = []  # … and its other columns' headers
 
     def route(self, plan: QueryPlan, query_vector, allowed: list[str] | None = None) -> KnowledgeAnswer | None:
         """The structured answer, using only knowledge from ``allowed`` documents (None = all)."""
@@ -239,7 +240,13 @@ class KnowledgeRouter:
         if self.kb.programs:
             own, context = self._with_document_words(plan, plan.question), self._with_document_words(plan, q)
             programs = self.kb.programs
-            if named_programs(context, programs) or self._names_table_rows(context) and (
+            # A programme named only earlier in the conversation ("Vad är Komet?") answers a follow-up from the
+            # table when the follow-up asks what the table's columns hold ("Vilka åldrar …"), not "Hur mycket
+            # används det?".
+            named_here = named_programs(own, programs) or named_programs(context, programs) and (
+                self._asks_table_columns(own) or asked_ages(own) or asked_problem(own, programs)
+                or asked_type(own, programs))
+            if named_here or self._names_table_rows(context) and (
                     asked_ages(context) or asked_problem(context, programs) or asked_type(context, programs)
                     or re.search(r"\b(vilka|vilket|finns det)\b", question)):
                 answer = self.program_answer(own, context)
@@ -281,11 +288,27 @@ class KnowledgeRouter:
     def _names_table_rows(self, text: str) -> bool:
         """``text`` names what the programme table's rows are: the words of its first column's header
         ("Program": "programmen", "föräldraprogram")."""
+        rows, _ = self._header_stems()
+        return any(stem in w for w in words(text) for stem in rows)
+
+    def _asks_table_columns(self, text: str) -> bool:
+        """``text`` asks for what the table's other columns hold ("åldrar" ~ "… barn i åldrarna", "effekt")."""
+        _, columns = self._header_stems()
+        return any(w.startswith(stem) for w in words(text) for stem in columns)
+
+    def _header_stems(self) -> tuple[list[str], list[str]]:
+        """The stems of the programme table's first column header, and of its other headers' words."""
         if self._row_stems is None:  # once per router: its documents do not change
             header = self._table_block("table_header", before=True)
-            first_column = self.index.documents[header[0]].text[header[1]:header[2]].split("|")[0] if header else ""
-            self._row_stems = [_word_stem(w) for w in words(first_column) if w not in STOPWORDS]
-        return any(stem in w for w in words(text) for stem in self._row_stems)
+            cells = self.index.documents[header[0]].text[header[1]:header[2]].split("|") if header else [""]
+            self._row_stems = [_word_stem(w) for w in words(cells[0]) if w not in STOPWORDS]
+            # A header's first and last words say what the column holds ("Målgrupp, föräldrar med barn i
+            # åldrarna": målgrupp, åldrar), not the words between (föräldrar, barn: in every question).
+            ends = [w for cell in cells[1:] for kept in [[w for w in words(cell) if w not in STOPWORDS]]
+                    for w in kept[:1] + kept[-1:]]
+            self._column_stems = [_word_stem(w) for w in dict.fromkeys(ends)
+                                  if len(w) >= 3 and _word_stem(w) not in self._row_stems]
+        return self._row_stems, self._column_stems
 
     def program_answer(self, question: str, context: str = "") -> KnowledgeAnswer | None:
         """Programmes matching the age, problem and type asked for. A follow-up ("Och för

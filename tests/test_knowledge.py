@@ -205,6 +205,14 @@ def test_follow_up_narrows_the_programmes_to_the_new_age(assistant):
     assert "Aktivt föräldraskap" in names
 
 
+def test_a_follow_up_on_a_programme_uses_the_table_only_for_what_its_columns_hold(assistant):
+    history = ["Vad innebär Komet?"]
+    usage = assistant.ask("Hur vanligt är det i Västmanland?", history=history)
+    assert usage.kind == "search" and "Komet var den mest använda metoden." in usage.answer
+    effect = assistant.ask("Vilken effekt har det?", history=history)  # the table's "Effekt" column
+    assert effect.kind == "programs" and effect.answer.startswith("- Komet – ")
+
+
 def test_commitment_lead_in_leads_the_items_and_is_not_a_quote_of_its_own(assistant):
     answer = assistant.ask("Vad kräver den regionala strategin inom målområdet ett tillgängligt stöd?")
     lines = answer.answer.splitlines()
