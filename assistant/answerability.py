@@ -25,7 +25,7 @@ from swedish.dates import DATE_RE
 from swedish.names import ORGANISATION_RE
 from swedish.numbers import NUMBER_WORD_PATTERN, QUANTITY_WORDS, VAGUE_QUANTITY_WORDS
 from swedish.questions import QuestionType, asked_for, question_type, states_answer_type
-from swedish.tokens import STOPWORDS, SwedishAnalyzer, stem_matches, words
+from swedish.tokens import STOPWORDS, SwedishAnalyzer, stem_matches, word_beginning, words
 from swedish.tokens import stem as stem_word
 
 # What answers "hur många": a number, or a quantity as exact as "samtliga" or "hälften" (not "många", "flera").
@@ -217,14 +217,14 @@ def count_evidence_missing(question: str, evidence: Sequence[EvidenceSentence],
     noun = match.group(1)
     if noun in _COUNT_VERBS and topic:  # "Hur många finns det?": what is counted is the topic
         noun = topic[0]
-    stem = noun[: max(4, len(noun) - 3)]
+    stem = word_beginning(noun)
     rest = [w for w in about if not w.startswith(stem) and w not in _COUNT_VERBS]
     evidence = [e for e in evidence if not rest or _mentions_any(rest, f"{e.text} {e.context}")]
-    number = rf"(\d+|{_NUMBER_WORDS})"
-    before_noun = re.compile(rf"\b{number}\s+(\w+\s+){{0,2}}{re.escape(stem)}\w*", re.IGNORECASE)
-    quantified = re.compile(rf"\b(minst|högst|cirka|ungefär|omkring|drygt|knappt)\s+{number}\b", re.IGNORECASE)
+    quantified = re.compile(rf"\b(minst|högst|cirka|ungefär|omkring|drygt|knappt)\s+(\d+|{_NUMBER_WORDS})\b",
+                            re.IGNORECASE)
     for e in evidence:
-        if before_noun.search(e.text) or (quantified.search(e.text) and stem.lower() in e.text.lower()):
+        if _number_before(stem, e.text, _NUMBER_WORDS, words_between=2) or (
+                quantified.search(e.text) and stem.lower() in e.text.lower()):
             return None
         if e.table_row and stem.lower() in e.context.lower() and re.search(r"\d", e.text):
             return None  # a table row with numbers in a table that counts X
@@ -381,14 +381,20 @@ def expected_fact_bonus(asked: Asked, sentence: str) -> float:
     return bonus
 
 
-# A count: digits or a number word, not the articles "en"/"ett" ("minst en familjecentral" counts nothing).
-_COUNT_NUMBER = rf"(\d+|{'|'.join(w for w in NUMBER_WORD_PATTERN.split('|') if w not in ('en', 'ett'))})"
+# Number words that count, not the articles "en"/"ett" ("minst en familjecentral" counts nothing).
+_COUNTING_WORDS = "|".join(w for w in NUMBER_WORD_PATTERN.split("|") if w not in ("en", "ett"))
+
+
+def _number_before(stem: str, text: str, number_words: str, words_between: int) -> bool:
+    """Digits or one of ``number_words`` right before a word beginning with ``stem``, with at most
+    ``words_between`` words between them ("elva familjecentraler", "tre nya familjecentraler")."""
+    pattern = rf"\b(\d+|{number_words})\s+(\w+\s+){{0,{words_between}}}{re.escape(stem)}"
+    return re.search(pattern, text, re.IGNORECASE) is not None
 
 
 def _counts(noun: str, sentence: str) -> bool:
     """A number right before ``noun`` or an inflection of it, maybe after one word ("elva familjecentraler")."""
-    stem = noun[: max(4, len(noun) - 3)]
-    return re.search(rf"\b{_COUNT_NUMBER}\s+(\w+\s+)?{re.escape(stem)}", sentence, re.IGNORECASE) is not None
+    return _number_before(word_beginning(noun), sentence, _COUNTING_WORDS, words_between=1)
 
 
 class Vocabulary:
@@ -446,7 +452,7 @@ def missing_asked_for(plan: QueryPlan, scope: Vocabulary, corpus: Vocabulary, an
     naming = set(plan.naming_tokens)
     heads, topic = asked_for(plan.question, STOPWORDS | QUESTION_WORDS)
 
-    spelled_out = {e.split(" = ")[0].lower(): e.split(" = ", 1)[1] for e in plan.expansions if " = " in e}
+    spelled_out = {said.lower(): meant for said, meant in plan.expansion_pairs()}
 
     def absent(word: str, vocabulary: Vocabulary, by_parts: bool) -> bool:
         stems = analyzer.tokens(word)

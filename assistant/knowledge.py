@@ -24,7 +24,7 @@ from index.reader import IndexReader
 from swedish.ages import asked_ages
 from swedish.dates import FREQUENCY_RE, YEAR_RANGE_RE
 from swedish.numbers import number_words_in, numbers_in, ordinal_reference
-from swedish.tokens import STOPWORDS, is_derivation, words
+from swedish.tokens import STOPWORDS, is_derivation, word_beginning, words
 
 
 @dataclass
@@ -89,13 +89,12 @@ def match_glossary(question: str, glossary: list[GlossaryEntry]) -> list[Glossar
 
 # --- programs --------------------------------------------------------------------------
 
-def _word_stem(word: str) -> str:
-    """A word's beginning that its inflections share ("känslomässiga" → "känslomäss", "selektiv" → "selekt")."""
-    return word[:max(5, len(word) - 3)]
+def _beginning(word: str) -> str:
+    return word_beginning(word, shortest=5)  # "känslomässiga" → "känslomäss", "selektiv" → "selek"
 
 
 def _mentions_word(text_words: list[str], word: str) -> bool:
-    stem = _word_stem(word)
+    stem = _beginning(word)
     return any(w.startswith(stem) for w in text_words)
 
 
@@ -126,7 +125,7 @@ def asked_condition(question: str) -> str | None:
 def asked_type(text: str, programs: list[ProgramRecord]) -> str | None:
     """The programme type (as the table writes it, "Universell") that ``text`` names ("universella")."""
     text_words = words(text)
-    found = [(min(i for i, w in enumerate(text_words) if w.startswith(_word_stem(t.lower()))), t)
+    found = [(min(i for i, w in enumerate(text_words) if w.startswith(_beginning(t.lower()))), t)
              for t in {p.program_type for p in programs if p.program_type}
              if _mentions_word(text_words, t.lower())]
     return min(found)[1] if found else None
@@ -281,8 +280,7 @@ class KnowledgeRouter:
         """``text`` (lower case) with the documents' words that the catalog's synonyms give for its everyday
         words ("bråkar = utagerande")."""
         text = text.lower()
-        extra = [e.split(" = ", 1)[1] for e in plan.expansions
-                 if " = " in e and e.split(" = ", 1)[0].lower() in text]
+        extra = [meant for said, meant in plan.expansion_pairs() if said.lower() in text]
         return " ".join([text, *extra]).lower()
 
     def _names_table_rows(self, text: str) -> bool:
@@ -301,13 +299,15 @@ class KnowledgeRouter:
         if self._row_stems is None:  # once per router: its documents do not change
             header = self._table_block("table_header", before=True)
             cells = self.index.documents[header[0]].text[header[1]:header[2]].split("|") if header else [""]
-            self._row_stems = [_word_stem(w) for w in words(cells[0]) if w not in STOPWORDS]
+            self._row_stems = [_beginning(w) for w in words(cells[0]) if w not in STOPWORDS]
             # A header's first and last words say what the column holds ("Målgrupp, föräldrar med barn i
             # åldrarna": målgrupp, åldrar), not the words between (föräldrar, barn: in every question).
-            ends = [w for cell in cells[1:] for kept in [[w for w in words(cell) if w not in STOPWORDS]]
-                    for w in kept[:1] + kept[-1:]]
-            self._column_stems = [_word_stem(w) for w in dict.fromkeys(ends)
-                                  if len(w) >= 3 and _word_stem(w) not in self._row_stems]
+            ends: list[str] = []
+            for cell in cells[1:]:
+                content = [w for w in words(cell) if w not in STOPWORDS]
+                ends += content[:1] + content[-1:]
+            self._column_stems = [_beginning(w) for w in dict.fromkeys(ends)
+                                  if len(w) >= 3 and _beginning(w) not in self._row_stems]
         return self._row_stems, self._column_stems
 
     def program_answer(self, question: str, context: str = "") -> KnowledgeAnswer | None:

@@ -246,6 +246,11 @@ class QueryPlan:
     naming_tokens: list[str] = field(default_factory=list)  # stems of words that only name a document
     foreign: bool = False  # not Swedish: words cannot match, meaning must
 
+    def expansion_pairs(self) -> list[tuple[str, str]]:
+        """The expansions as (what the question says, what the documents write): ("BVC", "barnavårdscentral"),
+        ("bråkar", "utagerande")."""
+        return [(said, meant) for said, _, meant in (e.partition(" = ") for e in self.expansions) if meant]
+
 
 class QueryPlanner:
     def __init__(self, analyzer: SwedishAnalyzer, abbreviations: dict[str, str], aliases: DocumentMentions,
@@ -256,7 +261,8 @@ class QueryPlanner:
         self.abbreviations = {k.lower(): v for k, v in abbreviations.items()}
         self._expansion_index = [(set(self.analyzer.tokens(v)), k) for k, v in abbreviations.items()]
         self.aliases = aliases
-        self.synonyms = synonyms or {}
+        self._synonyms = [(re.compile(rf"(?<!\w){re.escape(everyday)}\w*"), document_words)
+                          for everyday, document_words in (synonyms or {}).items()]
 
     def content_words(self, text: str) -> list[str]:
         return [w for w in words(text) if w not in STOPWORDS and w not in QUESTION_WORDS]
@@ -313,10 +319,11 @@ class QueryPlanner:
         for stems, abbr in self._expansion_index:
             if stems and stems <= query_stems and not any(f.startswith(abbr) for f in found):
                 found.append(f"{abbr} = {self.abbreviations[abbr.lower()]}")
-        lowered = " ".join(words(text))
-        for everyday, document_words in self.synonyms.items():
-            match = re.search(rf"(?<!\w){re.escape(everyday)}\w*", lowered)
+        said = words(text)
+        lowered = " ".join(said)
+        for pattern, document_words in self._synonyms:
+            match = pattern.search(lowered)
             if match:  # "bråkar" → "bråkar = utagerande": the documents' word for it, once
                 found.extend(f"{match.group(0)} = {w}" for w in document_words
-                             if w not in lowered.split() and not any(f.endswith(f" = {w}") for f in found))
+                             if w not in said and not any(f.endswith(f" = {w}") for f in found))
         return found

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import bisect
 from dataclasses import asdict, dataclass, field
+from functools import cached_property
 from typing import Literal
 
 BlockKind = Literal[
@@ -89,6 +90,15 @@ class ParsedDocument:
     def table_header_before(self, offset: int) -> tuple[str, ...]:
         """The cells of the last table header row before ``offset`` (the columns of a row there)."""
         return next((b.cells for b in reversed(self.blocks) if b.kind == "table_header" and b.start < offset), ())
+
+    def block_index(self, offset: int) -> int | None:
+        """The position in ``blocks`` of the block that holds ``offset``; None between blocks."""
+        i = bisect.bisect_right(self._block_starts, offset) - 1
+        return i if 0 <= i < len(self.blocks) and offset < self.blocks[i].end else None
+
+    @cached_property
+    def _block_starts(self) -> list[int]:
+        return [b.start for b in self.blocks]
 
     def section_at(self, offset: int) -> tuple[str, ...]:
         for block in self.blocks:

@@ -61,6 +61,12 @@ def words(text: str) -> list[str]:
     return found
 
 
+def word_beginning(word: str, shortest: int = 4) -> str:
+    """The beginning a word shares with its inflections: the word less its last three letters, at least
+    ``shortest`` letters ("familjecentraler" → "familjecentra", "selektiv" → "selek")."""
+    return word[: max(shortest, len(word) - 3)]
+
+
 def is_derivation(stem_: str, word: str, min_length: int = 5, max_extra: int = 5) -> bool:
     """``word`` continues ``stem_`` by a few letters ("revider" ~ "revidering", "uppfölj" ~ "uppföljning");
     stems shorter than ``min_length`` match only exactly."""

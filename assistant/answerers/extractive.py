@@ -219,12 +219,13 @@ class ExtractiveAnswerer(Answerer):
         opening = self._short_answer(c, draft, cited)
         # "Vilka temaområden …", "Hur gick kartläggningen till?": a section's introduction brings its parts.
         wants_parts = asks_for_a_list(draft.question) or question_type(draft.question) == QuestionType.HOW
-        parts = {(s.chunk.doc_id, s.start): section_parts(c, s) if wants_parts else [] for s in draft.sentences}
-        leader: dict[tuple[str, int], tuple[str, int]] = {}  # of two sentences of one introduction, the later
-        for key in sorted(parts, key=lambda k: k[1]):
-            if parts[key]:
-                leader[(key[0], parts[key][0].start)] = key
-        parts = {k: v if v and leader[(k[0], v[0].start)] == k else [] for k, v in parts.items()}
+        parts: dict[tuple[str, int], list[Sentence]] = {}
+        claimed: set[tuple[str, int]] = set()  # of two sentences of one introduction, the later leads
+        for s in sorted(draft.sentences, key=lambda s: -s.start):
+            found = section_parts(c, s) if wants_parts else []
+            first = (s.chunk.doc_id, found[0].start) if found else None
+            parts[(s.chunk.doc_id, s.start)] = found if first not in claimed else []
+            claimed.add(first)
         by_doc: dict[str, list[str]] = {}
         seen: set[tuple[str, int]] = set()
         for s in draft.sentences:
@@ -283,7 +284,7 @@ def list_items_after(c: Components, sentence: Sentence, limit: int = 16) -> list
     """The items of a list that ``sentence`` introduces ("… följande:", "Det ska", a lead-in)."""
     doc = c.index.documents[sentence.chunk.doc_id]
     blocks = doc.blocks
-    position = next((i for i, b in enumerate(blocks) if b.start <= sentence.start < b.end), None)
+    position = doc.block_index(sentence.start)
     if position is None or doc.text[sentence.end:blocks[position].end].strip():
         return []  # only the last sentence of a block can introduce a list
     items: list[Sentence] = []
@@ -306,7 +307,7 @@ def section_parts(c: Components, sentence: Sentence, limit: int = 12) -> list[Se
     that leads into a list ("Kartläggningen bestod av fyra delar:") is not a part."""
     doc = c.index.documents[sentence.chunk.doc_id]
     blocks = doc.blocks
-    position = next((i for i, b in enumerate(blocks) if b.start <= sentence.start < b.end), None)
+    position = doc.block_index(sentence.start)
     if position is None or blocks[position].kind not in ("paragraph", "list_item"):
         return []
     section = blocks[position].section
@@ -323,10 +324,9 @@ def section_parts(c: Components, sentence: Sentence, limit: int = 12) -> list[Se
             continue
         chunk = c.index.chunk_at(doc.info.doc_id, block.start) or sentence.chunk
         parts.append(Sentence(chunk, block.start, block.end, text, sentence.vector))
-    before_first = not parts or not any(
-        b.kind == "heading" and b.section[:len(section)] == section and len(b.section) > len(section)
-        and b.start < sentence.start for b in blocks[:position])
-    return parts if 2 <= len(parts) <= limit and before_first else []
+    # A block whose section is exactly ``section`` stands before its first subsection: the blocks after a
+    # subsection's heading belong to the subsection.
+    return parts if 2 <= len(parts) <= limit else []
 
 
 def _previous_in_block(sentence: Sentence, candidates: list[Sentence]) -> Sentence | None:
