@@ -219,7 +219,7 @@ def count_evidence_missing(question: str, evidence: Sequence[EvidenceSentence],
         noun = topic[0]
     stem = word_beginning(noun)
     rest = [w for w in about if not w.startswith(stem) and w not in _COUNT_VERBS]
-    evidence = [e for e in evidence if not rest or _mentions_any(rest, f"{e.text} {e.context}")]
+    evidence = [e for e in evidence if _mentions_enough(rest, f"{e.text} {e.context}")]
     quantified = re.compile(rf"\b(minst|högst|cirka|ungefär|omkring|drygt|knappt)\s+(\d+|{_NUMBER_WORDS})\b",
                             re.IGNORECASE)
     for e in evidence:
@@ -231,9 +231,12 @@ def count_evidence_missing(question: str, evidence: Sequence[EvidenceSentence],
     return "Dokumenten anger inte hur många det är."
 
 
-def _mentions_any(question_words: Sequence[str], text: str) -> bool:
+def _mentions_enough(question_words: Sequence[str], text: str) -> bool:
+    """At least half of ``question_words`` (one of one or two) are in ``text``: "Hur många timmar utbildning
+    i första hjälpen …" is not answered by "20 timmar per vecka" in a passage that says "första stycket"."""
     stems = {stem_word(w) for w in words(text)}
-    return any(stem_matches(stem_word(w), stems, both_ways=True) for w in question_words)
+    found = sum(stem_matches(stem_word(w), stems, both_ways=True) for w in question_words)
+    return found >= len(question_words) / 2
 
 
 _POINT_IN_TIME_RE = re.compile(r"\b(vilket (år|datum)|vilken (månad|tidpunkt|dag)|sedan när|från och med när|"

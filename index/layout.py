@@ -58,6 +58,7 @@ class Manifest:
     created_at: str = ""
     version: int = MANIFEST_VERSION
     lexical_version: str = ""
+    chunking: str = ""  # "target/max" characters of the chunks ("" before it was kept: chunked again once)
 
     def chunk_count(self) -> int:
         return sum(d.chunks for d in self.documents.values())

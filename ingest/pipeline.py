@@ -167,6 +167,8 @@ def _run(settings: Settings, paths: list[Path], report: IngestReport,
     model = embedder_id(embedder)
     collection = collection_name(settings.collection_prefix, model)
     same_space = old is not None and old.collection == collection and old.embedder == model
+    chunking = f"{settings.chunk_target_chars}/{settings.chunk_max_chars}"
+    same_chunks = old is not None and old.chunking == chunking  # other chunk sizes: every document again
     health = inspect_index(settings, old.collection if same_space and old else None)
     damaged = health.damaged_documents
     for doc_id, why in sorted(damaged.items()):
@@ -196,7 +198,7 @@ def _run(settings: Settings, paths: list[Path], report: IngestReport,
             data = read_file(resolved, int(settings.max_file_mb * 1e6))
             digest = content_hash(data, info)
             previous = old.documents.get(info.doc_id) if old else None
-            if not rebuild and same_space and previous and previous.content_hash == digest \
+            if not rebuild and same_space and same_chunks and previous and previous.content_hash == digest \
                     and previous.source_path == str(resolved) and info.doc_id not in damaged:
                 result.status, result.chunks = "unchanged", previous.chunks
                 kept[info.doc_id] = previous
@@ -388,7 +390,7 @@ def _commit(settings: Settings, old: Manifest | None, embedder, model: str, coll
         manifest = Manifest(
             generation=generation, embedder=model, collection=collection,
             lexical_dir=lexical_dir.relative_to(layout.root).as_posix(), documents=documents, created_at=now,
-            lexical_version=LEXICAL_VERSION,
+            lexical_version=LEXICAL_VERSION, chunking=f"{settings.chunk_target_chars}/{settings.chunk_max_chars}",
         )
         layout.write_manifest(manifest)
     except BaseException:

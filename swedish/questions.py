@@ -65,9 +65,17 @@ _RULES: list[tuple[QuestionType, re.Pattern]] = [(t, re.compile(p)) for t, p in 
 )]
 
 
+def main_ask(question: str) -> str:
+    """The sentence that asks: the first one ending in a question mark when the question also says
+    something about the asker ("Jag är gravid. Kan mitt barn skadas av brandröken?"), else the whole text."""
+    sentences = re.split(r"(?<=[.!?])\s+(?=[A-ZÅÄÖ])", " ".join(question.split()))
+    asking = [s for s in sentences if s.endswith("?")]
+    return asking[0] if asking and len(sentences) > 1 else " ".join(question.split())
+
+
 def question_type(question: str) -> QuestionType:
     """The type of the question's main ask (the first rule that matches, most specific first)."""
-    text = " ".join(question.lower().split())
+    text = main_ask(question).lower()
     for kind, pattern in _RULES:
         if pattern.search(text):
             return kind
@@ -86,8 +94,8 @@ EVIDENCE: dict[QuestionType, re.Pattern] = {
                                   rf"\bvecka \d+|\b(inom|efter|under|i) {_NUMBER} (år|månader|veckor|dagar)\b|"
                                   r"\b(senast|årligen|varje år)\b"),
     QuestionType.HOW_OFTEN: re.compile(
-        rf"\b(årligen|årlig\w*|månatlig\w*|dagligen|veckovis|kvartalsvis|löpande|kontinuerlig\w*|regelbund\w*|"
-        rf"fortlöpande|återkommande|ständigt|ibland|sällan|ofta)\b|"
+        rf"\b(årligen|årlig\w*|månatlig\w*|dagligen|daglig\w*|(vecko|månads|kvartals|termins|års|dags)vis\w*|"
+        rf"löpande|kontinuerlig\w*|regelbund\w*|fortlöpande|återkommande|ständigt)\b|"
         rf"\b(varje|var|vart|vartannat|varannan|en gång (per|i|om)|{_NUMBER} gånger (per|i|om)) "
         r"(år|månad|vecka|dag|termin|kvartal|tredje år|\w+ år)\b|\bper (år|månad|vecka|dag|termin|kvartal)\b"),
     QuestionType.HOW_MANY: re.compile(rf"\b{_NUMBER}\b|\d+\s*%|\b(hälften|majoriteten|samtliga|alla|ingen|inga)\b"),
@@ -154,11 +162,15 @@ def asked_for(question: str, stopwords: frozenset[str]) -> tuple[list[str], list
     return heads, topic
 
 
+# "23 §", "4 kap.": the number of a paragraph or chapter of a law, not a count.
+_NOT_A_REFERENCE = r"(?!\d|\s*(?:§|kap\b))"
+
 # The short answer itself, as written in a sentence: a date, a number with its unit, a frequency, a body.
 _SPAN_PATTERNS: dict[QuestionType, re.Pattern] = {
     QuestionType.WHEN: re.compile(rf"\b(19|20)\d\d-\d\d-\d\d\b|\b\d{{1,2}} ({_MONTHS})( (19|20)\d\d)?\b|"
                                   rf"\b({_MONTHS}) (19|20)\d\d\b|\b(19|20)\d\d\s*[–-]\s*(19|20)\d\d\b|\b(19|20)\d\d\b"),
-    QuestionType.HOW_MANY: re.compile(rf"(?:(?<![\w,.])\d+(?:[ \u00a0]\d{{3}})*(?:[,.]\d+)?(?:\s*[–-]\s*\d+)?|"
+    QuestionType.HOW_MANY: re.compile(rf"(?:(?<![\w,.])\d+(?:[ \u00a0]\d{{3}})*(?:[,.]\d+)?(?:\s*[–-]\s*\d+)?"
+                                      rf"{_NOT_A_REFERENCE}|"
                                       rf"\b(?:{_COUNT_WORDS})\b)(?: av (?:\d+|{_COUNT_WORDS}))?"
                                       r"(?:\s*%|\s+procent|\s+(?!och\b|av\b|i\b)[a-zåäö]+)?", re.IGNORECASE),
     QuestionType.AMOUNT: re.compile(rf"(?<![\w,.])\d+(?:[ \u00a0]\d{{3}})*(?:[,.]\d+)?\s*({_MONEY_UNITS})"

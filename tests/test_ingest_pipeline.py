@@ -139,6 +139,20 @@ def test_unchanged_corpus_is_skipped_without_embedding(make_settings):
     assert store_ids(settings) == set(chunks)
 
 
+def test_new_chunk_sizes_chunk_every_document_again(make_settings, small_corpus):
+    """The chunk sizes are part of what an index was built with: changing them is not "unchanged"."""
+    settings = make_settings(corpus_dir=small_corpus)
+    first = run_ingest(settings)
+    assert DataLayout(settings.data_dir).read_manifest().chunking == "700/1100"
+    larger = make_settings(corpus_dir=small_corpus, chunk_target_chars=1400, chunk_max_chars=2000)
+    again = run_ingest(larger)
+    assert set(statuses(again).values()) == {"indexed"}
+    assert again.chunks < first.chunks  # fewer, larger chunks
+    assert DataLayout(settings.data_dir).read_manifest().chunking == "1400/2000"
+    assert set(statuses(run_ingest(larger)).values()) == {"unchanged"}
+    assert store_ids(larger) == set(snapshot(larger))
+
+
 def test_a_changed_file_replaces_only_its_own_chunks(make_settings, corpus_copy):
     settings = make_settings(corpus_dir=corpus_copy)
     run_ingest(settings)

@@ -30,6 +30,10 @@ from swedish.tokens import STOPWORDS, matched_stems, stem_matches
     ("Hur mycket används metoden?", QuestionType.HOW),  # "hur mycket" without money asks for no amount
     ("Vad kallas samordnaren i kommunen?", QuestionType.NAME),
     ("Under vilket namn går arbetet?", QuestionType.NAME),
+    # What the asker says of themselves first does not hide the ask: the sentence with the question mark.
+    ("Jag är gravid. Kan mitt barn skadas av brandröken?", QuestionType.YES_NO),
+    ("Vi har fått ett beslut. Hur ofta ska det följas upp?", QuestionType.HOW_OFTEN),
+    ("Hur går det till? Är polisen inblandad?", QuestionType.HOW),  # of two asks, the first
 ])
 def test_question_types_from_swedish_grammar(question, kind):
     assert question_type(question) == kind
@@ -46,6 +50,10 @@ def test_the_short_answer_is_a_span_of_the_sentence_not_of_the_question():
     span = answer_span(QuestionType.HOW_MANY, sentence, "Hur många kommuner har en familjecentral?")
     assert sentence[span[0]:span[1]] == "tio av tolv kommuner"
     assert answer_span(QuestionType.WHO, "Den kommun som saknar en familjecentral.", "Vilken kommun?") is None
+    sentence = "Minderåriga som avses i 23 § får arbeta ytterligare 20 timmar per vecka."
+    span = answer_span(QuestionType.HOW_MANY, sentence, "Hur många timmar får de arbeta?")
+    assert sentence[span[0]:span[1]] == "20 timmar"  # "23 §" is a paragraph of the law, not a count
+    assert answer_span(QuestionType.HOW_MANY, "Det framgår av 4 kap. 2 §.", "Hur många?") is None
     asked = "Vad kallas arbetet i Västmanland?"
     for sentence, name in [("I Västmanland går arbetet under namnet familjefokuserade hembesök [2].",
                             "familjefokuserade hembesök"),  # not the document's reference "[2]"
@@ -147,6 +155,26 @@ def test_a_count_answers_how_many_only_in_a_sentence_about_the_rest_of_the_quest
     assert count_evidence_missing(question, [elsewhere, here], about=about) is None
     by_section = EvidenceSentence("Där finns sju personer.", "d", 0.3, context="Rapport – Folkhälsoteamet")
     assert count_evidence_missing(question, [by_section], about=about) is None  # the section says what is counted
+    # Half of the question's other words at least: one common word ("första") is not the topic.
+    question = "hur många timmar utbildning i första hjälpen ska de anställda ha?"
+    about = ["timmar", "utbildning", "första", "hjälpen", "anställda"]
+    common = EvidenceSentence("Enligt första stycket får de arbeta ytterligare 20 timmar per vecka.", "d", 0.3)
+    assert count_evidence_missing(question, [common], about=about) == "Dokumenten anger inte hur många det är."
+    on_topic = EvidenceSentence("De anställda ska få tre timmar utbildning i första hjälpen.", "d", 0.3)
+    assert count_evidence_missing(question, [common, on_topic], about=about) is None
+
+
+@pytest.mark.parametrize("sentence, states", [
+    ("Uppföljning sker årligen.", True),
+    ("Gruppen träffas vid veckovisa träffar.", True),  # an inflected "-vis" adjective
+    ("Stödet ges månadsvis.", True),
+    ("Föräldraskapsstöd ges ofta på följande arenor:", False),  # "ofta" says how common, not how often
+    ("Det händer ibland att föräldrar avbryter.", False),
+])
+def test_a_frequency_is_a_schedule_not_a_vague_adverb(sentence, states):
+    from swedish.questions import states_answer_type
+
+    assert states_answer_type(QuestionType.HOW_OFTEN, sentence) is states
 
 
 @pytest.mark.parametrize("text, kind, states", [
