@@ -99,11 +99,16 @@ class HybridRetriever:
 
     def retrieve(self, plan: QueryPlan, query_vector, doc_ids: list[str] | None = None) -> RetrievalResult:
         """Fused candidates. A comparison of named documents gets one search per document,
-        interleaved; otherwise chunks of a document the question names get a boost."""
+        interleaved; otherwise chunks of a document the question names get a boost, and a document named by
+        alias or kind a search of its own, interleaved with the search of all."""
         failures: list[str] = []
         named = [d for d in plan.doc_ids if not doc_ids or d in doc_ids]
         compare = plan.compare and len(named) >= 2
         groups: list[list[str] | None] = [[d] for d in named] if compare else [doc_ids]
+        if named and not compare and plan.explicit:
+            # A document named by alias or kind ("enligt länsstrategin") is also searched on its own, so its
+            # best passages are candidates even when other documents fill the overall list.
+            groups.append(named)
         per_group: list[list[NodeWithScore]] = []
         for group in groups:
             retrievers = [

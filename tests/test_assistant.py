@@ -200,6 +200,16 @@ def test_a_sections_introduction_brings_its_parts_for_a_list_question(assistant)
         "- Del 4. Intervjuer med föräldrar"]
 
 
+def test_a_document_named_by_alias_or_kind_is_searched_on_its_own_too(assistant):
+    c = assistant.answerer.components()
+    plan = c.planner.plan("Vad skriver handboken om föräldrar som är födda utomlands?")
+    assert plan.explicit and plan.doc_ids == ["regional-samling-vastmanland"]
+    chunks = c.retriever.retrieve(plan, c.index.embed_query(plan.dense_text)).chunks
+    assert "regional-samling-vastmanland" in {x.chunk.doc_id for x in chunks[:2]}  # its own best passage
+    place = c.planner.plan("Hur många familjecentraler finns det i Örebro län?")
+    assert place.doc_ids and not place.explicit  # a place is where, not which document: no search of its own
+
+
 def test_an_opinion_on_a_referral_comes_from_the_answer_to_it(assistant):
     answer = assistant.ask("Vad tyckte Region Örebro län om remissen?")
     assert not answer.refused
