@@ -7,10 +7,11 @@ emits the parts of compounds it can split with a lexicon (the indexed documents'
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections import Counter
 from collections.abc import Collection, Iterable
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 import Stemmer
 from bm25s.stopwords import STOPWORDS_SWEDISH
@@ -25,6 +26,10 @@ STOPWORDS = frozenset(STOPWORDS_SWEDISH) | {
 }
 _MIN_PART = 3
 _HEAD_MIN = 4
+_TAIL_MIN = 5  # a shorter word ends too many compounds by chance ("are", "ning")
+_HEAD_MIN_OF_COMPOUND = 3
+# Swedish noun and adjective endings a stem may keep ("-et" of "departementet", "-er" of "strategier").
+_INFLECTIONS = ("", "n", "t", "en", "et", "ar", "er", "or", "na", "s", "ens", "ets", "arna", "erna", "orna", "ns", "ts")
 _LINKS = ("s", "")  # Swedish linking morphemes between compound parts (föräldraskap-s-stöd)
 
 
@@ -157,15 +162,45 @@ class SwedishAnalyzer:
         return ()
 
     def tokens(self, text: str) -> list[str]:
-        """Stems of the content words of ``text``, each followed by the stems of its compound parts."""
+        """Stems of the content words of ``text``, each followed by the stems of its compound parts; a word
+        whose stem the lexicon lacks is also followed by the stems of the compounds it ends ("departement" →
+        "näringsdepartementet"): a Swedish compound is a kind of its last part."""
         result: list[str] = []
         stem_word = _stemmer().stemWord
         for word in words(text):
             if word in STOPWORDS or (len(word) < 2 and not word.isdigit()):
                 continue
-            result.append(stem_word(word))
+            stem = stem_word(word)
+            result.append(stem)
             result.extend(stem_word(part) for part in self.split_compound(word) if part not in STOPWORDS)
+            if self.lexicon and word not in self.lexicon and not word.isdigit() and stem not in self._stems:
+                result.extend(self.compounds_ending_in(stem))
         return result
+
+    def compounds_ending_in(self, stem: str, limit: int = 4) -> list[str]:
+        """Stems of lexicon words that are compounds whose last part has the stem ``stem`` (a head of three
+        letters or more; the shortest first, at most ``limit``); none for a stem under five letters."""
+        if len(stem) < _TAIL_MIN:
+            return []
+        ends = self._reversed_stems
+        found = set()
+        for ending in _INFLECTIONS:  # the stem of "näringsdepartementet" keeps its ending
+            reverse = (stem + ending)[::-1]
+            i = bisect.bisect_left(ends, reverse)
+            while i < len(ends) and ends[i].startswith(reverse):
+                if len(ends[i]) - len(reverse) >= _HEAD_MIN_OF_COMPOUND:
+                    found.add(ends[i][::-1])
+                i += 1
+        return sorted(found, key=len)[:limit]
+
+    @cached_property
+    def _stems(self) -> frozenset[str]:
+        stem_word = _stemmer().stemWord
+        return frozenset(stem_word(w) for w in self.lexicon)
+
+    @cached_property
+    def _reversed_stems(self) -> list[str]:
+        return sorted(stem[::-1] for stem in self._stems)
 
 
 def build_lexicon(texts: Iterable[str], min_count: int = 1) -> list[str]:

@@ -286,3 +286,20 @@ def test_what_a_question_asks_for_earns_a_sentence_its_bonus():
         expected_fact_bonus(opinion, "Att föreliggande svar godkänns som regionens svar.")
     person = Asked(QuestionType.WHO, person=True)
     assert expected_fact_bonus(person, "Kontaktperson är Anna Svensson.") > expected_fact_bonus(person, "Kontakta oss.")
+
+
+def test_a_word_the_documents_only_write_inside_compounds_finds_them():
+    """"Vilket departement …" finds "(Näringsdepartementet)": a Swedish compound is a kind of its last part.
+    Only for a stem the documents lack: "arbetades" (stem "arbet", which they write) adds no compounds."""
+    from index.lexical import LexicalIndex
+    from swedish.tokens import SwedishAnalyzer
+
+    texts = ["Utredningen ska redovisa uppdraget senast den 31 mars 2010. (Näringsdepartementet)",
+             "Utbildningsdepartementet presenterade en promemoria om skolan.",
+             "Ett arbete med strategin leddes av en arbetsgrupp.", "Omsorgsarbetet ska utvecklas."]
+    index = LexicalIndex.build(["a", "b", "c", "d"], texts)
+    tokens = index.analyzer.tokens("Vilket departement ansvarar för utredningen?")
+    assert {"näringsdepartementet", "utbildningsdepartementet"} <= set(tokens)
+    assert [cid for cid, _ in index.search(tokens, 2)][0] == "a"  # "departement" and "utredningen"
+    assert "omsorgsarbetet" not in index.analyzer.tokens("När arbetades strategin fram?")
+    assert SwedishAnalyzer(["näringsdepartementet"]).compounds_ending_in("ment") == []  # too short to end words
