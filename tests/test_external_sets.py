@@ -1,8 +1,9 @@
 """The external evaluation sets hold what they claim: the support quotes are verbatim in the text the real
 ingest makes of the set's documents, unanswerable questions have no support, and splits are fixed by hashes.
 
-The set ``docs`` (public Swedish PDFs with hand-written questions) is checked strictly by its own
-``check.py``; every other set under ``tools/eval/external/`` must pass the checks of the shared format.
+The sets ``docs`` and ``plans`` (public Swedish PDFs with hand-written questions) are checked strictly by
+``docs/check.py``, each against its own ``sources.json``; every other set under ``tools/eval/external/`` must
+pass the checks of the shared format.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from common.settings import PROJECT_ROOT
 
 EXTERNAL = PROJECT_ROOT / "tools" / "eval" / "external"
 DOCS_SET = EXTERNAL / "docs"
+PLANS_SET = EXTERNAL / "plans"
 
 
 def _load_checker():
@@ -51,6 +53,15 @@ def test_docs_set_passes_its_strict_check(docs_documents: dict, docs_rows: list[
     assert counts["questions"] >= 60 and counts["unanswerable"] >= 15 and counts["follow_ups"] >= 6
     assert counts["documents"] == 3 and counts["dev"] and counts["test"]
     assert {r["user"] for r in docs_rows} == {"politiker", "ny_medarbetare", "yrkesverksam"}
+
+
+def test_plans_set_passes_its_strict_check() -> None:
+    errors, counts = check.check_set(PLANS_SET, strict=True)
+    assert not errors, "\n".join(errors)
+    assert counts["questions"] >= 64 and counts["unanswerable"] >= 15 and counts["follow_ups"] >= 6
+    assert counts["documents"] == 2 and counts["dev"] and counts["test"]
+    rows, _ = check.read_questions(PLANS_SET / "questions.jsonl")
+    assert {r["user"] for r in rows} == {"politiker", "ny_medarbetare", "yrkesverksam"}
 
 
 def test_docs_set_check_finds_broken_questions(docs_documents: dict, docs_rows: list[dict]) -> None:
@@ -86,7 +97,7 @@ def test_docs_set_support_is_whitespace_and_case_insensitive(docs_documents: dic
 def _other_sets() -> list[Path]:
     """The other complete sets (questions, documents and README), the ones the evaluation runner runs."""
     parts = ("questions.jsonl", "documents", "README.md")
-    return sorted(p for p in EXTERNAL.iterdir() if p.is_dir() and p != DOCS_SET
+    return sorted(p for p in EXTERNAL.iterdir() if p.is_dir() and p not in (DOCS_SET, PLANS_SET)
                   and all((p / part).exists() for part in parts)) if EXTERNAL.is_dir() else []
 
 
