@@ -24,7 +24,7 @@ from assistant.planning import QUESTION_WORDS, QueryPlan
 from swedish.dates import DATE_RE
 from swedish.names import ORGANISATION_RE
 from swedish.numbers import NUMBER_WORD_PATTERN, QUANTITY_WORDS, VAGUE_QUANTITY_WORDS
-from swedish.questions import QuestionType, asked_for, question_type, states_answer_type
+from swedish.questions import QuestionType, asked_for, counted_noun, question_type, states_answer_type
 from swedish.tokens import STOPWORDS, SwedishAnalyzer, stem_matches, word_beginning, words
 from swedish.tokens import stem as stem_word
 
@@ -73,7 +73,6 @@ def amount_evidence_missing(question: str, evidence: Sequence[EvidenceSentence])
     return "Dokumenten anger inget sådant belopp."
 
 
-_COUNT_RE = re.compile(r"\bhur många (\w+)(?: \w+)?")
 _DATE_ASK_RE = re.compile(r"\b(vilket datum|vilken dag|datum|när (fattade|beslutade|antogs|antog|beslutades))\b")
 
 
@@ -105,6 +104,8 @@ def question_names(question: str) -> list[str]:
 def _known(word: str, lexicon: frozenset[str], known: Collection[str]) -> bool:
     if word in lexicon or word in known or word in STOPWORDS or word in QUESTION_WORDS:
         return True
+    if len(word) > 4 and word.endswith("s") and _known(word[:-1], lexicon, known):
+        return True  # the genitive of a known name: "Vansbros", "Svenskt Vattens"
     if word in _hyphen_heads(lexicon):
         return True  # "KOL" in "KOL-patienter"
     if len(word) < 9:
@@ -211,10 +212,9 @@ def count_evidence_missing(question: str, evidence: Sequence[EvidenceSentence],
     also about the rest of the question: one of the ``about`` words (the question's lower-case content
     words) other than X in the sentence or its passage's title and section ("Hur många personer arbetar i
     folkhälsoteamet?" is not answered by "… mellan 3 till 30 personer" at a dialogue meeting)."""
-    match = _COUNT_RE.search(question)
-    if not match:
+    noun = counted_noun(question)
+    if not noun:
         return None
-    noun = match.group(1)
     if noun in _COUNT_VERBS and topic:  # "Hur många finns det?": what is counted is the topic
         noun = topic[0]
     stem = word_beginning(noun)
@@ -359,9 +359,8 @@ class Asked:
 def asked_of(plan: QueryPlan) -> Asked:
     question = plan.effective.lower()
     counted = ""
-    match = _COUNT_RE.search(plan.question.lower())
-    if match:
-        counted = match.group(1)
+    counted = counted_noun(plan.question)
+    if counted:
         if counted in _COUNT_VERBS:  # "Hur många finns det?": what is counted is the topic
             topic = [w for w in plan.content_words if w not in plan.naming_tokens]
             counted = topic[0] if topic else ""
@@ -418,8 +417,9 @@ class Vocabulary:
 
 
 # Nouns that name the kind of answer, not its topic: "Vilket datum …" is answered by a date.
-_ANSWER_KIND_NOUNS = re.compile(r"(datum|dag|år|månad|vecka|klockslag|tid|tidpunkt|period|antal|belopp|summa|namn|"
-                                r"nummer|siffra|procent|andel|storlek|ålder|åldrar|sätt|slag|typ|sort)\w{0,3}$")
+ANSWER_KIND_NOUNS = re.compile(r"(datum|dag|år|månad|vecka|klockslag|tid|tidpunkt|period|antal|belopp|summa|namn|"
+                                r"nummer|siffra|procent|andel|storlek|ålder|åldrar|sätt|slag|typ|sort|"
+                                r"skillnad)\w{0,3}$")  # a difference is written "högre än", "mer än" as often
 
 
 # Said instead of repeating the question's number: a number in a question can be a claim to be planted
@@ -470,7 +470,7 @@ def missing_asked_for(plan: QueryPlan, scope: Vocabulary, corpus: Vocabulary, an
 
     # The thing asked for must be named somewhere, as a word or as the parts of a compound (not only in scope:
     # "problem" is asked, "hinder" answers; a place named in a question need not name the document).
-    missing = [w for w in heads if not _ANSWER_KIND_NOUNS.match(w) and absent(w, corpus, by_parts=True)]
+    missing = [w for w in heads if not ANSWER_KIND_NOUNS.match(w) and absent(w, corpus, by_parts=True)]
     # A quantity the question states ("5 miljoner kronor", "14 år") that no document in scope states.
     quantity_re = r"(?<![\w,.:/–-])\d{1,5}(?:[,.]\d+)?(?:\s*[-–]\s*\d+)?(?![\w:/-])(?:\s+[^\W\d_]+)?"
     for quantity in re.findall(quantity_re, plan.question):

@@ -134,6 +134,23 @@ _ABOUT_RE = re.compile(r"\b(?:säger|står|skriver|nämner|nämns|sägs|tar .{0,
 _ADJECTIVE_ENDINGS = ("a", "t", "iska", "ska", "ella", "liga", "igt")
 
 
+def counted_noun(question: str) -> str:
+    """The noun "hur många" counts: "Hur många kommuner …" → "kommuner"; past "av de" and adjectives
+    ("Hur många av de nationella miljökvalitetsmålen …" → "miljökvalitetsmålen"); the verb when there is no
+    noun ("Hur många finns det?" → "finns"); "" without "hur många"."""
+    match = re.search(r"\bhur många ((?:av )?(?:de |dem |dessa |alla )?)(\w+(?: \w+)?(?: \w+)?)", question.lower())
+    if not match:
+        return ""
+    found = match.group(2).split()
+    if not match.group(1):
+        return found[0]  # "hur många nya …": as before, the word right after
+    for i, word in enumerate(found):
+        if i + 1 < len(found) and word.endswith(_ADJECTIVE_ENDINGS):
+            continue
+        return word
+    return found[0]
+
+
 # Verbs that follow "vilka" when it is the subject ("Vilka tog initiativ …"), not a noun it asks about.
 _SUBJECT_VERBS = frozenset(_FINITE_VERBS) | {
     "tog", "gjorde", "gör", "fick", "gav", "ger", "sa", "sade", "kom", "gick", "deltog", "deltar", "ansvarar",
@@ -151,8 +168,9 @@ def asked_for(question: str, stopwords: frozenset[str]) -> tuple[list[str], list
     if match:
         candidates = [w for w in match.group(1).split() if w not in stopwords]
         for i, word in enumerate(candidates):
-            if word in _SUBJECT_VERBS or re.search(r"(ade|ades|ats|des|tes)$", word):
-                break  # "Vilka tog …", "Hur många deltog …": no noun
+            if word in _SUBJECT_VERBS or re.search(r"(ade|ades|ats|des|tes)$", word) \
+                    or re.search(rf"\b{re.escape(word)} sig\b", text):
+                break  # "Vilka tog …", "Hur många deltog …", "Vilka vänder sig till …": no noun
             if i + 1 < len(candidates) and word.endswith(_ADJECTIVE_ENDINGS):
                 continue  # "vilket praktiskt problem": the noun follows its adjective
             heads.append(word)

@@ -72,6 +72,32 @@ def test_what_is_asked_about_by_grammar():
     assert asked_for("Vilka tog initiativ till strategin?", words_to_skip)[0] == []  # "vilka" is the subject
     assert asked_for("Vad säger strategin om pappor?", words_to_skip)[1] == ["pappor"]
     assert asked_for("Och om pappor?", words_to_skip)[1] == ["pappor"]
+    # A word followed by the reflexive "sig" is a verb: "vilka" is the subject, nothing is asked by name.
+    assert asked_for("Vilka vänder sig rådgivningen till?", words_to_skip)[0] == []
+    assert asked_for("Vilka åtgärder riktar sig till företag?", words_to_skip)[0] == ["åtgärder"]
+
+
+@pytest.mark.parametrize("question, noun", [
+    ("Hur många kommuner har en familjecentral?", "kommuner"),
+    ("Hur många av de nationella miljökvalitetsmålen har kommunen kopplat till åtgärder?", "miljökvalitetsmålen"),
+    ("Hur många av dessa finns i länet?", "finns"),
+    ("Hur många finns det?", "finns"),
+    ("Vad kostar det?", ""),
+])
+def test_the_noun_a_count_asks_for(question, noun):
+    from swedish.questions import counted_noun
+
+    assert counted_noun(question) == noun
+
+
+def test_a_names_genitive_and_a_difference_are_not_words_the_documents_lack():
+    from assistant.answerability import ANSWER_KIND_NOUNS, unknown_names
+    from swedish.tokens import SwedishAnalyzer
+
+    analyzer = SwedishAnalyzer(["vansbro", "kommun", "vatten", "svenskt", "energi"])
+    assert unknown_names("Vilka år gäller Vansbros plan enligt Svenskt Vattens utredning?", analyzer) == []
+    assert unknown_names("Vad gör Mora kommun?", analyzer) == ["Mora"]
+    assert ANSWER_KIND_NOUNS.match("skillnaden")  # "Hur stor är skillnaden?" is answered by "högre än"
 
 
 def test_sentences_that_lean_on_the_one_before():
