@@ -123,9 +123,16 @@ ANAPHORIC_START_RE = re.compile(
     r"den|de|dem|det|här|även|också|dessutom|men|samtidigt|istället|i stället)\b", re.IGNORECASE)
 
 
+# A consequence adverb after the verb, as Swedish word order puts it ("En ny plan behöver därför tas fram"):
+# the reason is the sentence before. Not "därför att" (because), which gives the reason itself.
+_CONSEQUENCE_RE = re.compile(r"^(?:[\w,-]+\s+){1,5}(därför|därmed|således|alltså)\b(?!\s+att\b)", re.IGNORECASE)
+
+
 def leans_on_previous(sentence: str) -> bool:
-    """The sentence starts with a word that points back ("Därför förekommer …", "Detta innebär …")."""
-    return bool(ANAPHORIC_START_RE.match(sentence.strip().lstrip("•-–*0123456789. ")))
+    """The sentence starts with a word that points back ("Därför förekommer …", "Detta innebär …") or
+    draws a consequence of the sentence before ("En ny energiplan behöver därför tas fram …")."""
+    text = sentence.strip().lstrip("•-–*0123456789. ")
+    return bool(ANAPHORIC_START_RE.match(text) or _CONSEQUENCE_RE.match(text))
 
 
 _WH_HEAD_RE = re.compile(r"\b(?:vilken|vilket|vilka|hur många|hur mycket|vem är|vem var|vad heter|hur stor)\s+"

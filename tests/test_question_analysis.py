@@ -104,6 +104,10 @@ def test_sentences_that_lean_on_the_one_before():
     assert leans_on_previous("Därför förekommer arbetsrotation i vissa butiker.")
     assert leans_on_previous("Det kallas för preventionsparadoxen.")
     assert not leans_on_previous("Arbetsrotation minskar belastningsskador.")
+    # A consequence drawn after the verb, as Swedish word order puts it: the reason is the sentence before.
+    assert leans_on_previous("En ny energiplan behöver därför tas fram för beslut i kommunfullmäktige.")
+    assert leans_on_previous("Kommunen har således inget eget mål.")
+    assert not leans_on_previous("Planen tas fram därför att lagen kräver det.")  # "därför att" gives the reason
 
 
 def test_a_heading_line_is_its_own_sentence_but_a_wrapped_line_is_not():
