@@ -24,7 +24,7 @@ from assistant.planning import QUESTION_WORDS, QueryPlan
 from swedish.dates import DATE_RE
 from swedish.names import ORGANISATION_RE
 from swedish.numbers import NUMBER_WORD_PATTERN, QUANTITY_WORDS, VAGUE_QUANTITY_WORDS
-from swedish.questions import QuestionType, asked_for, counted_noun, question_type, states_answer_type
+from swedish.questions import QuestionType, asked_for, counted_noun, main_ask, question_type, states_answer_type
 from swedish.tokens import STOPWORDS, SwedishAnalyzer, stem_matches, word_beginning, words
 from swedish.tokens import stem as stem_word
 
@@ -140,6 +140,42 @@ _PERSON_ASK_RE = re.compile(rf"\b(vem|vilka) (är|var|blir|utsågs|utses|tillkal
 _ORGANISATION_WORDS = {"region", "regionen", "länsstyrelsen", "svenska", "sveriges", "kommun", "kommunen", "stad",
                        "staden", "myndigheten", "nämnden", "förvaltningen", "enheten", "avdelningen", "statens"}
 _NAME_RE = re.compile(r"\b([A-ZÅÄÖ][a-zåäöé]+(?:-[A-ZÅÄÖ][a-zåäöé]+)?) ([A-ZÅÄÖ][a-zåäöé]{2,})\b")
+
+
+# "Vad står LCC för?", "Vad är HVO för slags bränsle?", "Vad betyder SKR?": a definition of an acronym.
+_ACRONYM_ASK_RE = re.compile(r"^(?:[Oo]ch )?[Vv]ad (?:är|står|betyder|innebär|menas med|avses med) (?:en |ett )?"
+                             r"([A-ZÅÄÖ][A-ZÅÄÖ0-9]+)(?![\w-])")
+
+
+def defines_acronym(acronym: str, text: str) -> bool:
+    """``text`` says what ``acronym`` is: "HVO är …", "HVO (hydrerad vegetabilisk olja)", "HVO – …", or a long
+    form right before it in parentheses that starts with the acronym's first letter, as the Schwartz–Hearst
+    abbreviation algorithm begins ("Sveriges Kommuner och Regioner (SKR)", not "riktigt underlag(LCC)")."""
+    a = re.escape(acronym)
+    if re.search(rf"(?<![\w-]){a}(?:\s+(?:är|var|betyder|står för|innebär|avser|kallas)\b|\s*(?:\(|=|:\s|[–—]\s|,\s*"
+                 rf"(?:dvs|det vill säga|som är|en|ett)\b))", text):
+        return True
+    for match in re.finditer(rf"\(\s*{a}\s*\)", text):
+        before = re.findall(r"[^\W\d_]+", text[:match.start()])[-len(acronym) - 1:]
+        # The long form starts with the acronym's first letter; the other letters need not follow in order,
+        # since a Swedish long form may spell out an English acronym ("livscykelkostnad (LCC)").
+        if any(word[0].lower() == acronym[0].lower() for word in before):
+            return True
+    return False
+
+
+def definition_evidence_missing(question: str, texts: Sequence[str], known_terms: Collection[str]) -> str | None:
+    """"Vad står LCC för?" when no text in reach writes out or explains the acronym and the extracted glossary
+    does not know it."""
+    match = _ACRONYM_ASK_RE.search(question)
+    if not match:
+        return None
+    acronym = match.group(1)
+    if acronym.lower() in known_terms or any(defines_acronym(acronym, text) for text in texts):
+        return None
+    if " står " in match.group(0):
+        return f"Dokumenten skriver inte ut vad ”{acronym}” står för."
+    return f"Dokumenten förklarar inte vad ”{acronym}” är."
 
 
 def person_evidence_missing(question: str, evidence: Sequence[EvidenceSentence]) -> str | None:
@@ -298,6 +334,10 @@ def refusal_reason(plan: QueryPlan, evidence: Sequence[EvidenceSentence], analyz
     own_type = question_type(plan.question) != QuestionType.OTHER
     question = (plan.question if own_type else plan.effective).lower()
     reason = after_the_documents(question, latest_year)
+    if reason:
+        return reason
+    reason = definition_evidence_missing(main_ask(plan.question if own_type else plan.effective),
+                                         [e.text for e in evidence] + list(passages), known_terms)
     if reason:
         return reason
     if plan.scoped:  # facts about a named document must come from it

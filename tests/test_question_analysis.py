@@ -333,3 +333,31 @@ def test_a_word_the_documents_only_write_inside_compounds_finds_them():
     assert [cid for cid, _ in index.search(tokens, 2)][0] == "a"  # "departement" and "utredningen"
     assert "omsorgsarbetet" not in index.analyzer.tokens("När arbetades strategin fram?")
     assert SwedishAnalyzer(["näringsdepartementet"]).compounds_ending_in("ment") == []  # too short to end words
+
+
+@pytest.mark.parametrize("acronym, text, defines", [
+    ("SKR", "En rapport från Sveriges Kommuner och Regioner (SKR) visar det.", True),
+    ("BVC", "Barnavårdscentralen (BVC) erbjuder hembesök.", True),  # the letters inside a compound
+    ("HVO", "HVO är ett förnybart bränsle.", True),
+    ("HVO", "HVO (hydrerad vegetabilisk olja) ersätter diesel.", True),
+    ("LCC", "Ekonomer och upphandlare ska ges riktigt underlag(LCC).", False),  # no long form before it
+    ("HVO", "Ökad användning av alternativa drivmedel (såsom HVO) i fordonsflottan.", False),
+    ("LCC", "Vad som är lönsamt ska beräknas med LCC-kalkyler.", False),
+])
+def test_what_explains_an_acronym(acronym, text, defines):
+    from assistant.answerability import defines_acronym
+
+    assert defines_acronym(acronym, text) is defines
+
+
+def test_a_definition_of_an_acronym_needs_a_text_that_explains_it():
+    from assistant.answerability import definition_evidence_missing
+
+    used = ["Vad som är lönsamt ska beräknas med LCC-kalkyler."]
+    assert definition_evidence_missing("Vad står LCC för?", used, set()) == \
+        "Dokumenten skriver inte ut vad ”LCC” står för."
+    assert definition_evidence_missing("Vad är LCC för något?", used, set()) == \
+        "Dokumenten förklarar inte vad ”LCC” är."
+    assert definition_evidence_missing("Vad står LCC för?", used, {"lcc"}) is None  # the glossary knows it
+    assert definition_evidence_missing("Vad står LCC för?", used + ["Livscykelkostnad (LCC) räknas."], set()) is None
+    assert definition_evidence_missing("Vad är en kalkyl?", used, set()) is None  # not an acronym
