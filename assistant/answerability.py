@@ -23,7 +23,7 @@ from functools import lru_cache
 from assistant.planning import QUESTION_WORDS, QueryPlan
 from swedish.dates import DATE_RE
 from swedish.names import ORGANISATION_RE
-from swedish.numbers import NUMBER_WORD_PATTERN, QUANTITY_WORDS, VAGUE_QUANTITY_WORDS
+from swedish.numbers import NUMBER_WORD_PATTERN, QUANTITY_WORDS, VAGUE_QUANTITY_NOUNS, VAGUE_QUANTITY_WORDS
 from swedish.questions import QuestionType, asked_for, counted_noun, main_ask, question_type, states_answer_type
 from swedish.tokens import STOPWORDS, SwedishAnalyzer, stem_matches, word_beginning, words
 from swedish.tokens import stem as stem_word
@@ -430,7 +430,8 @@ _COUNTING_WORDS = "|".join(w for w in NUMBER_WORD_PATTERN.split("|") if w not in
 def _number_before(stem: str, text: str, number_words: str, words_between: int) -> bool:
     """Digits or one of ``number_words`` right before a word beginning with ``stem``, with at most
     ``words_between`` words between them ("elva familjecentraler", "tre nya familjecentraler")."""
-    pattern = rf"\b(\d+|{number_words})\s+(\w+\s+){{0,{words_between}}}{re.escape(stem)}"
+    vague = "|".join(VAGUE_QUANTITY_NOUNS)  # "ett antal dagar" says no number
+    pattern = rf"\b(\d+|{number_words})\s+((?!(?:{vague})\b)\w+\s+){{0,{words_between}}}{re.escape(stem)}"
     return re.search(pattern, text, re.IGNORECASE) is not None
 
 

@@ -12,6 +12,7 @@ NUMBER_WORDS = {
 # Words that state a quantity without a number.
 QUANTITY_WORDS = ("samtliga", "alla", "hälften", "majoriteten", "flera", "några", "många", "få")
 VAGUE_QUANTITY_WORDS = ("flera", "några", "många", "få")  # they do not say how many
+VAGUE_QUANTITY_NOUNS = ("antal", "flertal", "fåtal", "mängd", "rad")  # "ett antal dagar", "en rad åtgärder"
 NUMBER_WORD_PATTERN = "|".join(NUMBER_WORDS)  # for regular expressions: "en|ett|två|…"
 
 _NUMBER_RE = re.compile(r"(?<![\d,.])\d{1,3}(?:[ \u00a0]\d{3})+(?![\d,])|\d+(?:[.,]\d+)?")

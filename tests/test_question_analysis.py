@@ -192,6 +192,13 @@ def test_a_count_answers_how_many_only_in_a_sentence_about_the_rest_of_the_quest
     assert count_evidence_missing(question, [common], about=about) == "Dokumenten anger inte hur många det är."
     on_topic = EvidenceSentence("De anställda ska få tre timmar utbildning i första hjälpen.", "d", 0.3)
     assert count_evidence_missing(question, [common, on_topic], about=about) is None
+    # "ett antal dagar" says that there are days, not how many.
+    question = "hur många dagar om året ska vaktmästarna gå på vidareutbildning?"
+    about = ["dagar", "året", "vaktmästarna", "vidareutbildning"]
+    vague = EvidenceSentence("Vaktmästare behöver frigöras ett antal dagar per år för vidareutbildning.", "d", 0.3)
+    assert count_evidence_missing(question, [vague], about=about) == "Dokumenten anger inte hur många det är."
+    exact = EvidenceSentence("Vaktmästare ska frigöras fem dagar per år för vidareutbildning.", "d", 0.3)
+    assert count_evidence_missing(question, [exact], about=about) is None
 
 
 @pytest.mark.parametrize("sentence, states", [
