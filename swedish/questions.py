@@ -12,7 +12,7 @@ from enum import StrEnum
 from swedish.dates import MONTHS
 from swedish.names import ORGANISATION_RE
 from swedish.numbers import NUMBER_WORD_PATTERN
-from swedish.tokens import STOPWORDS
+from swedish.tokens import STOPWORDS, word_beginning
 
 
 class QuestionType(StrEnum):
@@ -33,7 +33,29 @@ class QuestionType(StrEnum):
 
 
 _BODY_NOUNS = (r"(myndighet|organisation|instans|nämnd|styrelse|förvaltning|aktör|part|grupp|huvudman|"
-               r"verksamhet|enhet|kommun|region|funktion|roll|person|befattning)\w*")
+               r"verksamhet|enhet|kommun|region|funktion|roll|person|befattning|departement|domstol|kommitté)\w*")
+_BODY_NOUN_RE = re.compile(rf"\bvilk(?:en|et|a) (?:\w+ )?({_BODY_NOUNS})")
+
+
+def asked_body_noun(question: str) -> str:
+    """The body noun of "Vilket departement …", "Vilken nämnd …" (as written), or "" (also for a question of
+    another type that contains the phrase: "Kan jag vaccinera mig i vilken region jag vill?")."""
+    match = _BODY_NOUN_RE.search(main_ask(question).lower())
+    return match.group(1) if match and question_type(question) == QuestionType.WHO else ""
+
+
+def instance_span(noun: str, sentence: str) -> tuple[int, int] | None:
+    """Where ``sentence`` names an instance of ``noun`` as Swedish names one, a compound ending in it
+    ("Utbildningsdepartementet" for "departement", "socialnämnden" for "nämnd"), or None."""
+    stem = word_beginning(noun.lower())
+    for match in re.finditer(r"[^\W\d_]+(?:-[^\W\d_]+)*", sentence):
+        word = match.group(0).lower()
+        at = word.rfind(stem)
+        # a head of three letters or more; after the noun, an ending of four letters at most
+        if at >= 3 and len(word) - at - len(noun) <= 4:
+            coordinated = re.search(r"[^\W\d_]+-\s+(?:och|eller)\s+$", sentence[:match.start()])
+            return (coordinated.start() if coordinated else match.start()), match.end()  # "Hälso- och sjukvårds…"
+    return None
 _FINITE_VERBS = ("är", "var", "har", "hade", "finns", "fanns", "ska", "skall", "kan", "kunde", "får", "fick", "måste",
                  "bör", "borde", "gäller", "ingår", "behöver", "tar", "följs", "lägger", "kommer", "blir", "blev",
                  "innehåller", "nämns", "nämner", "omfattar", "erbjuds", "erbjuder", "står", "stämmer", "räcker",
@@ -53,15 +75,17 @@ _RULES: list[tuple[QuestionType, re.Pattern]] = [(t, re.compile(p)) for t, p in 
     (QuestionType.HOW_MANY, r"\bhur många\b|\bhur stor (andel|del)\b|\bantal(et)?\b.*\?$|\bvilken andel\b"),
     (QuestionType.WHEN, r"^(och )?när\b|\bvilket (datum|år|månad)\b|\bvilken (dag|tidpunkt|period|vecka)\b|"
                         r"\bhur länge\b|\bsedan när\b|\bsenast när\b|\btill och med när\b|\bfrån och med när\b"),
-    (QuestionType.WHO, rf"^(och )?vem\b|^(och )?vems\b|\bvilk(en|et|a) {_BODY_NOUNS}|\bvem (har|bär|tar)\b"),
     (QuestionType.WHERE, r"^(och )?(var|vart) (finns|ligger|kan|ska|får|hittar|vänder)\b"),
+    # A question that opens with its verb asks yes or no, whatever it holds ("Kan jag vaccinera mig i vilken
+    # region jag vill?").
+    (QuestionType.YES_NO, rf"^(och )?({'|'.join(_FINITE_VERBS)})\b"),
+    (QuestionType.WHO, rf"^(och )?vem\b|^(och )?vems\b|\bvilk(en|et|a) {_BODY_NOUNS}|\bvem (har|bär|tar)\b"),
     (QuestionType.NAME, r"^(och )?vad (kallas|heter|benämns)\b|\b(vilket|under vilket) namn\b"),
     (QuestionType.DEFINITION, r"^(och )?vad (är|betyder|innebär|menas med|avses med|står|menar)\b|"
                               r"\bvad (är|var) (en|ett)\b|\bvad står\b.*\bför\b|\bförklara\b|\bdefiniera\w*\b"),
     (QuestionType.LIST, r"^(och )?vilka\b|\bvad ingår\b|\bvad innehåller\b|\bvad består\b|\bnämn\b|\bräkna upp\b|"
                         r"^(och )?vilken\b|^(och )?vilket\b"),
     (QuestionType.HOW, r"^(och )?hur\b"),
-    (QuestionType.YES_NO, rf"^(och )?({'|'.join(_FINITE_VERBS)})\b"),
 )]
 
 
@@ -226,6 +250,11 @@ def answer_span(kind: QuestionType, sentence: str, question: str) -> tuple[int, 
                 start = match.start("name") + match.group("name").index(name)
                 return start, start + len(name)
         return None
+    body = asked_body_noun(question) if kind == QuestionType.WHO else ""
+    if body:  # "Vilket departement …": a compound ending in "departement" names one
+        span = instance_span(body, sentence)
+        if span is not None and sentence[span[0]:span[1]].lower() not in question.lower():
+            return span
     pattern = _SPAN_PATTERNS.get(kind)
     if pattern is None:
         return None

@@ -224,6 +224,15 @@ def test_the_answer_opens_with_the_date_it_was_asked_for(assistant):
     assert "2023-05-12" in answer.citations[number - 1].quote
 
 
+def test_the_answer_opens_with_the_body_it_was_asked_for_once(assistant):
+    """"Vilken nämnd …": a compound ending in "nämnd" names one; a sentence that is little more than the
+    name is not repeated as a short answer above itself."""
+    answer = assistant.ask("Vilken nämnd ansvarar för revidering av Lindesbergs strategi?")
+    assert answer.answer.startswith("**Socialnämnden** [")
+    answer = assistant.ask("Vilken nämnd beslutar om Region Örebro läns remissvar?")
+    assert answer.answer.startswith("Hälso- och sjukvårdsnämnden beslutar [")
+
+
 def test_the_answer_opens_with_the_name_it_was_asked_for(assistant):
     answer = assistant.ask("Vad heter hembesöksarbetet i Västmanland?")
     first_line = answer.answer.splitlines()[0]

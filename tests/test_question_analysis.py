@@ -34,6 +34,9 @@ from swedish.tokens import STOPWORDS, matched_stems, stem_matches
     ("Jag är gravid. Kan mitt barn skadas av brandröken?", QuestionType.YES_NO),
     ("Vi har fått ett beslut. Hur ofta ska det följas upp?", QuestionType.HOW_OFTEN),
     ("Hur går det till? Är polisen inblandad?", QuestionType.HOW),  # of two asks, the first
+    ("Vilket departement ligger bakom direktivet?", QuestionType.WHO),
+    ("Kan jag vaccinera mig i vilken region jag vill?", QuestionType.YES_NO),  # verb first: yes or no
+    ("Var finns familjecentralen?", QuestionType.WHERE),
 ])
 def test_question_types_from_swedish_grammar(question, kind):
     assert question_type(question) == kind
@@ -54,6 +57,15 @@ def test_the_short_answer_is_a_span_of_the_sentence_not_of_the_question():
     span = answer_span(QuestionType.HOW_MANY, sentence, "Hur många timmar får de arbeta?")
     assert sentence[span[0]:span[1]] == "20 timmar"  # "23 §" is a paragraph of the law, not a count
     assert answer_span(QuestionType.HOW_MANY, "Det framgår av 4 kap. 2 §.", "Hur många?") is None
+    # "Vilket departement …", "Vilken nämnd …": a compound ending in the noun names one.
+    sentence = "Utbildningsdepartementet presenterade i juni 2009 en departementspromemoria."
+    span = answer_span(QuestionType.WHO, sentence, "Vilket departement ligger bakom direktivet?")
+    assert sentence[span[0]:span[1]] == "Utbildningsdepartementet"
+    sentence = "Remissvaret beslutas av Hälso- och sjukvårdsnämnden i maj."
+    span = answer_span(QuestionType.WHO, sentence, "Vilken nämnd beslutar om svaret?")
+    assert sentence[span[0]:span[1]] == "Hälso- och sjukvårdsnämnden"
+    assert answer_span(QuestionType.WHO, "En departementspromemoria lämnades till departementet.",
+                       "Vilket departement ligger bakom direktivet?") is None  # no compound ending in it
     asked = "Vad kallas arbetet i Västmanland?"
     for sentence, name in [("I Västmanland går arbetet under namnet familjefokuserade hembesök [2].",
                             "familjefokuserade hembesök"),  # not the document's reference "[2]"

@@ -263,6 +263,8 @@ class ExtractiveAnswerer(Answerer):
                 break
         if best is None or span is None:
             return ""
+        if span[1] - span[0] >= 0.6 * len(best.text.strip()):
+            return ""  # "Hälso- och sjukvårdsnämnden beslutar": the sentence is the short answer already
         number = cited.cite(best.chunk.doc_id, best.start, best.end)
         return f"**{best.text[span[0]:span[1]]}** [{number}]\n\n"
 
