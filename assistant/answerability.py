@@ -408,15 +408,16 @@ class Asked:
 
 
 def asked_of(plan: QueryPlan) -> Asked:
-    question = plan.effective.lower()
-    counted = ""
+    # A follow-up with its own question word asks its own kind of fact ("Vad står ANDTS för?" → "Hur kan
+    # föräldraskapsstöd förebygga det?" asks how, not what ANDTS stands for); an ellipsis ("Och om
+    # revidering?") asks what the conversation asked.
+    asking = plan.question if question_type(plan.question) != QuestionType.OTHER else plan.effective
     counted = counted_noun(plan.question)
-    if counted:
-        if counted in _COUNT_VERBS:  # "Hur många finns det?": what is counted is the topic
-            topic = [w for w in plan.content_words if w not in plan.naming_tokens]
-            counted = topic[0] if topic else ""
-    return Asked(question_type(plan.effective), asks_for_person(plan.effective),
-                 bool(_OPINION_ASK_RE.search(question)), counted, asked_body_noun(plan.effective))
+    if counted in _COUNT_VERBS:  # "Hur många finns det?": what is counted is the topic
+        topic = [w for w in plan.content_words if w not in plan.naming_tokens]
+        counted = topic[0] if topic else ""
+    return Asked(question_type(asking), asks_for_person(asking), bool(_OPINION_ASK_RE.search(asking.lower())),
+                 counted, asked_body_noun(asking))
 
 
 def expected_fact_bonus(asked: Asked, sentence: str) -> float:

@@ -233,6 +233,13 @@ def test_the_answer_opens_with_the_body_it_was_asked_for_once(assistant):
     assert answer.answer.startswith("Hälso- och sjukvårdsnämnden beslutar [")
 
 
+def test_a_follow_up_with_its_own_question_word_asks_its_own_kind_of_fact(assistant):
+    """"Hur ofta träffas de?" after "Vilka sitter i …?" asks how often, not who."""
+    answer = assistant.ask("Hur ofta träffas de?",
+                           history=["Vilka sitter i Lindesbergs styrgrupp för familjecentral och föräldraskapsstöd?"])
+    assert answer.answer.startswith("**4 gånger per år** [")
+
+
 def test_the_answer_opens_with_the_name_it_was_asked_for(assistant):
     answer = assistant.ask("Vad heter hembesöksarbetet i Västmanland?")
     first_line = answer.answer.splitlines()[0]
