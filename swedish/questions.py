@@ -12,7 +12,7 @@ from enum import StrEnum
 from swedish.dates import MONTHS
 from swedish.names import ORGANISATION_RE
 from swedish.numbers import NUMBER_WORD_PATTERN
-from swedish.tokens import STOPWORDS, word_beginning
+from swedish.tokens import STOPWORDS
 
 
 class QuestionType(StrEnum):
@@ -38,19 +38,19 @@ _BODY_NOUN_RE = re.compile(rf"\bvilk(?:en|et|a) (?:\w+ )?({_BODY_NOUNS})")
 
 
 def asked_body_noun(question: str) -> str:
-    """The body noun of "Vilket departement …", "Vilken nämnd …" (as written), or "" (also for a question of
+    """The body noun of "Vilket departement …", "Vilka nämnder …" (its base form), or "" (also for a question of
     another type that contains the phrase: "Kan jag vaccinera mig i vilken region jag vill?")."""
     match = _BODY_NOUN_RE.search(main_ask(question).lower())
-    return match.group(1) if match and question_type(question) == QuestionType.WHO else ""
+    return match.group(2) if match and question_type(question) == QuestionType.WHO else ""  # "nämnd" of "nämnder"
 
 
 def instance_span(noun: str, sentence: str) -> tuple[int, int] | None:
     """Where ``sentence`` names an instance of ``noun`` as Swedish names one, a compound ending in it
     ("Utbildningsdepartementet" for "departement", "socialnämnden" for "nämnd"), or None."""
-    stem = word_beginning(noun.lower())
+    noun = noun.lower()
     for match in re.finditer(r"[^\W\d_]+(?:-[^\W\d_]+)*", sentence):
         word = match.group(0).lower()
-        at = word.rfind(stem)
+        at = word.rfind(noun)
         # a head of three letters or more; after the noun, an ending of four letters at most
         if at >= 3 and len(word) - at - len(noun) <= 4:
             coordinated = re.search(r"[^\W\d_]+-\s+(?:och|eller)\s+$", sentence[:match.start()])

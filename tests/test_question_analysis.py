@@ -66,6 +66,8 @@ def test_the_short_answer_is_a_span_of_the_sentence_not_of_the_question():
     assert sentence[span[0]:span[1]] == "Hälso- och sjukvårdsnämnden"
     assert answer_span(QuestionType.WHO, "En departementspromemoria lämnades till departementet.",
                        "Vilket departement ligger bakom direktivet?") is None  # no compound ending in it
+    assert answer_span(QuestionType.WHO, "Det ska finnas en regional överenskommelse.",
+                       "Vilken kommun saknar familjecentral?") is None  # "kommun" whole, not "komm" in "…kommelse"
     asked = "Vad kallas arbetet i Västmanland?"
     for sentence, name in [("I Västmanland går arbetet under namnet familjefokuserade hembesök [2].",
                             "familjefokuserade hembesök"),  # not the document's reference "[2]"
