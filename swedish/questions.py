@@ -74,7 +74,8 @@ _RULES: list[tuple[QuestionType, re.Pattern]] = [(t, re.compile(p)) for t, p in 
                           r"\w*(kostnad|avgift|lön|budget|belopp|summa|ersättning|bidrag|pris)\w*|\bi kronor\b"),
     (QuestionType.HOW_MANY, r"\bhur många\b|\bhur stor (andel|del)\b|\bantal(et)?\b.*\?$|\bvilken andel\b"),
     (QuestionType.WHEN, r"^(och )?när\b|\bvilket (datum|år|månad)\b|\bvilken (dag|tidpunkt|period|vecka)\b|"
-                        r"\bhur länge\b|\bsedan när\b|\bsenast när\b|\btill och med när\b|\bfrån och med när\b"),
+                        r"\bhur länge\b|\bsedan när\b|\bsenast när\b|\btill och med när\b|\bfrån och med när\b|"
+                        r"\bvilk(a|et) klockslag\b|\bvilken tid på dygnet\b"),
     (QuestionType.WHERE, r"^(och )?(var|vart) (finns|ligger|kan|ska|får|hittar|vänder)\b"),
     # A question that opens with its verb asks yes or no, whatever it holds ("Kan jag vaccinera mig i vilken
     # region jag vill?").
@@ -113,10 +114,12 @@ _NUMBER = rf"(\d+(?:[ ,.]\d+)*|{NUMBER_WORD_PATTERN})"
 _COUNT_WORDS = "|".join(w for w in NUMBER_WORD_PATTERN.split("|") if w not in ("en", "ett"))
 _MONEY_UNITS = r"kr|kronor|sek|tkr|mkr|mnkr|msek|euro|eur|€|\$|dollar|miljon\w*|miljard\w*|%|procent"
 _NUMBER_WORDS_BIG = r"en|ett|två|tre|fyra|fem|sex|sju|åtta|nio|tio|hundra|tusen"
+# A time of day: "kl. 8.30", "klockan 24.00", "17:00" (not a section number such as "4.12").
+_CLOCK_TIME = r"(?:\b(?:kl\.?|klockan)\s*\d{1,2}(?:[.:]\d\d)?\b|\b\d{1,2}[.:](?:00|15|30|45)\b(?![.:]\d))"
 EVIDENCE: dict[QuestionType, re.Pattern] = {
     QuestionType.WHEN: re.compile(rf"\b(19|20)\d\d\b|\b({_MONTHS})\b|\b(vår|höst|sommar|vinter)(en)?\b|"
                                   rf"\bvecka \d+|\b(inom|efter|under|i) {_NUMBER} (år|månader|veckor|dagar)\b|"
-                                  r"\b(senast|årligen|varje år)\b"),
+                                  rf"\b(senast|årligen|varje år)\b|{_CLOCK_TIME}"),
     QuestionType.HOW_OFTEN: re.compile(
         rf"\b(årligen|årlig\w*|månatlig\w*|dagligen|daglig\w*|(vecko|månads|kvartals|termins|års|dags)vis\w*|"
         rf"löpande|kontinuerlig\w*|regelbund\w*|fortlöpande|återkommande|ständigt)\b|"
@@ -217,7 +220,8 @@ _NOT_A_REFERENCE = r"(?!\d|\s*(?:§|kap\b))"
 # The short answer itself, as written in a sentence: a date, a number with its unit, a frequency, a body.
 _SPAN_PATTERNS: dict[QuestionType, re.Pattern] = {
     QuestionType.WHEN: re.compile(rf"\b(19|20)\d\d-\d\d-\d\d\b|\b\d{{1,2}} ({_MONTHS})( (19|20)\d\d)?\b|"
-                                  rf"\b({_MONTHS}) (19|20)\d\d\b|\b(19|20)\d\d\s*[–-]\s*(19|20)\d\d\b|\b(19|20)\d\d\b"),
+                                  rf"\b({_MONTHS}) (19|20)\d\d\b|\b(19|20)\d\d\s*[–-]\s*(19|20)\d\d\b|\b(19|20)\d\d\b|"
+                                  rf"{_CLOCK_TIME}(?:\s*(?:[–-]|och)\s*\d{{1,2}}[.:]\d\d)?"),
     QuestionType.HOW_MANY: re.compile(rf"(?:(?<![\w,.])\d+(?:[ \u00a0]\d{{3}})*(?:[,.]\d+)?(?:\s*[–-]\s*\d+)?"
                                       rf"{_NOT_A_REFERENCE}|"
                                       rf"\b(?:{_COUNT_WORDS})\b)(?: av (?:\d+|{_COUNT_WORDS}))?"

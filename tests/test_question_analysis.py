@@ -37,6 +37,7 @@ from swedish.tokens import STOPWORDS, matched_stems, stem_matches
     ("Vilket departement ligger bakom direktivet?", QuestionType.WHO),
     ("Kan jag vaccinera mig i vilken region jag vill?", QuestionType.YES_NO),  # verb first: yes or no
     ("Var finns familjecentralen?", QuestionType.WHERE),
+    ("Mellan vilka klockslag får en minderårig inte arbeta?", QuestionType.WHEN),
 ])
 def test_question_types_from_swedish_grammar(question, kind):
     assert question_type(question) == kind
@@ -57,6 +58,10 @@ def test_the_short_answer_is_a_span_of_the_sentence_not_of_the_question():
     span = answer_span(QuestionType.HOW_MANY, sentence, "Hur många timmar får de arbeta?")
     assert sentence[span[0]:span[1]] == "20 timmar"  # "23 §" is a paragraph of the law, not a count
     assert answer_span(QuestionType.HOW_MANY, "Det framgår av 4 kap. 2 §.", "Hur många?") is None
+    sentence = "Minderåriga får inte arbeta mellan klockan 24.00 och 5.00."
+    span = answer_span(QuestionType.WHEN, sentence, "Mellan vilka klockslag får de inte arbeta?")
+    assert sentence[span[0]:span[1]] == "klockan 24.00 och 5.00"
+    assert answer_span(QuestionType.WHEN, "Se avsnitt 4.12.", "När?") is None  # a section, not a time of day
     # "Vilket departement …", "Vilken nämnd …": a compound ending in the noun names one.
     sentence = "Utbildningsdepartementet presenterade i juni 2009 en departementspromemoria."
     span = answer_span(QuestionType.WHO, sentence, "Vilket departement ligger bakom direktivet?")
