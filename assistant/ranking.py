@@ -130,6 +130,14 @@ class SentenceRanker:
         i = doc.block_index(offset)
         return doc.blocks[i].kind if i is not None else "paragraph"
 
+    def _leads_into_list(self, doc_id: str, end: int) -> bool:
+        """The sentence ending at ``end`` ends its block and list items follow ("4 § Anteckningarna ska
+        innehålla uppgift om" before "1. arbetsgivarens namn, …")."""
+        doc = self.index.documents[doc_id]
+        i = doc.block_index(max(0, end - 1))
+        return i is not None and i + 1 < len(doc.blocks) and not doc.text[end:doc.blocks[i].end].strip() \
+            and doc.blocks[i].kind != "list_item" and doc.blocks[i + 1].kind == "list_item"
+
     @staticmethod
     def _not_an_answer(text: str, kind: str, tokens: set[str], question_tokens: set[str], statement: bool) -> float:
         """A penalty for what cannot answer on its own: a heading, a fragment or header line, a lead-in
@@ -191,7 +199,7 @@ class SentenceRanker:
                 s.score -= self._not_an_answer(text, kind, tokens, question_tokens, s.statement)
                 if tokens and len(tokens & title_tokens[chunk.doc_id]) >= 0.8 * len(tokens):
                     s.score -= 0.3  # the document's title line names the document; it answers nothing
-                if lists_wanted and text.rstrip().endswith(":"):
+                if lists_wanted and (text.rstrip().endswith(":") or self._leads_into_list(chunk.doc_id, end)):
                     s.score += 0.1  # a lead-in to a list answers a "which …" question with the list
                 sentences.append(s)
                 best_by_chunk[chunk.chunk_id] = max(best_by_chunk.get(chunk.chunk_id, -1.0), s.score)

@@ -26,7 +26,7 @@ from ingest.ocr import ocr_pdf
 from ingest.pdf_glyphs import read_pages
 from ingest.pdf_layout import analyse
 from ingest.pdf_metadata import describe_pdf
-from ingest.structure import assemble, classify_extracted_units, first_heading_title
+from ingest.structure import assemble, classify_extracted_units, first_heading_title, leads_into_next
 from ingest.tables import rebuild_tables
 
 
@@ -259,7 +259,8 @@ def _mark_lead_in_headings(units: list[RawUnit]) -> None:
             continue
         nxt = units[i + 1] if i + 1 < len(units) else None
         words = unit.text.split()
-        if nxt is not None and nxt.kind == "list_item" and len(words) <= 12 and unit.text[-1] not in ".:;,":
+        if nxt is not None and nxt.kind == "list_item" and len(words) <= 12 and unit.text[-1] not in ".:;," \
+                and not leads_into_next(unit.text):
             unit.kind = "heading"  # a short title line over a list works as a heading
             unit.level = level + 1
 

@@ -11,8 +11,21 @@ from ingest.cleaning import CAPTION_RE, FOOTNOTE_RE, TABLE_CAPTION_RE, RawUnit
 _NUMBERED_HEADING_RE = re.compile(r"^\d{1,2}\.\s+[A-ZÅÄÖ]")
 _LEVEL2_HEADING_RE = re.compile(r"^(Målområde|Övergripande mål|Del \d|Insatsområde)", re.I)
 _LEVEL1_WORDS = {"bilaga", "referenser", "förord", "sammanfattning", "innehåll"}
+# Words a Swedish line that goes on in the next one ends with: prepositions, conjunctions, the infinitive
+# marker, relative pronouns, articles and auxiliaries (no heading ends with one).
+_LEADING_WORDS = {"om", "på", "för", "av", "till", "med", "från", "genom", "mellan", "enligt", "vid", "hos", "inom",
+                  "mot", "och", "eller", "samt", "att", "som", "där", "en", "ett", "den", "det", "de", "är", "ska",
+                  "kan", "bör", "måste"}
 _MAX_HEADING_CHARS = 90
 _MAX_HEADING_WORDS = 12
+
+
+def leads_into_next(text: str) -> bool:
+    """A line of four words or more that goes on in what follows, so it is no heading: it ends with a colon
+    ("Kartläggningen bestod av fyra delar:"; "Exempel:" may head) or with a word no heading ends with
+    ("Anteckningarna ska innehålla uppgift om")."""
+    found = text.split()
+    return len(found) >= 4 and (text.rstrip()[-1:] == ":" or found[-1].lower() in _LEADING_WORDS)
 
 
 def _looks_like_heading(text: str) -> bool:
@@ -22,8 +35,8 @@ def _looks_like_heading(text: str) -> bool:
         return False
     if text[-1] in ".,;" and not _NUMBERED_HEADING_RE.match(text):
         return False
-    if text[-1] == ":" and len(text.split()) >= 4:
-        return False  # "Kartläggningen bestod av fyra delar:" leads into what follows; "Exempel:" may head it
+    if leads_into_next(text):
+        return False
     if CAPTION_RE.match(text) or FOOTNOTE_RE.match(text) or text.startswith(("”", '"', "»", "(")):
         return False
     return bool(re.search(r"[A-Za-zÅÄÖåäö]{2}", text))

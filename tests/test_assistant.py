@@ -290,3 +290,27 @@ def test_a_field_with_a_one_word_label_is_answered_with_the_field_above_it(make_
     quotes = [c.quote for c in answer.citations]
     assert "Datum: 2024-05-13" in quotes and any(q.startswith("Godkänt av:") for q in quotes)
     assert citations_valid(answer, {d: assistant.document_text(d) for d in assistant.index.documents})
+
+
+def test_a_list_question_is_answered_by_the_sentence_that_leads_into_a_list(tmp_path, make_settings):
+    """A sentence that ends its paragraph right before list items leads into them, with or without a colon
+    ("… ska innehålla uppgift om" before "1. arbetsgivarens namn,"): a "vilka …" question gets the list."""
+    from ingest import run_ingest
+
+    corpus = tmp_path / "korpus"
+    corpus.mkdir()
+    (corpus / "anteckningar.md").write_text(
+        "# Föreskrifter om arbetstid\n\n## Anteckningar\n\n"
+        "3 § Arbetsgivaren ska, för varje arbetstagare, anteckna jourtid, övertid och mertid. "
+        "Anteckningarna ska vara tydliga och sparas i minst tre år.\n\n"
+        "4 § Anteckningarna enligt 3 § ska innehålla uppgift om\n\n"
+        "1. arbetsgivarens namn,\n2. arbetsställets beteckning,\n3. arbetstagarens namn, och\n"
+        "4. arbetstagarens personnummer eller anställningsnummer.\n\n"
+        "Det ska framgå av anteckningarna vilken tidsperiod de avser.\n", encoding="utf-8")
+    settings = make_settings(corpus_dir=corpus)
+    run_ingest(settings)
+    answer = Assistant(settings).ask("Vilka uppgifter ska finnas med i anteckningarna om jourtid och övertid?")
+    assert not answer.refused
+    shown = answer.answer.lower()  # list items are shown capitalised
+    assert "4 § anteckningarna enligt 3 § ska innehålla uppgift om" in shown
+    assert "arbetsgivarens namn" in shown and "anställningsnummer" in shown

@@ -205,3 +205,17 @@ def test_markdown_markup_is_gone_and_footnotes_are_marked(docs):
     # The reference mark is gone from the body text, and the word after it is whole again.
     assert "stärka föräldrars relation till varandra eller deras sociala nätverk." in doc.text
     assert "folkhälsa och ANDTS-förebyggande arbete" in doc.text
+
+
+@pytest.mark.parametrize("line, leads", [
+    ("Anteckningarna enligt 3 § ska innehålla uppgift om", True),  # no heading ends with a preposition
+    ("Kartläggningen bestod av fyra delar:", True),
+    ("Stärk föräldraskapsstödsarbetet genom att", True),
+    ("Perspektiv som ska genomsyra arbetet med strategin", False),
+    ("Exempel:", False),  # a short label may head what follows
+    ("Del 1. Litteraturstudie", False),
+])
+def test_a_line_that_goes_on_in_the_next_is_no_heading(line, leads):
+    from ingest.structure import leads_into_next
+
+    assert leads_into_next(line) is leads
