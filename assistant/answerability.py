@@ -473,8 +473,8 @@ class Vocabulary:
 
 # Nouns that name the kind of answer, not its topic: "Vilket datum …" is answered by a date.
 ANSWER_KIND_NOUNS = re.compile(r"(datum|dag|år|månad|vecka|klockslag|tid|tidpunkt|period|antal|belopp|summa|namn|"
-                                r"nummer|siffra|procent|andel|storlek|ålder|åldrar|sätt|slag|typ|sort|"
-                                r"skillnad)\w{0,3}$")  # a difference is written "högre än", "mer än" as often
+                               r"nummer|siffra|procent|andel|storlek|ålder|åldrar|sätt|slag|typ|sort|"
+                               r"skillnad)\w{0,3}$")  # a difference is written "högre än", "mer än" as often
 
 
 # Said instead of repeating the question's number: a number in a question can be a claim to be planted

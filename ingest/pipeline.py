@@ -152,6 +152,11 @@ def ingest_holding_lock(settings: Settings, paths: list[Path] | None = None,
     return report
 
 
+def _chunking(settings: Settings) -> str:
+    """The chunk sizes an index is built with, as the manifest keeps them ("700/1100")."""
+    return f"{settings.chunk_target_chars}/{settings.chunk_max_chars}"
+
+
 def _catalog_root(path: Path, settings: Settings) -> Path:
     return path if path.is_dir() else path.parent
 
@@ -167,8 +172,7 @@ def _run(settings: Settings, paths: list[Path], report: IngestReport,
     model = embedder_id(embedder)
     collection = collection_name(settings.collection_prefix, model)
     same_space = old is not None and old.collection == collection and old.embedder == model
-    chunking = f"{settings.chunk_target_chars}/{settings.chunk_max_chars}"
-    same_chunks = old is not None and old.chunking == chunking  # other chunk sizes: every document again
+    same_chunks = old is not None and old.chunking == _chunking(settings)  # other sizes: every document again
     health = inspect_index(settings, old.collection if same_space and old else None)
     damaged = health.damaged_documents
     for doc_id, why in sorted(damaged.items()):
@@ -390,7 +394,7 @@ def _commit(settings: Settings, old: Manifest | None, embedder, model: str, coll
         manifest = Manifest(
             generation=generation, embedder=model, collection=collection,
             lexical_dir=lexical_dir.relative_to(layout.root).as_posix(), documents=documents, created_at=now,
-            lexical_version=LEXICAL_VERSION, chunking=f"{settings.chunk_target_chars}/{settings.chunk_max_chars}",
+            lexical_version=LEXICAL_VERSION, chunking=_chunking(settings),
         )
         layout.write_manifest(manifest)
     except BaseException:
