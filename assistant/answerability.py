@@ -340,12 +340,11 @@ def refusal_reason(plan: QueryPlan, evidence: Sequence[EvidenceSentence], analyz
         listed = ", ".join(f"”{n}”" for n in names)
         return f"Dokumenten nämner inte {listed}."
     # A follow-up with its own question word asks its own kind of fact ("Vilka åldrar …" after "Hur mycket …").
-    own_type = question_type(plan.question) != QuestionType.OTHER
-    question = (plan.question if own_type else plan.effective).lower()
+    question = plan.asking.lower()
     reason = after_the_documents(question, latest_year)
     if reason:
         return reason
-    reason = definition_evidence_missing(main_ask(plan.question if own_type else plan.effective),
+    reason = definition_evidence_missing(main_ask(plan.asking),
                                          [e.text for e in evidence] + list(passages), known_terms)
     if reason:
         return reason
@@ -408,10 +407,7 @@ class Asked:
 
 
 def asked_of(plan: QueryPlan) -> Asked:
-    # A follow-up with its own question word asks its own kind of fact ("Vad står ANDTS för?" → "Hur kan
-    # föräldraskapsstöd förebygga det?" asks how, not what ANDTS stands for); an ellipsis ("Och om
-    # revidering?") asks what the conversation asked.
-    asking = plan.question if question_type(plan.question) != QuestionType.OTHER else plan.effective
+    asking = plan.asking
     counted = counted_noun(plan.question)
     if counted in _COUNT_VERBS:  # "Hur många finns det?": what is counted is the topic
         topic = [w for w in plan.content_words if w not in plan.naming_tokens]

@@ -16,6 +16,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from swedish.language import looks_english
+from swedish.questions import QuestionType, question_type
 from swedish.tokens import STOPWORDS, SwedishAnalyzer, words
 
 # Words that carry the question's form, not its topic.
@@ -245,6 +246,13 @@ class QueryPlan:
     followup: bool = False
     naming_tokens: list[str] = field(default_factory=list)  # stems of words that only name a document
     foreign: bool = False  # not Swedish: words cannot match, meaning must
+
+    @property
+    def asking(self) -> str:
+        """The text whose question word says what is asked: a follow-up with its own ("Hur ofta träffas de?"
+        after "Vilka sitter i styrgruppen?") asks its own kind of fact; an ellipsis ("Och om revidering?")
+        asks what the conversation asked."""
+        return self.question if question_type(self.question) != QuestionType.OTHER else self.effective
 
     def expansion_pairs(self) -> list[tuple[str, str]]:
         """The expansions as (what the question says, what the documents write): ("BVC", "barnavårdscentral"),
