@@ -23,7 +23,13 @@ from functools import lru_cache
 from assistant.planning import QUESTION_WORDS, QueryPlan
 from swedish.dates import DATE_RE
 from swedish.names import ORGANISATION_RE
-from swedish.numbers import NUMBER_WORD_PATTERN, QUANTITY_WORDS, VAGUE_QUANTITY_NOUNS, VAGUE_QUANTITY_WORDS
+from swedish.numbers import (
+    COUNTING_WORD_PATTERN,
+    NUMBER_WORD_PATTERN,
+    QUANTITY_WORDS,
+    VAGUE_QUANTITY_NOUNS,
+    VAGUE_QUANTITY_WORDS,
+)
 from swedish.questions import (
     QuestionType,
     asked_body_noun,
@@ -39,6 +45,8 @@ from swedish.tokens import stem as stem_word
 
 # What answers "hur många": a number, or a quantity as exact as "samtliga" or "hälften" (not "många", "flera").
 _NUMBER_WORDS = f"{NUMBER_WORD_PATTERN}|{'|'.join(w for w in QUANTITY_WORDS if w not in VAGUE_QUANTITY_WORDS)}"
+_QUANTIFIED_RE = re.compile(rf"\b(minst|högst|cirka|ungefär|omkring|drygt|knappt)\s+(\d+|{_NUMBER_WORDS})\b",
+                            re.IGNORECASE)  # "minst tre", "cirka 30"
 
 
 @dataclass
@@ -265,11 +273,9 @@ def count_evidence_missing(question: str, evidence: Sequence[EvidenceSentence],
     stem = word_beginning(noun)
     rest = [w for w in about if not w.startswith(stem) and w not in _COUNT_VERBS]
     evidence = [e for e in evidence if _mentions_enough(rest, f"{e.text} {e.context}")]
-    quantified = re.compile(rf"\b(minst|högst|cirka|ungefär|omkring|drygt|knappt)\s+(\d+|{_NUMBER_WORDS})\b",
-                            re.IGNORECASE)
     for e in evidence:
         if _number_before(stem, e.text, _NUMBER_WORDS, words_between=2) or (
-                quantified.search(e.text) and stem.lower() in e.text.lower()):
+                _QUANTIFIED_RE.search(e.text) and stem.lower() in e.text.lower()):
             return None
         if e.table_row and stem.lower() in e.context.lower() and re.search(r"\d", e.text):
             return None  # a table row with numbers in a table that counts X
@@ -433,21 +439,21 @@ def expected_fact_bonus(asked: Asked, sentence: str) -> float:
     return bonus
 
 
-# Number words that count, not the articles "en"/"ett" ("minst en familjecentral" counts nothing).
-_COUNTING_WORDS = "|".join(w for w in NUMBER_WORD_PATTERN.split("|") if w not in ("en", "ett"))
+
+
+_VAGUE_NOUNS = "|".join(VAGUE_QUANTITY_NOUNS)  # "ett antal dagar" says no number
 
 
 def _number_before(stem: str, text: str, number_words: str, words_between: int) -> bool:
     """Digits or one of ``number_words`` right before a word beginning with ``stem``, with at most
     ``words_between`` words between them ("elva familjecentraler", "tre nya familjecentraler")."""
-    vague = "|".join(VAGUE_QUANTITY_NOUNS)  # "ett antal dagar" says no number
-    pattern = rf"\b(\d+|{number_words})\s+((?!(?:{vague})\b)\w+\s+){{0,{words_between}}}{re.escape(stem)}"
+    pattern = rf"\b(\d+|{number_words})\s+((?!(?:{_VAGUE_NOUNS})\b)\w+\s+){{0,{words_between}}}{re.escape(stem)}"
     return re.search(pattern, text, re.IGNORECASE) is not None
 
 
 def _counts(noun: str, sentence: str) -> bool:
     """A number right before ``noun`` or an inflection of it, maybe after one word ("elva familjecentraler")."""
-    return _number_before(word_beginning(noun), sentence, _COUNTING_WORDS, words_between=1)
+    return _number_before(word_beginning(noun), sentence, COUNTING_WORD_PATTERN, words_between=1)
 
 
 class Vocabulary:

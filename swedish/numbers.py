@@ -14,6 +14,8 @@ QUANTITY_WORDS = ("samtliga", "alla", "hälften", "majoriteten", "flera", "någr
 VAGUE_QUANTITY_WORDS = ("flera", "några", "många", "få")  # they do not say how many
 VAGUE_QUANTITY_NOUNS = ("antal", "flertal", "fåtal", "mängd", "rad")  # "ett antal dagar", "en rad åtgärder"
 NUMBER_WORD_PATTERN = "|".join(NUMBER_WORDS)  # for regular expressions: "en|ett|två|…"
+# Number words that count, not the articles "en"/"ett" ("minst en familjecentral" counts nothing).
+COUNTING_WORD_PATTERN = "|".join(w for w in NUMBER_WORDS if w not in ("en", "ett"))
 
 _NUMBER_RE = re.compile(r"(?<![\d,.])\d{1,3}(?:[ \u00a0]\d{3})+(?![\d,])|\d+(?:[.,]\d+)?")
 

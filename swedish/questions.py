@@ -11,7 +11,7 @@ from enum import StrEnum
 
 from swedish.dates import MONTHS
 from swedish.names import ORGANISATION_RE
-from swedish.numbers import NUMBER_WORD_PATTERN
+from swedish.numbers import COUNTING_WORD_PATTERN, NUMBER_WORD_PATTERN
 from swedish.tokens import STOPWORDS
 
 
@@ -111,7 +111,6 @@ def question_type(question: str) -> QuestionType:
 _MONTHS = "|".join(MONTHS)
 _NUMBER = rf"(\d+(?:[ ,.]\d+)*|{NUMBER_WORD_PATTERN})"
 # Units of money and shares as Swedish texts write them ("100 kr/st", "2,5 mnkr", "3 miljoner kronor", "5 %").
-_COUNT_WORDS = "|".join(w for w in NUMBER_WORD_PATTERN.split("|") if w not in ("en", "ett"))
 _MONEY_UNITS = r"kr|kronor|sek|tkr|mkr|mnkr|msek|euro|eur|€|\$|dollar|miljon\w*|miljard\w*|%|procent"
 _NUMBER_WORDS_BIG = r"en|ett|två|tre|fyra|fem|sex|sju|åtta|nio|tio|hundra|tusen"
 # A time of day: "kl. 8.30", "klockan 24.00", "17:00" (not a section number such as "4.12").
@@ -224,7 +223,7 @@ _SPAN_PATTERNS: dict[QuestionType, re.Pattern] = {
                                   rf"{_CLOCK_TIME}(?:\s*(?:[–-]|och)\s*\d{{1,2}}[.:]\d\d)?"),
     QuestionType.HOW_MANY: re.compile(rf"(?:(?<![\w,.])\d+(?:[ \u00a0]\d{{3}})*(?:[,.]\d+)?(?:\s*[–-]\s*\d+)?"
                                       rf"{_NOT_A_REFERENCE}|"
-                                      rf"\b(?:{_COUNT_WORDS})\b)(?: av (?:\d+|{_COUNT_WORDS}))?"
+                                      rf"\b(?:{COUNTING_WORD_PATTERN})\b)(?: av (?:\d+|{COUNTING_WORD_PATTERN}))?"
                                       r"(?:\s*%|\s+procent|\s+(?!och\b|av\b|i\b)[a-zåäö]+)?", re.IGNORECASE),
     QuestionType.AMOUNT: re.compile(rf"(?<![\w,.])\d+(?:[ \u00a0]\d{{3}})*(?:[,.]\d+)?\s*({_MONEY_UNITS})"
                                     r"(?:/[a-zåäö]+)?(?![a-zåäö])"),
