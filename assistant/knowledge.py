@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from assistant.citations import CitationList, SourceCiter
 from assistant.planning import QUESTION_WORDS, QueryPlan
@@ -218,8 +218,6 @@ class KnowledgeRouter:
                  kb: KnowledgeBase | None = None) -> None:
         self.index, self.ranker, self.retriever, self.citer = index, ranker, retriever, citer
         self.kb = kb or KnowledgeBase.from_index(index)
-        self._row_stems: list[str] | None = None  # the programme table's first column header, as stems
-        self._column_stems: list[str] = []  # … and its other columns' headers
 
     def route(self, plan: QueryPlan, query_vector, allowed: list[str] | None = None) -> KnowledgeAnswer | None:
         """The structured answer, using only knowledge from ``allowed`` documents (None = all)."""
@@ -286,29 +284,29 @@ class KnowledgeRouter:
     def _names_table_rows(self, text: str) -> bool:
         """``text`` names what the programme table's rows are: the words of its first column's header
         ("Program": "programmen", "föräldraprogram")."""
-        rows, _ = self._header_stems()
+        rows, _ = self._header_stems
         return any(stem in w for w in words(text) for stem in rows)
 
     def _asks_table_columns(self, text: str) -> bool:
         """``text`` asks for what the table's other columns hold ("åldrar" ~ "… barn i åldrarna", "effekt")."""
-        _, columns = self._header_stems()
+        _, columns = self._header_stems
         return any(w.startswith(stem) for w in words(text) for stem in columns)
 
+    @cached_property
     def _header_stems(self) -> tuple[list[str], list[str]]:
-        """The stems of the programme table's first column header, and of its other headers' words."""
-        if self._row_stems is None:  # once per router: its documents do not change
-            header = self._table_block("table_header", before=True)
-            cells = self.index.documents[header[0]].text[header[1]:header[2]].split("|") if header else [""]
-            self._row_stems = [_beginning(w) for w in words(cells[0]) if w not in STOPWORDS]
-            # A header's first and last words say what the column holds ("Målgrupp, föräldrar med barn i
-            # åldrarna": målgrupp, åldrar), not the words between (föräldrar, barn: in every question).
-            ends: list[str] = []
-            for cell in cells[1:]:
-                content = [w for w in words(cell) if w not in STOPWORDS]
-                ends += content[:1] + content[-1:]
-            self._column_stems = [_beginning(w) for w in dict.fromkeys(ends)
-                                  if len(w) >= 3 and _beginning(w) not in self._row_stems]
-        return self._row_stems, self._column_stems
+        """The stems of the programme table's first column header, and of its other headers' words (once per
+        router: its documents do not change)."""
+        header = self._table_block("table_header", before=True)
+        cells = self.index.documents[header[0]].text[header[1]:header[2]].split("|") if header else [""]
+        rows = [_beginning(w) for w in words(cells[0]) if w not in STOPWORDS]
+        # A header's first and last words say what the column holds ("Målgrupp, föräldrar med barn i
+        # åldrarna": målgrupp, åldrar), not the words between (föräldrar, barn: in every question).
+        ends: list[str] = []
+        for cell in cells[1:]:
+            content = [w for w in words(cell) if w not in STOPWORDS]
+            ends += content[:1] + content[-1:]
+        columns = [_beginning(w) for w in dict.fromkeys(ends) if len(w) >= 3 and _beginning(w) not in rows]
+        return rows, columns
 
     def program_answer(self, question: str, context: str = "") -> KnowledgeAnswer | None:
         """Programmes matching the age, problem and type asked for. A follow-up ("Och för
