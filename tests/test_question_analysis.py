@@ -110,13 +110,23 @@ def test_the_noun_a_count_asks_for(question, noun):
 
 
 def test_a_names_genitive_and_a_difference_are_not_words_the_documents_lack():
-    from assistant.answerability import ANSWER_KIND_NOUNS, unknown_names
+    from assistant.answerability import Vocabulary, missing_asked_for, unknown_names
+    from assistant.planning import QueryPlan
     from swedish.tokens import SwedishAnalyzer
 
-    analyzer = SwedishAnalyzer(["vansbro", "kommun", "vatten", "svenskt", "energi"])
+    analyzer = SwedishAnalyzer(["vansbro", "kommun", "vatten", "svenskt", "energi", "elpris", "högre", "mora"])
     assert unknown_names("Vilka år gäller Vansbros plan enligt Svenskt Vattens utredning?", analyzer) == []
-    assert unknown_names("Vad gör Mora kommun?", analyzer) == ["Mora"]
-    assert ANSWER_KIND_NOUNS.match("skillnaden")  # "Hur stor är skillnaden?" is answered by "högre än"
+    assert unknown_names("Vad gör Mora kommun?", SwedishAnalyzer(["kommun"])) == ["Mora"]
+    # "Hur stor är skillnaden?" is answered by "högre än": the noun names the kind of answer, not a topic.
+    vocabulary = Vocabulary(sorted({t for w in analyzer.lexicon for t in analyzer.tokens(w)}))
+
+    def missing(question: str) -> list[str]:
+        plan = QueryPlan(question=question, effective=question, lexical_tokens=analyzer.tokens(question),
+                         dense_text=question, content_words=[])
+        return missing_asked_for(plan, vocabulary, vocabulary, analyzer)
+
+    assert missing("Hur stor är skillnaden?") == []
+    assert missing("Hur stor är budgeten?") == ["budgeten"]
 
 
 def test_sentences_that_lean_on_the_one_before():
