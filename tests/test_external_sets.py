@@ -2,36 +2,23 @@
 ingest makes of the set's documents, unanswerable questions have no support, and splits are fixed by hashes.
 
 The sets ``docs`` and ``plans`` (public Swedish PDFs with hand-written questions) are checked strictly by
-``docs/check.py``, each against its own ``sources.json``; every other set under ``tools/eval/external/`` must
-pass the checks of the shared format.
+``tools/check_eval_set.py``, each against its own ``sources.json``; every other set under
+``tools/eval/external/`` must pass the checks of the shared format.
 """
 
 from __future__ import annotations
 
 import copy
-import importlib.util
 import json
-import sys
 from pathlib import Path
 
 import pytest
 
-from common.settings import PROJECT_ROOT
+from tools import check_eval_set as check
+from tools.eval_sets import EXTERNAL_DIR as EXTERNAL
 
-EXTERNAL = PROJECT_ROOT / "tools" / "eval" / "external"
 DOCS_SET = EXTERNAL / "docs"
 PLANS_SET = EXTERNAL / "plans"
-
-
-def _load_checker():
-    spec = importlib.util.spec_from_file_location("docs_set_check", DOCS_SET / "check.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up there
-    spec.loader.exec_module(module)
-    return module
-
-
-check = _load_checker()
 
 
 @pytest.fixture(scope="module")

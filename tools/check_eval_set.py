@@ -1,8 +1,8 @@
 """Check an external evaluation set against the text the product's own ingest makes of its documents.
 
-    python tools/eval/external/docs/check.py [SET_DIR] [--lenient]
+    python -m tools.check_eval_set [SET_DIR] [--lenient]      (SET_DIR: tools/eval/external/docs by default)
 
-Strict (the default, for this set): every support quote occurs verbatim (after whitespace/case
+Strict (the default): every support quote occurs verbatim (after whitespace/case
 normalisation) in the cleaned text of a document it names and inside one chunk; every key fact has an
 alternative that occurs in that text; unanswerable questions have no support and no key facts, and the
 words listed in their ``absent`` field occur in no document; splits follow the stable hash of the id (of
@@ -30,25 +30,20 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-SET_DIR = Path(__file__).resolve().parent
-PROJECT_ROOT = SET_DIR.parents[3]
+from common.settings import get_settings
+from index.model import DocumentInfo
+from ingest.catalog import doc_id_from_path, load_catalog
+from ingest.chunking import chunk_document
+from ingest.loaders import load_document
+from ingest.pipeline import discover
+from tools.eval_metrics import normalize
+from tools.eval_sets import EXTERNAL_DIR, split_of
+
+SET_DIR = EXTERNAL_DIR / "docs"  # the set checked when none is named
 USERS = {"politiker", "ny_medarbetare", "yrkesverksam", "extern"}
 MIN_QUESTIONS, MIN_UNANSWERABLE, MIN_FOLLOW_UPS = 60, 15, 6
 MAX_DOCUMENT_BYTES = 800_000  # default; a set may raise it in its sources.json
 SOURCES_FILE = "sources.json"  # per set: git blob SHA-1 of each document as published (see its README.md)
-
-
-def normalize(text: str) -> str:
-    """Text made alike as the evaluation runner compares it (``tools/eval_metrics.normalize``): case,
-    whitespace, soft hyphens, typographic apostrophes and line-break hyphenation."""
-    text = text.replace("\u00ad", "").replace("\u2019", "'")
-    text = re.sub(r"(\w)-\s*\n\s*([a-zåäö])", r"\1\2", text)
-    return re.sub(r"\s+", " ", text).strip().casefold()
-
-
-def split_of(key: str) -> str:
-    """The split of a question (or of a whole conversation): a stable hash, never a result."""
-    return "dev" if int(hashlib.sha1(key.encode("utf-8")).hexdigest(), 16) % 2 == 0 else "test"
 
 
 def git_blob_sha(data: bytes) -> str:
@@ -63,15 +58,6 @@ class LoadedDocument:
 
 def load_documents(documents_dir: Path) -> dict[str, LoadedDocument]:
     """Each document's cleaned text and chunk texts, by doc id, as ``python -m ingest documents_dir`` makes them."""
-    if str(PROJECT_ROOT) not in sys.path:
-        sys.path.insert(0, str(PROJECT_ROOT))
-    from common.settings import get_settings
-    from index.model import DocumentInfo
-    from ingest.catalog import doc_id_from_path, load_catalog
-    from ingest.chunking import chunk_document
-    from ingest.loaders import load_document
-    from ingest.pipeline import discover
-
     settings = get_settings()
     catalog = load_catalog(documents_dir)
     files, _ = discover([documents_dir])
