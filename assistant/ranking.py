@@ -71,6 +71,14 @@ def states_something(text: str, kind: str, is_field: bool = False) -> bool:
     return len(found) >= 3 and not header_line
 
 
+@dataclass(frozen=True)
+class _SentenceFacts:
+    tokens: frozenset[str]
+    kind: str  # of the block that holds the sentence
+    is_field: bool  # "Datum: 2023-02-20"
+    statement: bool  # ``states_something``
+
+
 @dataclass
 class Ranking:
     chunks: list[RetrievedChunk]  # re-ranked by their best sentence
@@ -103,7 +111,7 @@ class SentenceRanker:
     def __init__(self, index: IndexReader, thresholds: Thresholds | None = None) -> None:
         self.index = index
         self.t = thresholds or Thresholds()
-        self._tokens: dict[tuple[str, int], frozenset[str]] = {}
+        self._facts: dict[tuple[str, int], _SentenceFacts] = {}
 
     def _query_weights(self, plan: QueryPlan) -> dict[str, float]:
         lexical = self.index.lexical
@@ -114,15 +122,20 @@ class SentenceRanker:
                 weights[token] = max(weights.get(token, 0.0), lexical.idf(token))
         return weights
 
-    def _sentence_tokens(self, doc_id: str, start: int, text: str) -> frozenset[str]:
-        """The stems of a sentence, kept for the life of the index (a question reads the same sentences again)."""
+    def _sentence_facts(self, doc_id: str, start: int, text: str) -> _SentenceFacts:
+        """What a sentence is regardless of the question (its stems, its block's kind, a field line or not,
+        whether it states something), kept for the life of the index: a question reads the same sentences
+        again."""
         key = (doc_id, start)
-        tokens = self._tokens.get(key)
-        if tokens is None:
-            if len(self._tokens) > 200_000:
-                self._tokens.clear()
-            tokens = self._tokens[key] = frozenset(self.index.lexical.analyzer.tokens(text))
-        return tokens
+        facts = self._facts.get(key)
+        if facts is None:
+            if len(self._facts) > 200_000:
+                self._facts.clear()
+            kind = self._block_kind(doc_id, start)
+            is_field = field_label(text) is not None
+            facts = self._facts[key] = _SentenceFacts(frozenset(self.index.lexical.analyzer.tokens(text)), kind,
+                                                      is_field, states_something(text, kind, is_field))
+        return facts
 
     def _block_kind(self, doc_id: str, offset: int) -> str:
         """The kind of the block that holds ``offset`` (heading, paragraph, list_item, table_row …)."""
@@ -177,25 +190,25 @@ class SentenceRanker:
             leans_on = field_leans_on(doc.text, spans)
             for i, ((start, end), vector) in enumerate(zip(spans, vectors)):
                 text = doc.text[start:end]
-                tokens = self._sentence_tokens(chunk.doc_id, start, text)
-                kind = self._block_kind(chunk.doc_id, start)
+                facts = self._sentence_facts(chunk.doc_id, start, text)
+                tokens, kind, is_field = facts.tokens, facts.kind, facts.is_field
                 matched = matched_stems(weights, tokens)
                 around = in_context
                 if leans_on[i] is not None:  # "Datum: 2023-02-20" is the date of "Fastställt av: …" above it
                     a, b = spans[leans_on[i]]
-                    around = around | matched_stems(weights, self._sentence_tokens(chunk.doc_id, a, doc.text[a:b]))
+                    above = self._sentence_facts(chunk.doc_id, a, doc.text[a:b])
+                    around = around | matched_stems(weights, above.tokens)
                 covered = sum(weights[tok] for tok in matched)
                 covered += 0.5 * sum(weights[tok] for tok in around - matched)
                 s = Sentence(chunk, start, end, text, vector, chunk_rank=item.rank)
                 s.dense = float(np.dot(vector, query_vector))
                 s.coverage = covered / total if total else 0.0
                 dense_norm = min(1.0, max(0.0, (s.dense - t.dense_floor) / (t.dense_ceiling - t.dense_floor)))
-                is_field = field_label(text) is not None
                 short = 0.1 if len(text) < 25 and not is_field else 0.0
                 s.score = (t.dense_weight * dense_norm + t.coverage_weight * s.coverage
                            + t.passage_weight * item.score / top_fused - short) / 1.4
                 s.score += expected_fact_bonus(asked, text)
-                s.statement = states_something(text, kind, is_field)
+                s.statement = facts.statement
                 s.score -= self._not_an_answer(text, kind, tokens, question_tokens, s.statement)
                 if tokens and len(tokens & title_tokens[chunk.doc_id]) >= 0.8 * len(tokens):
                     s.score -= 0.3  # the document's title line names the document; it answers nothing
