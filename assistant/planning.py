@@ -16,7 +16,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from swedish.language import looks_english
-from swedish.questions import QuestionType, question_type
+from swedish.questions import QuestionType, degree_words_asked, question_type
 from swedish.tokens import STOPWORDS, SwedishAnalyzer, words
 
 # Words that carry the question's form, not its topic.
@@ -273,7 +273,9 @@ class QueryPlanner:
                           for everyday, document_words in (synonyms or {}).items()]
 
     def content_words(self, text: str) -> list[str]:
-        return [w for w in words(text) if w not in STOPWORDS and w not in QUESTION_WORDS]
+        degree = degree_words_asked(text)
+        return [w for i, w in enumerate(words(text)) if w not in STOPWORDS and w not in QUESTION_WORDS
+                and i not in degree]
 
     def is_followup(self, question: str, naming_words: Sequence[str] = ()) -> bool:
         """``naming_words``: the words of the question that name a document ("Och i Örebro län?" names,

@@ -2,8 +2,8 @@
 
 A sentence scores by meaning (its precomputed vector against the question's), by words (the
 share of the question's topic words it covers, weighted by rarity; words only in its passage's
-title and section count half) and by its passage's retrieval score. Passages are re-ranked by
-their best sentence.
+title and section count half), by the share its paragraph covers, and by its passage's retrieval
+score. Passages are re-ranked by their best sentence.
 """
 
 from __future__ import annotations
@@ -102,6 +102,9 @@ class Thresholds:
     coverage_weight: float = 0.7
     passage_weight: float = 0.4
     redundancy: float = 0.93  # cosine above which two sentences say the same
+    # The share of the question's words in the sentence's paragraph, added (dev: 0.2 gave +1.3 to +2.5 key
+    # facts on four of the five sets and -1.0 on one).
+    paragraph_weight: float = 0.2
 
 
 LIST_QUESTION_RE = re.compile(r"^\s*(vilka|vad ingår|vad består|vilket|vad innehåller|vad har)\b", re.I)
@@ -112,6 +115,7 @@ class SentenceRanker:
         self.index = index
         self.t = thresholds or Thresholds()
         self._facts: dict[tuple[str, int], _SentenceFacts] = {}
+        self._paragraphs: dict[tuple[str, int], frozenset[str]] = {}
 
     def _query_weights(self, plan: QueryPlan) -> dict[str, float]:
         lexical = self.index.lexical
@@ -136,6 +140,22 @@ class SentenceRanker:
             facts = self._facts[key] = _SentenceFacts(frozenset(self.index.lexical.analyzer.tokens(text)), kind,
                                                       is_field, states_something(text, kind, is_field))
         return facts
+
+    def _paragraph_tokens(self, doc_id: str, offset: int) -> frozenset[str]:
+        """The stems of the block (paragraph, list item, table row …) that holds ``offset``."""
+        doc = self.index.documents[doc_id]
+        i = doc.block_index(offset)
+        if i is None:
+            return frozenset()
+        key = (doc_id, i)
+        tokens = self._paragraphs.get(key)
+        if tokens is None:
+            if len(self._paragraphs) > 50_000:
+                self._paragraphs.clear()
+            block = doc.blocks[i]
+            text = doc.text[block.start:block.end]
+            tokens = self._paragraphs[key] = frozenset(self.index.lexical.analyzer.tokens(text))
+        return tokens
 
     def _block_kind(self, doc_id: str, offset: int) -> str:
         """The kind of the block that holds ``offset`` (heading, paragraph, list_item, table_row …)."""
@@ -207,6 +227,9 @@ class SentenceRanker:
                 short = 0.1 if len(text) < 25 and not is_field else 0.0
                 s.score = (t.dense_weight * dense_norm + t.coverage_weight * s.coverage
                            + t.passage_weight * item.score / top_fused - short) / 1.4
+                if t.paragraph_weight:  # the sentence read with its paragraph: what it goes on to say counts
+                    held = matched_stems(weights, self._paragraph_tokens(chunk.doc_id, start))
+                    s.score += t.paragraph_weight * (sum(weights[tok] for tok in held) / total if total else 0.0) / 1.4
                 s.score += expected_fact_bonus(asked, text)
                 s.statement = facts.statement
                 s.score -= self._not_an_answer(text, kind, tokens, question_tokens, s.statement)

@@ -12,7 +12,7 @@ from enum import StrEnum
 from swedish.dates import MONTHS
 from swedish.names import ORGANISATION_RE
 from swedish.numbers import COUNTING_WORD_PATTERN, NUMBER_WORD_PATTERN
-from swedish.tokens import STOPWORDS
+from swedish.tokens import STOPWORDS, words
 
 
 class QuestionType(StrEnum):
@@ -88,6 +88,21 @@ _RULES: list[tuple[QuestionType, re.Pattern]] = [(t, re.compile(p)) for t, p in 
                         r"^(och )?vilken\b|^(och )?vilket\b"),
     (QuestionType.HOW, r"^(och )?hur\b"),
 )]
+
+
+# "Hur stor är investeringen?": the adjective or adverb after "hur" asks for a degree; it is the question's
+# form, not its topic ("stor" would match "En stor del av …").
+DEGREE_WORDS = frozenset({
+    "stor", "stort", "stora", "liten", "litet", "små", "lång", "långt", "långa", "länge", "gammal", "gammalt",
+    "gamla", "ofta", "snabbt", "fort", "tidigt", "sent", "dyr", "dyrt", "hög", "högt", "höga", "låg", "lågt",
+    "låga", "mycket", "många", "nära", "djup", "djupt", "bred", "brett", "tung", "tungt", "vanligt", "vanlig",
+})
+
+
+def degree_words_asked(question: str) -> set[int]:
+    """Positions (in ``words``) of the degree word right after "hur" ("Hur *stor* är …")."""
+    found = words(question)
+    return {i for i in range(1, len(found)) if found[i - 1] == "hur" and found[i] in DEGREE_WORDS}
 
 
 def main_ask(question: str) -> str:

@@ -175,6 +175,7 @@ class SwedishAnalyzer:
             result.extend(stem_word(part) for part in self.split_compound(word) if part not in STOPWORDS)
             if self.lexicon and word not in self.lexicon and not word.isdigit() and stem not in self._stems:
                 result.extend(self.compounds_ending_in(stem))
+                result.extend(self.verbs_of(stem))
         return result
 
     def compounds_ending_in(self, stem: str, limit: int = 4) -> list[str]:
@@ -192,6 +193,12 @@ class SwedishAnalyzer:
                     found.add(ends[i][::-1])
                 i += 1
         return sorted(found, key=len)[:limit]
+
+    def verbs_of(self, stem: str) -> list[str]:
+        """The verb a noun in -ing / -ning is made from, when the lexicon has it: "investeringen" →
+        "invester" ("investerar"), "betalningen" → "betal" ("betalar")."""
+        bases = (stem[:-len(suffix)] for suffix in ("ning", "ing") if stem.endswith(suffix))
+        return [base for base in bases if len(base) >= _MIN_PART + 1 and base in self._stems][:1]
 
     @cached_property
     def _stems(self) -> frozenset[str]:

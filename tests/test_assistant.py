@@ -314,3 +314,37 @@ def test_a_list_question_is_answered_by_the_sentence_that_leads_into_a_list(tmp_
     shown = answer.answer.lower()  # list items are shown capitalised
     assert "4 § anteckningarna enligt 3 § ska innehålla uppgift om" in shown
     assert "arbetsgivarens namn" in shown and "anställningsnummer" in shown
+
+
+def test_the_sentence_after_the_best_one_in_its_paragraph_comes_with_it(tmp_path, make_settings):
+    """A topic sentence names what the question asks about; the next sentence of its paragraph says what
+    more it requires ("Föreningar med fler än femtio medlemmar …"), with few of the question's words. The
+    answer shows it with the best sentence, before sentences of other paragraphs that share more words."""
+    from ingest import run_ingest
+
+    corpus = tmp_path / "korpus"
+    corpus.mkdir()
+    (corpus / "bidragsregler.md").write_text(BYLAWS, encoding="utf-8")
+    settings = make_settings(corpus_dir=corpus)
+    run_ingest(settings)
+    answer = Assistant(settings).ask("Hur ska föreningen redovisa föreningsbidraget?")
+    assert not answer.refused
+    assert "revisionsberättelse senast den 1 mars" in answer.answer
+
+
+BYLAWS = (
+    "# Regler för föreningsbidrag\n\n"
+    "## Redovisning\n\n"
+    "Föreningen ska redovisa hur föreningsbidraget har använts till kommunens fritidsförvaltning. "
+    "Föreningar med fler än femtio medlemmar lämnar dessutom en revisionsberättelse senast den 1 mars.\n\n"
+    "## Ansökan\n\n"
+    "Föreningen ansöker om föreningsbidrag i kommunens e-tjänst och redovisar där sitt antal medlemmar. "
+    "Föreningsbidraget betalas ut till föreningen i april. Fritidsförvaltningen kan begära att föreningen"
+    " redovisar kompletteringar till ansökan om föreningsbidrag.\n\n"
+    "## Lokaler\n\n"
+    "Föreningen kan hyra kommunens lokaler till reducerat pris när den har fått föreningsbidrag. "
+    "Föreningen redovisar sina bokningar i e-tjänsten.\n\n"
+    "## Aktivitetsbidrag\n\n"
+    "Aktivitetsbidraget är en del av föreningsbidraget och ska redovisas av föreningen två gånger per år."
+    " Föreningen redovisar då antalet deltagare.\n"
+)

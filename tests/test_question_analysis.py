@@ -397,3 +397,29 @@ def test_a_definition_of_an_acronym_needs_a_text_that_explains_it():
     assert definition_evidence_missing("Vad står LCC för?", used, {"lcc"}) is None  # the glossary knows it
     assert definition_evidence_missing("Vad står LCC för?", used + ["Livscykelkostnad (LCC) räknas."], set()) is None
     assert definition_evidence_missing("Vad är en kalkyl?", used, set()) is None  # not an acronym
+
+
+def test_the_degree_word_after_hur_is_the_question_form_not_its_topic():
+    """"Hur stor är investeringen?" asks for a degree: "stor" must not match "En stor del av …"."""
+    from assistant.planning import DocumentMentions, QueryPlanner
+    from swedish.questions import degree_words_asked
+    from swedish.tokens import SwedishAnalyzer, words
+
+    question = "Hur stor är investeringen och hur länge pågår den?"
+    assert [words(question)[i] for i in sorted(degree_words_asked(question))] == ["stor", "länge"]
+    assert degree_words_asked("Vilka stora förändringar föreslås?") == set()  # an adjective of the topic
+    assert degree_words_asked("Hur påverkas barnen?") == set()  # a verb after "hur" is the topic
+    planner = QueryPlanner(SwedishAnalyzer(), {}, DocumentMentions({}, {}, {}, {}), frozenset())
+    assert planner.plan("Hur stor är investeringen?").content_words == ["investeringen"]
+
+
+def test_a_noun_made_from_a_verb_also_searches_the_verb():
+    """"investeringen" finds "investerar" and "betalningen" "betalar" when the documents only use the verb;
+    a noun the documents write keeps to itself."""
+    from swedish.tokens import SwedishAnalyzer
+
+    analyzer = SwedishAnalyzer(["investerar", "betalar", "planering", "planerar"])
+    assert "invester" in analyzer.tokens("investeringen")
+    assert "betal" in analyzer.tokens("betalningen")
+    assert analyzer.tokens("planeringen") == ["planering"]  # the documents write the noun
+    assert analyzer.tokens("ringen") == ["ring"]  # not made from a verb the documents use

@@ -196,6 +196,11 @@ class ExtractiveAnswerer(Answerer):
             if any(redundant(s, c, self.t.redundancy) for c in chosen):
                 continue
             chosen.append(s)
+        # The sentence after the best one in its paragraph: a topic sentence ("5 § Arbetsgivaren ska se till att
+        # det finns rutiner …") is often followed by what it requires ("Arbetsgivare som har tio eller fler …").
+        following = _next_in_block(ranked[0], ranked)
+        if following is not None and following not in chosen:
+            chosen.append(following)
         for s in list(chosen):  # "Därför …", "Det kallas …", "Datum: …": the line before says what it points to
             before = _previous_in_block(s, ranked) if leans_on_previous(s.text) else _field_above(s, ranked)
             if before is not None and before not in chosen:
@@ -340,6 +345,17 @@ def _previous_in_block(sentence: Sentence, candidates: list[Sentence]) -> Senten
     previous = max(before, key=lambda s: s.end)
     between = chunk.text[previous.end - chunk.start:sentence.start - chunk.start]
     return previous if "\n\n" not in between and len(between.strip()) <= 3 else None
+
+
+def _next_in_block(sentence: Sentence, candidates: list[Sentence]) -> Sentence | None:
+    """The sentence right after ``sentence`` in the same paragraph, if it is among the candidates."""
+    chunk = sentence.chunk
+    after = [s for s in candidates if s.chunk.chunk_id == chunk.chunk_id and s.start >= sentence.end]
+    if not after:
+        return None
+    following = min(after, key=lambda s: s.start)
+    between = chunk.text[sentence.end - chunk.start:following.start - chunk.start]
+    return following if "\n\n" not in between and len(between.strip()) <= 3 else None
 
 
 def _field_above(sentence: Sentence, candidates: list[Sentence]) -> Sentence | None:
