@@ -24,7 +24,8 @@ from index.reader import IndexReader
 from swedish.ages import asked_ages
 from swedish.dates import FREQUENCY_RE, YEAR_RANGE_RE
 from swedish.numbers import number_words_in, numbers_in, ordinal_reference
-from swedish.tokens import STOPWORDS, is_derivation, word_beginning, words
+from swedish.questions import compared_terms
+from swedish.tokens import STOPWORDS, is_derivation, stem, word_beginning, words
 
 
 @dataclass
@@ -62,9 +63,16 @@ def _mentions(question_words: list[str], key: str) -> bool:
     return any(is_derivation(key, w, min_length=0) for w in question_words)
 
 
+def _same_stems(term: str, question_stems: set[str], generic: frozenset[str]) -> bool:
+    """The term's words, inflected otherwise in the question ("Arenor" for "en arena": both "aren")."""
+    tokens = [w for w in words(term) if w not in generic][:2]
+    return bool(tokens) and all(stem(w) in question_stems for w in tokens)
+
+
 def match_glossary(question: str, glossary: list[GlossaryEntry]) -> list[GlossaryEntry]:
     q_words = words(question)
     q_raw = re.findall(r"[\wÅÄÖåäö/]+", question)
+    q_stems = {stem(w) for w in q_words}
     generic = _generic_term_words(tuple(e.term for e in glossary if e.kind != "abbreviation"))
     found: list[GlossaryEntry] = []
     for entry in glossary:
@@ -74,7 +82,7 @@ def match_glossary(question: str, glossary: list[GlossaryEntry]) -> list[Glossar
                 found.append(entry)
             continue
         keys = _term_key(term, generic)
-        if keys and all(_mentions(q_words, k) for k in keys):
+        if keys and all(_mentions(q_words, k) for k in keys) or _same_stems(term, q_stems, generic):
             found.append(entry)
     # Prefer the most specific terms: drop a term whose key words are a subset of a longer matched one.
     specific = []
@@ -251,7 +259,9 @@ class KnowledgeRouter:
                     return answer
         if glossary_ask or len(words(question)) <= 4:
             terms = match_glossary(plan.question, self.kb.glossary)
-            if terms:
+            # "Vad är skillnaden mellan hemtjänst och trygghetslarm?" with only one of them in the glossary:
+            # the search answers about both.
+            if terms and len(terms) >= len(compared_terms(plan.question)):
                 return self.glossary_answer(terms)
         if _COMMITMENT_ASK_RE.search(q):
             return self.commitment_answer(plan, query_vector)

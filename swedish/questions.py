@@ -105,6 +105,18 @@ def degree_words_asked(question: str) -> set[int]:
     return {i for i in range(1, len(found)) if found[i - 1] == "hur" and found[i] in DEGREE_WORDS}
 
 
+_COMPARED_RE = re.compile(r"\bskillnad\w* (?:är det |finns det )?(?:mellan|på) (.+?) och (.+?)"
+                          r"(?=\s+(?:i|enligt|för|inom|när|hos)\s|[?.!]|$)", re.IGNORECASE)
+_ARTICLE_RE = re.compile(r"^(?:en|ett|att|de|den|det)\s+", re.IGNORECASE)
+
+
+def compared_terms(question: str) -> list[str]:
+    """"Vad är skillnaden mellan en arena och en mötesplats?" → ["arena", "mötesplats"]: the two things the
+    answer must say something about (without articles); [] for other questions."""
+    found = _COMPARED_RE.search(main_ask(question))
+    return [_ARTICLE_RE.sub("", term.strip()) for term in found.groups()] if found else []
+
+
 def main_ask(question: str) -> str:
     """The sentence that asks: the first one ending in a question mark when the question also says
     something about the asker ("Jag är gravid. Kan mitt barn skadas av brandröken?"), else the whole text."""

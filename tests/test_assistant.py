@@ -332,6 +332,32 @@ def test_the_sentence_after_the_best_one_in_its_paragraph_comes_with_it(tmp_path
     assert "revisionsberättelse senast den 1 mars" in answer.answer
 
 
+def test_a_difference_is_answered_with_both_sides(tmp_path, make_settings):
+    """"Vad är skillnaden mellan hemtjänst och trygghetslarm?": the rare word's definition scores highest, and
+    the glossary holds only it; the answer still says what each of the two is."""
+    from ingest import run_ingest
+
+    corpus = tmp_path / "korpus"
+    corpus.mkdir()
+    (corpus / "hemtjanst.md").write_text(HOME_CARE, encoding="utf-8")
+    settings = make_settings(corpus_dir=corpus)
+    run_ingest(settings)
+    answer = Assistant(settings).ask("Vad är skillnaden mellan hemtjänst och trygghetslarm?")
+    assert not answer.refused
+    assert "Hemtjänst ges i den enskildes hem" in answer.answer and "trygghetslarm är ett armband" in answer.answer
+
+
+HOME_CARE = (
+    "# Riktlinjer för hemtjänst\n\n## Insatser\n\n"
+    "Hemtjänst ges i den enskildes hem och omfattar hjälp med personlig omvårdnad, städning och inköp. "
+    "Hemtjänsten beviljas efter en ansökan till socialnämnden. Hemtjänst utförs av kommunens egen personal "
+    "eller av en privat utförare som den enskilde väljer. Hemtjänsten följs upp minst en gång per år.\n\n"
+    "Avgiften för hemtjänst bestäms av den enskildes inkomst. Hemtjänst kan ges dygnet runt.\n\n"
+    "## Trygghetslarm\n\n"
+    "Ett trygghetslarm är ett armband som kopplar den enskilde till larmcentralen när något har hänt.\n"
+)
+
+
 BYLAWS = (
     "# Regler för föreningsbidrag\n\n"
     "## Redovisning\n\n"

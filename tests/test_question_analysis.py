@@ -423,3 +423,24 @@ def test_a_noun_made_from_a_verb_also_searches_the_verb():
     assert "betal" in analyzer.tokens("betalningen")
     assert analyzer.tokens("planeringen") == ["planering"]  # the documents write the noun
     assert analyzer.tokens("ringen") == ["ring"]  # not made from a verb the documents use
+
+
+def test_the_two_things_a_difference_is_asked_between():
+    from swedish.questions import compared_terms
+
+    assert compared_terms("Vad är skillnaden mellan en arena och en mötesplats i rapporten?") == ["arena", "mötesplats"]
+    assert compared_terms("Vilken skillnad är det på hemtjänst och trygghetslarm?") == ["hemtjänst", "trygghetslarm"]
+    assert compared_terms("Hur stor är skillnaden?") == []
+
+
+def test_a_glossary_term_is_found_in_another_inflection():
+    """"en arena" asks about the glossary's "Arenor" (both stem to "aren"), as "mötesplats" about
+    "Mötesplatser"."""
+    from assistant.knowledge import match_glossary
+    from index.knowledge import GlossaryEntry
+
+    glossary = [GlossaryEntry("Arenor", "Platser där människor samlas.", "definition", "d", 0, 10),
+                GlossaryEntry("Mötesplatser", "Platser där människor träffas.", "definition", "d", 20, 30),
+                GlossaryEntry("Hälsofrämjande", "Insatser som stärker hälsan.", "definition", "d", 40, 50)]
+    found = match_glossary("Vad är skillnaden mellan en arena och en mötesplats?", glossary)
+    assert [e.term for e in found] == ["Arenor", "Mötesplatser"]

@@ -30,7 +30,15 @@ from assistant.ranking import Ranking, Sentence, Thresholds, field_leans_on, red
 from assistant.retrieval import RetrievedChunk, documents_matching
 from assistant.types import Answer, Citation, Filters, Passage
 from common.settings import Settings
-from swedish.questions import QuestionType, answer_span, asks_for_a_list, leans_on_previous, question_type
+from swedish.questions import (
+    QuestionType,
+    answer_span,
+    asks_for_a_list,
+    compared_terms,
+    leans_on_previous,
+    question_type,
+)
+from swedish.tokens import matched_stems
 
 
 @dataclass
@@ -145,6 +153,7 @@ class ExtractiveAnswerer(Answerer):
             return Draft(True, closest=closest, reason=reason or "", best_score=best.score, coverage=best.coverage,
                          not_mentioned=not_mentioned)
         chosen = self._select(plan, ranked)
+        chosen = _reading_order(chosen + self._compared_sides(c, plan, ranked, chosen))
         return Draft(False, sentences=chosen, closest=closest, best_score=best.score, coverage=best.coverage,
                      question=plan.question)
 
@@ -166,6 +175,28 @@ class ExtractiveAnswerer(Answerer):
         if scoped:
             return f"De dokument frågan gäller nämner inte {listed}."
         return f"Dokumenten nämner inte {listed}."
+
+    def _compared_sides(self, c: Components, plan: QueryPlan, ranked: list[Sentence],
+                        chosen: list[Sentence]) -> list[Sentence]:
+        """"Vad är skillnaden mellan en arena och en mötesplats?": the best sentence on each side the chosen
+        ones leave out, so that the answer says something about both."""
+        analyzer = c.index.lexical.analyzer
+        added: list[Sentence] = []
+        for term in compared_terms(plan.asking):
+            stems = {analyzer.tokens(w)[0] for w in term.split() if analyzer.tokens(w)}
+            if not stems:
+                continue
+
+            def on_side(s: Sentence, stems: set[str] = stems) -> bool:
+                return 2 * len(matched_stems(stems, analyzer.tokens(s.text))) >= len(stems)
+
+            if any(on_side(s) for s in chosen + added):
+                continue
+            # Not held to the best sentence's score: the sides differ in how rare their words are.
+            side = next((s for s in ranked if s.statement and on_side(s)), None)
+            if side is not None:
+                added.append(side)
+        return added
 
     def _select(self, plan: QueryPlan, ranked: list[Sentence]) -> list[Sentence]:
         best = ranked[0].score
@@ -205,8 +236,7 @@ class ExtractiveAnswerer(Answerer):
             before = _previous_in_block(s, ranked) if leans_on_previous(s.text) else _field_above(s, ranked)
             if before is not None and before not in chosen:
                 chosen.append(before)
-        order = {doc_id: i for i, doc_id in enumerate(dict.fromkeys(s.chunk.doc_id for s in chosen))}
-        return sorted(chosen, key=lambda s: (order[s.chunk.doc_id], s.start))
+        return _reading_order(chosen)
 
     # --- writing --------------------------------------------------------------------
 
@@ -345,6 +375,12 @@ def _previous_in_block(sentence: Sentence, candidates: list[Sentence]) -> Senten
     previous = max(before, key=lambda s: s.end)
     between = chunk.text[previous.end - chunk.start:sentence.start - chunk.start]
     return previous if "\n\n" not in between and len(between.strip()) <= 3 else None
+
+
+def _reading_order(chosen: list[Sentence]) -> list[Sentence]:
+    """Document by document (in the order they first appear), each in the order of its text."""
+    order = {doc_id: i for i, doc_id in enumerate(dict.fromkeys(s.chunk.doc_id for s in chosen))}
+    return sorted(chosen, key=lambda s: (order[s.chunk.doc_id], s.start))
 
 
 def _next_in_block(sentence: Sentence, candidates: list[Sentence]) -> Sentence | None:
