@@ -168,7 +168,7 @@ def defines_acronym(acronym: str, text: str) -> bool:
     """``text`` says what ``acronym`` is: "HVO är …", "HVO (hydrerad vegetabilisk olja)", "HVO – …", or a long
     form right before it in parentheses that starts with the acronym's first letter, as the Schwartz–Hearst
     abbreviation algorithm begins ("Sveriges Kommuner och Regioner (SKR)", not "riktigt underlag(LCC)")."""
-    a = re.escape(acronym)
+    a = rf"(?i:{re.escape(acronym)})"  # Swedish writes some acronyms in lower case: "sfi", "komvux"
     if re.search(rf"(?<![\w-]){a}(?:\s+(?:är|var|betyder|står för|innebär|avser|kallas)\b|\s*(?:\(|=|:\s|[–—]\s|,\s*"
                  rf"(?:dvs|det vill säga|som är|en|ett)\b))", text):
         return True
@@ -178,6 +178,28 @@ def defines_acronym(acronym: str, text: str) -> bool:
         # since a Swedish long form may spell out an English acronym ("livscykelkostnad (LCC)").
         if any(word[0].lower() == acronym[0].lower() for word in before):
             return True
+    # Or set off by a comma after its long form, with the acronym's letters in order in the long form's last
+    # words and its first letter opening one of them ("utbildning i svenska för invandrare, sfi,"): the
+    # Schwartz–Hearst match, strict here since a comma also separates the items of lists.
+    for match in re.finditer(rf",\s*{a}(?=[\s,.;)])", text):
+        before = re.findall(r"[^\W\d_]+", text[:match.start()])[-len(acronym) - 1:]
+        if _letters_in_order(acronym.lower(), before):
+            return True
+    return False
+
+
+def _letters_in_order(letters: str, long_form: list[str]) -> bool:
+    """The first letter opens a word of ``long_form`` and the rest follow in order after it."""
+    for i, word in enumerate(long_form):
+        if word[0].lower() == letters[0]:
+            rest = " ".join(long_form[i:]).lower()[1:]
+            position = 0
+            for letter in letters[1:]:
+                position = rest.find(letter, position) + 1
+                if not position:
+                    break
+            else:
+                return True
     return False
 
 
@@ -473,10 +495,11 @@ class Vocabulary:
         return False
 
 
-# Nouns that name the kind of answer, not its topic: "Vilket datum …" is answered by a date.
+# Nouns that name the kind of answer, not its topic: "Vilket datum …" is answered by a date, a difference
+# by "högre än", "mer än", a role ("Vilken roll har kommunerna?") by what they do.
 _ANSWER_KIND_NOUNS = re.compile(r"(datum|dag|år|månad|vecka|klockslag|tid|tidpunkt|period|antal|belopp|summa|namn|"
                                 r"nummer|siffra|procent|andel|storlek|ålder|åldrar|sätt|slag|typ|sort|"
-                                r"skillnad)\w{0,3}$")  # a difference is written "högre än", "mer än" as often
+                                r"skillnad|roll|uppgift|funktion|betydelse|innebörd)\w{0,3}$")
 
 
 # Said instead of repeating the question's number: a number in a question can be a claim to be planted

@@ -17,6 +17,7 @@ cites the exact passage. Extracted here:
 from __future__ import annotations
 
 import re
+from collections import Counter
 
 from index.knowledge import CommitmentItem, GlossaryEntry, HeadingNote, Knowledge, ProgramRecord
 from index.model import SECTION_SEPARATOR, ParsedDocument
@@ -75,6 +76,7 @@ def _expansion_before(text: str, abbr: str) -> str | None:
 
 def extract_glossary(doc: ParsedDocument) -> list[GlossaryEntry]:
     entries: list[GlossaryEntry] = []
+    defined: list[GlossaryEntry] = []  # "X innebär att …", "Med X avses …"
     text, doc_id = doc.text, doc.info.doc_id
     for block in doc.blocks:
         block_text = text[block.start:block.end]
@@ -110,13 +112,19 @@ def extract_glossary(doc: ParsedDocument) -> list[GlossaryEntry]:
                 found = pattern.match(sentence)
                 if found and found.group("term").lower() not in _NOT_TERMS:
                     entries.append(GlossaryEntry(found.group("term"), sentence, "definition", doc_id, s, e))
+                    if pattern is _DEFINES_RE:
+                        defined.append(entries[-1])
                     break
             called = _CALLED_RE.search(sentence)  # "… kallas ibland också för riktat stöd"
             if called:
                 # "Det kallas för preventionsparadoxen.": the sentence before says what "det" is
                 start = before if before is not None and leans_on_previous(sentence) else s
                 entries.append(GlossaryEntry(called.group(1), text[start:e], "definition", doc_id, start, e))
-    return entries
+    # A word "defined" twice in other words points back to what the text just said ("Ändringen innebär att
+    # dagar …", "Ändringen innebär att tredje stycket upphävs."): it is no term.
+    times = Counter(entry.term for entry in defined)
+    pointers = {id(entry) for entry in defined if times[entry.term] > 1}
+    return [entry for entry in entries if id(entry) not in pointers]
 
 
 # --- programs --------------------------------------------------------------------------

@@ -70,7 +70,7 @@ _RULES: list[tuple[QuestionType, re.Pattern]] = [(t, re.compile(p)) for t, p in 
     (QuestionType.AMOUNT, r"\bhur mycket (\w+ )?(kostar|kostade|pengar|betala\w*|tjäna\w*|får \w+ betalt)\b|"
                           r"\bvad kostar\b|\bvilket belopp\b|\bvilken (kostnad|avgift|lön|budget)\b|"
                           r"\bhur (stor|höga?|låga?) (är )?(kostnaden|avgiften|lönen|budgeten|beloppet|summan)\b|"
-                          r"\bhur (stor|stort|höga?|högt|låga?|lågt) (är )?(det |den )?"
+                          r"\bhur (stor|stort|mycket|höga?|högt|låga?|lågt) (är |var |blir )?(det |den )?"
                           r"\w*(kostnad|avgift|lön|budget|belopp|summa|ersättning|bidrag|pris)\w*|\bi kronor\b"),
     (QuestionType.HOW_MANY, r"\bhur många\b|\bhur stor (andel|del)\b|\bantal(et)?\b.*\?$|\bvilken andel\b"),
     (QuestionType.WHEN, r"^(och )?när\b|\bvilket (datum|år|månad)\b|\bvilken (dag|tidpunkt|period|vecka)\b|"
@@ -142,8 +142,13 @@ _MONEY_UNITS = r"kr|kronor|sek|tkr|mkr|mnkr|msek|euro|eur|€|\$|dollar|miljon\w
 _NUMBER_WORDS_BIG = r"en|ett|två|tre|fyra|fem|sex|sju|åtta|nio|tio|hundra|tusen"
 # A time of day: "kl. 8.30", "klockan 24.00", "17:00" (not a section number such as "4.12").
 _CLOCK_TIME = r"(?:\b(?:kl\.?|klockan)\s*\d{1,2}(?:[.:]\d\d)?\b|\b\d{1,2}[.:](?:00|15|30|45)\b(?![.:]\d))"
+# A year, not the year of a reference: "lagen (2010:197)", "prop. 2013/14:104", "SOU 2007:34".
+_YEAR = r"(?<![:/])\b(?:19|20)\d\d\b(?![:/]\d)"
+# How long: "högst 24 månader", "i tre år", "två veckor".
+_DURATION_RE = re.compile(rf"\b(?:(?:högst|minst|upp till|i|under|cirka|ungefär) )?{_NUMBER} "
+                          r"(?:år|månader|månad|veckor|vecka|dagar|dag|timmar|timme|minuter)\b", re.IGNORECASE)
 EVIDENCE: dict[QuestionType, re.Pattern] = {
-    QuestionType.WHEN: re.compile(rf"\b(19|20)\d\d\b|\b({_MONTHS})\b|\b(vår|höst|sommar|vinter)(en)?\b|"
+    QuestionType.WHEN: re.compile(rf"{_YEAR}|\b({_MONTHS})\b|\b(vår|höst|sommar|vinter)(en)?\b|"
                                   rf"\bvecka \d+|\b(inom|efter|under|i) {_NUMBER} (år|månader|veckor|dagar)\b|"
                                   rf"\b(senast|årligen|varje år)\b|{_CLOCK_TIME}"),
     QuestionType.HOW_OFTEN: re.compile(
@@ -246,7 +251,7 @@ _NOT_A_REFERENCE = r"(?!\d|\s*(?:§|kap\b))"
 # The short answer itself, as written in a sentence: a date, a number with its unit, a frequency, a body.
 _SPAN_PATTERNS: dict[QuestionType, re.Pattern] = {
     QuestionType.WHEN: re.compile(rf"\b(19|20)\d\d-\d\d-\d\d\b|\b\d{{1,2}} ({_MONTHS})( (19|20)\d\d)?\b|"
-                                  rf"\b({_MONTHS}) (19|20)\d\d\b|\b(19|20)\d\d\s*[–-]\s*(19|20)\d\d\b|\b(19|20)\d\d\b|"
+                                  rf"\b({_MONTHS}) (19|20)\d\d\b|\b(19|20)\d\d\s*[–-]\s*(19|20)\d\d\b|{_YEAR}|"
                                   rf"{_CLOCK_TIME}(?:\s*(?:[–-]|och)\s*\d{{1,2}}[.:]\d\d)?"),
     QuestionType.HOW_MANY: re.compile(rf"(?:(?<![\w,.])\d+(?:[ \u00a0]\d{{3}})*(?:[,.]\d+)?(?:\s*[–-]\s*\d+)?"
                                       rf"{_NOT_A_REFERENCE}|"
@@ -289,6 +294,11 @@ def answer_span(kind: QuestionType, sentence: str, question: str) -> tuple[int, 
     if pattern is None:
         return None
     asked = question.lower()
+    if kind == QuestionType.WHEN and re.search(r"\bhur (länge|lång tid)\b", asked):
+        for duration in _DURATION_RE.finditer(sentence):  # "Hur länge gäller planen?" → "högst 24 månader"
+            deadline = re.search(r"\b(inom|efter|före|senast)\s+$", sentence[:duration.start()])
+            if not deadline and duration.group(0).lower() not in asked:  # "inom ett år" says when, not how long
+                return duration.span()
     for match in pattern.finditer(sentence):
         found = match.group(0).strip()
         if kind == QuestionType.WHO and found.split()[0].lower() in STOPWORDS:

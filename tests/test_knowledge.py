@@ -242,3 +242,20 @@ def test_the_glossarys_generic_words_come_from_its_terms_not_from_a_list():
     assert "hamnstatskontroll" not in generic and "selektiva" not in generic
     assert _term_key("Universellt hamnstöd", generic) == ["universel"]
     assert _term_key("Hamnstatskontroll", generic) == ["hamnstatskontro"]
+
+
+def test_a_word_defined_twice_in_other_words_points_back_and_is_no_term(tmp_path):
+    """"Ändringen innebär att …" twice with different content refers to what the text just said; "Ett
+    etableringssamtal innebär att …" once is a definition."""
+    from index.model import DocumentInfo
+    from ingest.knowledge import extract_glossary
+    from ingest.loaders import load_document
+
+    path = tmp_path / "proposition.md"
+    path.write_text(
+        "# Förslag\n\n## Sjukperioder\n\nEn bestämmelse om sjukperioder ändras. Ändringen innebär att dagar i "
+        "sjukperioder läggs samman.\n\n## Tredje stycket\n\nTredje stycket i 4 § ändras. Ändringen innebär att "
+        "tredje stycket upphävs.\n\n## Samtal\n\nEtableringssamtal innebär att den nyanlände och handläggaren "
+        "går igenom utbildning och erfarenhet.\n", encoding="utf-8")
+    doc = load_document(path, DocumentInfo(doc_id="prop", title="Förslag", source_file=path.name))
+    assert [entry.term for entry in extract_glossary(doc)] == ["Etableringssamtal"]

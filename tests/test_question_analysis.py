@@ -22,6 +22,7 @@ from swedish.tokens import STOPWORDS, matched_stems, stem_matches
     ("Hur ofta ska riskbedömningen göras?", QuestionType.HOW_OFTEN),
     ("Hur många timmar får en ungdom arbeta?", QuestionType.HOW_MANY),
     ("Hur mycket kostar en ansökan?", QuestionType.AMOUNT),
+    ("Hur mycket är etableringsersättningen?", QuestionType.AMOUNT),
     ("Vilka arbeten är förbjudna för minderåriga?", QuestionType.LIST),
     ("Varför förekommer arbetsrotation i vissa butiker?", QuestionType.WHY),
     ("Hur går ansökan till?", QuestionType.HOW),
@@ -66,6 +67,12 @@ def test_question_types_from_swedish_grammar(question, kind):
      "Vilket departement ligger bakom direktivet?", None),  # no compound ending in it
     (QuestionType.WHO, "Det ska finnas en regional överenskommelse.",
      "Vilken kommun saknar familjecentral?", None),  # "kommun" whole, not "komm" in "…kommelse"
+    # "Hur länge" asks for a duration ("inom ett år" says when); a law's number "(2010:197)" is no year.
+    (QuestionType.WHEN, "Av lagen (2010:197) följer rätt till en plan inom ett år och att den omfattar högst "
+     "24 månader.", "Hur länge gäller planen?", "högst 24 månader"),
+    (QuestionType.WHEN, "Enligt lagen (2010:197) ska planen följas upp.", "När ska planen följas upp?", None),
+    (QuestionType.WHEN, "Se prop. 2013/14:104 om planen, som antogs 2014.", "När antogs planen?", "2014"),
+    (QuestionType.WHEN, "Den lag som gäller idag kom år 1990.", "Hur länge har lagen funnits?", "1990"),
 ])
 def test_the_short_answer_is_a_span_of_the_sentence_not_of_the_question(kind, sentence, question, expected):
     span = answer_span(kind, sentence, question)
@@ -127,6 +134,7 @@ def test_a_names_genitive_and_a_difference_are_not_words_the_documents_lack():
 
     assert missing("Hur stor är skillnaden?") == []
     assert missing("Hur stor är budgeten?") == ["budgeten"]
+    assert missing("Vilken roll har kommunen?") == []  # a role is answered by what the body does
 
 
 def test_sentences_that_lean_on_the_one_before():
@@ -379,6 +387,9 @@ def test_a_word_the_documents_only_write_inside_compounds_finds_them():
     ("LCC", "Ekonomer och upphandlare ska ges riktigt underlag(LCC).", False),  # no long form before it
     ("HVO", "Ökad användning av alternativa drivmedel (såsom HVO) i fordonsflottan.", False),
     ("LCC", "Vad som är lönsamt ska beräknas med LCC-kalkyler.", False),
+    # Set off by a comma after its long form, in lower case as Swedish writes some acronyms.
+    ("SFI", "Tiden i utbildningen i svenska för invandrare, sfi, ska förkortas.", True),
+    ("BVC", "Samverkan mellan barnhälsovård, MHV, BVC och socialtjänst.", False),  # a list, no long form
 ])
 def test_what_explains_an_acronym(acronym, text, defines):
     from assistant.answerability import defines_acronym
