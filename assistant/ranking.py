@@ -56,13 +56,15 @@ def _whole_line(text: str, start: int, end: int) -> bool:
 
 
 def states_something(text: str, kind: str, is_field: bool = False) -> bool:
-    """Not a heading, a header line ("Strategi Plan/program Riktlinje …", mostly capitalised words without a
-    sentence's end) or a fragment of under three words ("Det ska"); a field ("Datum: 2023-02-20"), a table
+    """Not a heading, a question, a header line ("Strategi Plan/program Riktlinje …", mostly capitalised words
+    without a sentence's end) or a fragment of under three words ("Det ska"); a field ("Datum: 2023-02-20"), a table
     row and a list item state a fact."""
     if kind == "heading":
         return False
     if kind in ("table_row", "table_header", "list_item") or is_field:
         return True
+    if text.rstrip().endswith("?"):
+        return False  # "Vilka utsläpp har vi i Haparanda?": a question in the text asks, it states nothing
     found = re.findall(r"[^\W\d_]+", text)
     content = [w for w in found if w.lower() not in STOPWORDS] or found  # "och", "i" join names, capitalised or not
     capitalised = sum(1 for w in content if w[0].isupper())

@@ -223,10 +223,15 @@ _SUBJECT_VERBS = frozenset(_FINITE_VERBS) | {
     "beslutade", "beslutar", "leder", "ledde", "brukar", "saknade", "saknar", "lyfte", "lyfter", "räknas"}
 
 
+# "Vilken roll har näringslivet?": what has the role is what the question is about.
+_ROLE_OF_RE = re.compile(r"\bvilk(?:en|et|a) (?:roll|uppgift|uppgifter|funktion|betydelse) "
+                         r"(?:har|spelar|fyller|får) (.+)$")
+
+
 def asked_for(question: str, stopwords: frozenset[str]) -> tuple[list[str], list[str]]:
     """What a question asks about, by Swedish grammar: the head noun of its question phrase
     ("Vilken svarsfrekvens …", "Hur många timmar …", "Vem är ordförande …") and the topic after "om"
-    in "Vad säger … om X?" / "Och om X?"."""
+    in "Vad säger … om X?" / "Och om X?", or the one with the role in "Vilken roll har X?"."""
     text = " ".join(question.lower().replace("?", " ").split())
     heads: list[str] = []
     match = _WH_HEAD_RE.search(text)
@@ -240,7 +245,7 @@ def asked_for(question: str, stopwords: frozenset[str]) -> tuple[list[str], list
                 continue  # "vilket praktiskt problem": the noun follows its adjective
             heads.append(word)
             break
-    about = _ABOUT_RE.search(text)
+    about = _ABOUT_RE.search(text) or _ROLE_OF_RE.search(text)
     topic = [w for w in about.group(1).split()[:4] if w not in stopwords] if about else []
     return heads, topic
 

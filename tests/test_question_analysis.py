@@ -135,6 +135,7 @@ def test_a_names_genitive_and_a_difference_are_not_words_the_documents_lack():
     assert missing("Hur stor är skillnaden?") == []
     assert missing("Hur stor är budgeten?") == ["budgeten"]
     assert missing("Vilken roll har kommunen?") == []  # a role is answered by what the body does
+    assert missing("Vilken roll har näringslivet?") == ["näringslivet"]  # what has the role is the topic
 
 
 def test_sentences_that_lean_on_the_one_before():
@@ -257,6 +258,7 @@ def test_a_frequency_is_a_schedule_not_a_vague_adverb(sentence, states):
     ("Det ska", "paragraph", False),
     ("Mål och inriktning", "heading", False),
     ("Strategin följs upp vartannat år av Region Örebro län.", "paragraph", True),
+    ("Vilka utsläpp har vi i Haparanda?", "paragraph", False),  # a question in the text asks
     ("Datum: 2023-02-20", "paragraph", True),
     ("Komet | Selektiv | 3–11 år", "table_row", True),
 ])
