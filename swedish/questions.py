@@ -223,6 +223,8 @@ _SUBJECT_VERBS = frozenset(_FINITE_VERBS) | {
     "beslutade", "beslutar", "leder", "ledde", "brukar", "saknade", "saknar", "lyfte", "lyfter", "räknas"}
 
 
+# "Vad rekommenderas vid depression?": the situation the question is about.
+_CONDITION_RE = re.compile(r"^(?:och )?vad\b.{0,40}?\bvid\s+(.+)$")
 # "Vilken roll har näringslivet?": what has the role is what the question is about.
 _ROLE_OF_RE = re.compile(r"\bvilk(?:en|et|a) (?:roll|uppgift|uppgifter|funktion|betydelse) "
                          r"(?:har|spelar|fyller|får) (.+)$")
@@ -231,7 +233,8 @@ _ROLE_OF_RE = re.compile(r"\bvilk(?:en|et|a) (?:roll|uppgift|uppgifter|funktion|
 def asked_for(question: str, stopwords: frozenset[str]) -> tuple[list[str], list[str]]:
     """What a question asks about, by Swedish grammar: the head noun of its question phrase
     ("Vilken svarsfrekvens …", "Hur många timmar …", "Vem är ordförande …") and the topic after "om"
-    in "Vad säger … om X?" / "Och om X?", or the one with the role in "Vilken roll har X?"."""
+    in "Vad säger … om X?" / "Och om X?", the one with the role in "Vilken roll har X?" or the situation in
+    "Vad rekommenderas vid X?"."""
     text = " ".join(question.lower().replace("?", " ").split())
     heads: list[str] = []
     match = _WH_HEAD_RE.search(text)
@@ -245,7 +248,7 @@ def asked_for(question: str, stopwords: frozenset[str]) -> tuple[list[str], list
                 continue  # "vilket praktiskt problem": the noun follows its adjective
             heads.append(word)
             break
-    about = _ABOUT_RE.search(text) or _ROLE_OF_RE.search(text)
+    about = _ABOUT_RE.search(text) or _ROLE_OF_RE.search(text) or _CONDITION_RE.search(text)
     topic = [w for w in about.group(1).split()[:4] if w not in stopwords] if about else []
     return heads, topic
 
@@ -304,6 +307,8 @@ def answer_span(kind: QuestionType, sentence: str, question: str) -> tuple[int, 
             deadline = re.search(r"\b(inom|efter|före|senast)\s+$", sentence[:duration.start()])
             if not deadline and duration.group(0).lower() not in asked:  # "inom ett år" says when, not how long
                 return duration.span()
+        if not re.search(r"\bhur länge har\b", asked):
+            return None  # "Hur länge har lagen funnits?" is answered by the year it came; "Hur länge ska …" is not
     for match in pattern.finditer(sentence):
         found = match.group(0).strip()
         if kind == QuestionType.WHO and found.split()[0].lower() in STOPWORDS:

@@ -358,6 +358,25 @@ HOME_CARE = (
 )
 
 
+def test_a_passage_the_document_repeats_is_shown_once_among_the_nearest(tmp_path, make_settings):
+    """A summary repeats its chapter word for word: a refusal's nearest passages show the sentence once."""
+    from ingest import run_ingest
+
+    corpus = tmp_path / "korpus"
+    corpus.mkdir()
+    repeated = "Gravida rekommenderas att vara regelbundet fysiskt aktiva under hela graviditeten."
+    filler = " ".join(f"Stycke {i} handlar om kost, sömn och vardagsrutiner för vuxna." for i in range(14))
+    (corpus / "levnadsvanor.md").write_text(
+        f"# Levnadsvanor\n\n## Sammanfattning\n\n{repeated} Sammanfattningen gäller alla vuxna.\n\n"
+        f"## Kost\n\n{filler}\n\n## Fysisk aktivitet\n\n{repeated} Se också kapitlet om kost.\n",
+        encoding="utf-8")
+    settings = make_settings(corpus_dir=corpus)
+    run_ingest(settings)
+    answer = Assistant(settings).ask("Vad rekommenderas vid depression?")
+    assert answer.refused and "”depression”" in answer.answer
+    assert answer.answer.count("Gravida rekommenderas") == 1
+
+
 BYLAWS = (
     "# Regler för föreningsbidrag\n\n"
     "## Redovisning\n\n"

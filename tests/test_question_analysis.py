@@ -73,6 +73,7 @@ def test_question_types_from_swedish_grammar(question, kind):
     (QuestionType.WHEN, "Enligt lagen (2010:197) ska planen följas upp.", "När ska planen följas upp?", None),
     (QuestionType.WHEN, "Se prop. 2013/14:104 om planen, som antogs 2014.", "När antogs planen?", "2014"),
     (QuestionType.WHEN, "Den lag som gäller idag kom år 1990.", "Hur länge har lagen funnits?", "1990"),
+    (QuestionType.WHEN, "Riktlinjerna från 2012 gäller.", "Hur länge ska man behandla?", None),
 ])
 def test_the_short_answer_is_a_span_of_the_sentence_not_of_the_question(kind, sentence, question, expected):
     span = answer_span(kind, sentence, question)
@@ -136,6 +137,8 @@ def test_a_names_genitive_and_a_difference_are_not_words_the_documents_lack():
     assert missing("Hur stor är budgeten?") == ["budgeten"]
     assert missing("Vilken roll har kommunen?") == []  # a role is answered by what the body does
     assert missing("Vilken roll har näringslivet?") == ["näringslivet"]  # what has the role is the topic
+    assert missing("Vad rekommenderas vid depression?") == ["depression"]  # the situation asked about
+    assert missing("Vad gäller vid högre elpris?") == []
 
 
 def test_sentences_that_lean_on_the_one_before():

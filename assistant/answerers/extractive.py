@@ -421,9 +421,12 @@ def _join_parts(parts: list[str]) -> str:
 
 
 def _one_per_passage(ranked: list[Sentence], n: int) -> list[Sentence]:
+    """The best sentence of each of the first ``n`` passages, once: a text the document repeats word for word
+    (a summary and its chapter) is shown one time."""
     result: list[Sentence] = []
     for s in ranked:
-        if all(s.chunk.chunk_id != r.chunk.chunk_id for r in result):
+        if all(s.chunk.chunk_id != r.chunk.chunk_id and " ".join(s.text.split()) != " ".join(r.text.split())
+               for r in result):
             result.append(s)
         if len(result) == n:
             break
