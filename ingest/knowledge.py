@@ -121,10 +121,23 @@ def extract_glossary(doc: ParsedDocument) -> list[GlossaryEntry]:
                 start = before if before is not None and leans_on_previous(sentence) else s
                 entries.append(GlossaryEntry(called.group(1), text[start:e], "definition", doc_id, start, e))
     # A word "defined" twice in other words points back to what the text just said ("Ändringen innebär att
-    # dagar …", "Ändringen innebär att tredje stycket upphävs."): it is no term.
+    # dagar …", "Ändringen innebär att tredje stycket upphävs."): it is no term. So does a word in its
+    # definite form that the document uses all over ("Föreskriften innebär att …" in a regulation), unlike a
+    # concept named once or twice ("Preventionsparadoxen innebär att …").
     times = Counter(entry.term for entry in defined)
-    pointers = {id(entry) for entry in defined if times[entry.term] > 1}
+    pointers = {id(entry) for entry in defined
+                if times[entry.term] > 1 or _common_definite(entry.term, doc)}
     return [entry for entry in entries if id(entry) not in pointers]
+
+
+def _common_definite(term: str, doc: ParsedDocument, blocks: int = 5) -> bool:
+    """``term`` is one word in the definite form ("Föreskriften", "Förslaget") whose base the document writes
+    in ``blocks`` blocks or more."""
+    found = re.fullmatch(r"([A-ZÅÄÖa-zåäö]{4,}?)(en|et|n|t)", term)
+    if found is None or " " in term:
+        return False
+    base = re.compile(rf"\b{found.group(1)}", re.IGNORECASE)
+    return sum(1 for b in doc.blocks if base.search(doc.text, b.start, b.end)) >= blocks
 
 
 # --- programs --------------------------------------------------------------------------

@@ -267,7 +267,9 @@ _SPAN_PATTERNS: dict[QuestionType, re.Pattern] = {
                                       r"(?:\s*%|\s+procent|\s+(?!och\b|av\b|i\b)[a-zåäö]+)?", re.IGNORECASE),
     QuestionType.AMOUNT: re.compile(rf"(?<![\w,.])\d+(?:[ \u00a0]\d{{3}})*(?:[,.]\d+)?\s*({_MONEY_UNITS})"
                                     r"(?:/[a-zåäö]+)?(?![a-zåäö])"),
-    QuestionType.HOW_OFTEN: re.compile(EVIDENCE[QuestionType.HOW_OFTEN].pattern),
+    # "regelbundet" answers "Hur ofta ska de öva?" when that is all the text says; "återkommande besiktningar"
+    # only says that they recur.
+    QuestionType.HOW_OFTEN: re.compile(EVIDENCE[QuestionType.HOW_OFTEN].pattern.replace("|återkommande|", "|")),
     QuestionType.WHO: ORGANISATION_RE,
 }
 

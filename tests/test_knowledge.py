@@ -259,3 +259,19 @@ def test_a_word_defined_twice_in_other_words_points_back_and_is_no_term(tmp_path
         "går igenom utbildning och erfarenhet.\n", encoding="utf-8")
     doc = load_document(path, DocumentInfo(doc_id="prop", title="Förslag", source_file=path.name))
     assert [entry.term for entry in extract_glossary(doc)] == ["Etableringssamtal"]
+
+
+def test_a_definite_word_the_document_uses_all_over_is_no_term(tmp_path):
+    """"Föreskriften innebär att …" in a regulation that writes "föreskrift" everywhere points back; a concept
+    the text names once ("Hissnormen innebär att …") is a term."""
+    from index.model import DocumentInfo
+    from ingest.knowledge import extract_glossary
+    from ingest.loaders import load_document
+
+    sections = "".join(f"## {i} §\n\nDenna föreskrift gäller anordning nummer {i}.\n\n" for i in range(1, 7))
+    path = tmp_path / "foreskrift.md"
+    path.write_text(
+        f"# Föreskrifter om hissar\n\n{sections}## Skyltar\n\nFöreskriften innebär att även små hissar ska ha "
+        "en skylt.\n\n## Normer\n\nHissnormen innebär att en hiss ska stanna inom en meter.\n", encoding="utf-8")
+    doc = load_document(path, DocumentInfo(doc_id="bfs", title="Föreskrifter", source_file=path.name))
+    assert [entry.term for entry in extract_glossary(doc)] == ["Hissnormen"]

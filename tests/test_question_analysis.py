@@ -74,6 +74,10 @@ def test_question_types_from_swedish_grammar(question, kind):
     (QuestionType.WHEN, "Se prop. 2013/14:104 om planen, som antogs 2014.", "När antogs planen?", "2014"),
     (QuestionType.WHEN, "Den lag som gäller idag kom år 1990.", "Hur länge har lagen funnits?", "1990"),
     (QuestionType.WHEN, "Riktlinjerna från 2012 gäller.", "Hur länge ska man behandla?", None),
+    # A schedule answers "hur ofta"; "återkommande" only says that something recurs.
+    (QuestionType.HOW_OFTEN, "Därefter görs återkommande besiktningar vartannat år.", "Hur ofta besiktas den?",
+     "vartannat år"),
+    (QuestionType.HOW_OFTEN, "Därefter görs återkommande besiktningar.", "Hur ofta besiktas den?", None),
 ])
 def test_the_short_answer_is_a_span_of_the_sentence_not_of_the_question(kind, sentence, question, expected):
     span = answer_span(kind, sentence, question)
