@@ -308,7 +308,7 @@ def run_soak(base: str, workload: Workload, pid: int, seconds: float, users: int
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
-    level = run_level(base, workload, users, 10**9, seconds, pid)
+    level = run_level(base, workload, users, 10**9, seconds, pid, patient=True)  # waits out 429s as told
     stop.set()
     sampler.join()
     samples.append((time.monotonic() - started, rss_tree(pid)))
