@@ -31,6 +31,7 @@ from swedish.numbers import (
     VAGUE_QUANTITY_WORDS,
 )
 from swedish.questions import (
+    ANSWER_KIND_NOUNS,
     QuestionType,
     asked_body_noun,
     asked_for,
@@ -495,11 +496,6 @@ class Vocabulary:
         return False
 
 
-# Nouns that name the kind of answer, not its topic: "Vilket datum …" is answered by a date, a difference
-# by "högre än", "mer än", a role ("Vilken roll har kommunerna?") by what they do.
-_ANSWER_KIND_NOUNS = re.compile(r"(datum|dag|år|månad|vecka|klockslag|tid|tidpunkt|period|antal|belopp|summa|namn|"
-                                r"nummer|siffra|procent|andel|storlek|ålder|åldrar|sätt|slag|typ|sort|"
-                                r"skillnad|roll|uppgift|funktion|betydelse|innebörd)\w{0,3}$")
 
 
 # Said instead of repeating the question's number: a number in a question can be a claim to be planted
@@ -550,7 +546,7 @@ def missing_asked_for(plan: QueryPlan, scope: Vocabulary, corpus: Vocabulary, an
 
     # The thing asked for must be named somewhere, as a word or as the parts of a compound (not only in scope:
     # "problem" is asked, "hinder" answers; a place named in a question need not name the document).
-    missing = [w for w in heads if not _ANSWER_KIND_NOUNS.match(w) and absent(w, corpus, by_parts=True)]
+    missing = [w for w in heads if not ANSWER_KIND_NOUNS.match(w) and absent(w, corpus, by_parts=True)]
     # A quantity the question states ("5 miljoner kronor", "14 år") that no document in scope states.
     quantity_re = r"(?<![\w,.:/–-])\d{1,5}(?:[,.]\d+)?(?:\s*[-–]\s*\d+)?(?![\w:/-])(?:\s+[^\W\d_]+)?"
     for quantity in re.findall(quantity_re, plan.question):

@@ -16,7 +16,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from swedish.language import looks_english
-from swedish.questions import QuestionType, degree_words_asked, question_type
+from swedish.questions import ANSWER_KIND_NOUNS, QuestionType, degree_words_asked, question_type
 from swedish.tokens import STOPWORDS, SwedishAnalyzer, words
 
 # Words that carry the question's form, not its topic.
@@ -284,6 +284,8 @@ class QueryPlanner:
         if lowered.startswith(_FOLLOWUP_STARTS) or "samma sak" in lowered or lowered.endswith(" då?"):
             return True
         content = [w for w in self.content_words(question) if w not in set(naming_words)]
+        if all(ANSWER_KIND_NOUNS.match(w) for w in content):
+            return True  # "Hur stor är skillnaden?", "Vilket år?": nothing to ask about but the conversation's topic
         return len(content) <= 2 and any(w in _ANAPHORA for w in words(lowered))
 
     def plan(self, question: str, previous: QueryPlan | None = None) -> QueryPlan:

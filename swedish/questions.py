@@ -90,6 +90,13 @@ _RULES: list[tuple[QuestionType, re.Pattern]] = [(t, re.compile(p)) for t, p in 
 )]
 
 
+# Nouns that name the kind of answer, not its topic: "Vilket datum …" is answered by a date, a difference
+# by "högre än", "mer än", a role ("Vilken roll har kommunerna?") by what they do.
+ANSWER_KIND_NOUNS = re.compile(r"(datum|dag|år|månad|vecka|klockslag|tid|tidpunkt|period|antal|belopp|summa|namn|"
+                               r"nummer|siffra|procent|andel|storlek|ålder|åldrar|sätt|slag|typ|sort|"
+                               r"skillnad|roll|uppgift|funktion|betydelse|innebörd)\w{0,3}$")
+
+
 # "Hur stor är investeringen?": the adjective or adverb after "hur" asks for a degree; it is the question's
 # form, not its topic ("stor" would match "En stor del av …").
 DEGREE_WORDS = frozenset({

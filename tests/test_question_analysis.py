@@ -431,6 +431,10 @@ def test_the_degree_word_after_hur_is_the_question_form_not_its_topic():
     assert degree_words_asked("Hur påverkas barnen?") == set()  # a verb after "hur" is the topic
     planner = QueryPlanner(SwedishAnalyzer(), {}, DocumentMentions({}, {}, {}, {}), frozenset())
     assert planner.plan("Hur stor är investeringen?").content_words == ["investeringen"]
+    # A question with nothing to ask about but the kind of answer goes on from the conversation.
+    follow_up = planner.plan_conversation("Hur stor är skillnaden?", ["Varför är elen dyrare i Vansbro än i Mora?"])
+    assert follow_up.followup and "elen" in follow_up.content_words
+    assert not planner.plan_conversation("Hur stor är budgeten?", ["Varför är elen dyrare?"]).followup
 
 
 def test_a_noun_made_from_a_verb_also_searches_the_verb():
