@@ -16,7 +16,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from swedish.language import looks_english
-from swedish.questions import ANSWER_KIND_NOUNS, QuestionType, degree_words_asked, question_type
+from swedish.questions import ANSWER_KIND_NOUNS, QuestionType, defined_term, degree_words_asked, question_type
 from swedish.tokens import STOPWORDS, SwedishAnalyzer, words
 
 # Words that carry the question's form, not its topic.
@@ -31,6 +31,7 @@ QUESTION_WORDS = frozenset({
 })
 _FOLLOWUP_STARTS = ("och ", "men ", "än ", "samma ", "hur är det med", "vad gäller", "gäller det", "också ",
                     "då ", "även ", "och?", "sen ", "sedan ")
+_PRONOUNS = {"det", "den", "dem", "dessa", "detta", "de"}
 _ANAPHORA = {"det", "den", "dem", "dessa", "detta", "där", "samma", "sådan", "sådana", "då", "också", "de", "dit"}
 # "Vad säger remissen om …": the question asks what one document says, so the answer comes from it.
 _ASKS_WHAT_IT_SAYS_RE = re.compile(r"\b(säger|sägs|står det|står i|skriver|nämner|nämns|tar \w+ upp|enligt)\b")
@@ -293,6 +294,12 @@ class QueryPlanner:
         mention = self.aliases.resolve(question)
         followup = previous is not None and self.is_followup(question, mention.naming_words)
         effective = f"{previous.effective} {question}" if followup and previous else question
+        if followup and previous and any(w in _PRONOUNS for w in words(question)):
+            # "Vad betyder underrättelseskyldighet i direktivet om …?" → "Vad ska utredaren föreslå om den?": the
+            # pronoun stands for the term just explained, not for everything the question said around it.
+            defined = defined_term(previous.question)
+            if defined:
+                effective = f"{defined} {question}"
         doc_ids, several, by_name, explicit = mention.doc_ids, mention.several, mention.by_name, mention.explicit
         if followup and previous and not doc_ids:
             doc_ids, several, by_name, explicit = (list(previous.doc_ids), previous.compare, previous.scoped,

@@ -124,6 +124,18 @@ def compared_terms(question: str) -> list[str]:
     return [_ARTICLE_RE.sub("", term.strip()) for term in found.groups()] if found else []
 
 
+_DEFINED_RE = re.compile(r"^(?:och )?vad (?:är|betyder|innebär|menas med|avses med|står) (?:en |ett )?"
+                         r"(\w[\w-]*(?: (?!för\b|i\b|enligt\b)\w[\w-]*)?)(?: för)?(?: (?:i|enligt) .*)?\?*$",
+                         re.IGNORECASE)
+
+
+def defined_term(question: str) -> str:
+    """"Vad betyder underrättelseskyldighet i direktivet …?" → "underrättelseskyldighet", "Vad står ANDTS
+    för?" → "ANDTS": the term a definition question asks about; "" for other questions."""
+    found = _DEFINED_RE.search(" ".join(main_ask(question).split()))
+    return found.group(1) if found else ""
+
+
 def main_ask(question: str) -> str:
     """The sentence that asks: the first one ending in a question mark when the question also says
     something about the asker ("Jag är gravid. Kan mitt barn skadas av brandröken?"), else the whole text."""

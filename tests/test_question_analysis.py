@@ -435,6 +435,22 @@ def test_the_degree_word_after_hur_is_the_question_form_not_its_topic():
     follow_up = planner.plan_conversation("Hur stor är skillnaden?", ["Varför är elen dyrare i Vansbro än i Mora?"])
     assert follow_up.followup and "elen" in follow_up.content_words
     assert not planner.plan_conversation("Hur stor är budgeten?", ["Varför är elen dyrare?"]).followup
+    # A pronoun after a definition question stands for the term explained, not for the rest of that question.
+    pronoun = planner.plan_conversation("Vem beslutar om den?", ["Vad betyder hemtjänst i riktlinjerna för äldre?"])
+    assert pronoun.followup and pronoun.effective == "hemtjänst Vem beslutar om den?"
+
+
+@pytest.mark.parametrize("question, term", [
+    ("Vad står ANDTS för?", "ANDTS"),
+    ("Vad betyder hemtjänst i riktlinjerna för äldre?", "hemtjänst"),
+    ("Vad är universellt föräldraskapsstöd?", "universellt föräldraskapsstöd"),
+    ("Vad är preventionsparadoxen enligt strategin?", "preventionsparadoxen"),
+    ("Vad gör styrgruppen?", ""),
+])
+def test_the_term_a_definition_question_asks_about(question, term):
+    from swedish.questions import defined_term
+
+    assert defined_term(question) == term
 
 
 def test_a_noun_made_from_a_verb_also_searches_the_verb():
