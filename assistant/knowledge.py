@@ -258,10 +258,15 @@ class KnowledgeRouter:
                 if answer:
                     return answer
         if glossary_ask or len(words(question)) <= 4:
-            terms = match_glossary(plan.question, self.kb.glossary)
-            # "Vad är skillnaden mellan hemtjänst och trygghetslarm?" with only one of them in the glossary:
-            # the search answers about both.
-            if terms and len(terms) >= len(compared_terms(plan.question)):
+            compared = compared_terms(plan.question)
+            if compared:
+                # "Vad är skillnaden mellan selektivt och indikerat stöd?": each side's own entries; with only
+                # one side in the glossary ("… hemtjänst och trygghetslarm?") the search answers about both.
+                sides = [match_glossary(term, self.kb.glossary) for term in compared]
+                terms = [entry for side in sides for entry in side] if all(sides) else []
+            else:
+                terms = match_glossary(plan.question, self.kb.glossary)
+            if terms:
                 return self.glossary_answer(terms)
         if _COMMITMENT_ASK_RE.search(q):
             return self.commitment_answer(plan, query_vector)

@@ -47,6 +47,16 @@ def test_an_abbreviation_gets_a_crisp_cited_answer(assistant):
     assert_verbatim(answer, assistant)
 
 
+def test_each_side_of_a_difference_gets_its_own_definitions(assistant):
+    """"selektivt" and "indikerat stöd" each find their entries; the entry that names both ("Selektiva och
+    indikerade insatser kallas …") does not crowd out the definition of one side."""
+    answer = assistant.ask("Vad är skillnaden mellan selektivt och indikerat stöd?")
+    assert answer.kind == "glossary"
+    assert "selektivt stöd fokuserar på att vända en negativ utveckling" in quotes(answer)
+    assert "Indikerat stöd ges ofta individuellt" in quotes(answer)
+    assert_verbatim(answer, assistant)
+
+
 def test_difference_between_two_terms_cites_both_definitions(assistant):
     answer = assistant.ask("Vad skiljer en familjecentral från en familjecentralsliknande verksamhet?")
     assert answer.kind == "glossary"
