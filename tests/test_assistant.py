@@ -273,17 +273,22 @@ fritidsgård minst en gång i månaden ska öka under planperioden.
 """
 
 
+def assistant_over(make_settings, tmp_path, name: str, text: str) -> Assistant:
+    """An assistant over one document the team never tuned on, ingested into its own corpus and index."""
+    from ingest import run_ingest
+
+    corpus = tmp_path / "korpus"
+    corpus.mkdir()
+    (corpus / name).write_text(text, encoding="utf-8")
+    settings = make_settings(corpus_dir=corpus)
+    assert not run_ingest(settings).failed
+    return Assistant(settings)
+
+
 def test_a_field_with_a_one_word_label_is_answered_with_the_field_above_it(make_settings, tmp_path):
     """A document's information block ("Godkänt av: …", "Datum: …") in a document the assistant has never
     seen: "När godkändes …?" gets the date and the body that approved it, "godkändes" matching "Godkänt"."""
-    from ingest import run_ingest
-
-    corpus = tmp_path / "egen-korpus"
-    corpus.mkdir()
-    (corpus / "fritidsplan-exempelby.txt").write_text(FIELD_BLOCK_DOCUMENT, encoding="utf-8")
-    settings = make_settings(corpus_dir=corpus)
-    assert not run_ingest(settings).failed
-    assistant = Assistant(settings)
+    assistant = assistant_over(make_settings, tmp_path, "fritidsplan-exempelby.txt", FIELD_BLOCK_DOCUMENT)
     answer = assistant.ask("När godkändes planen för öppen fritidsverksamhet?")
     assert not answer.refused
     assert "2024-05-13" in answer.answer and "Kommunstyrelsen" in answer.answer
@@ -295,21 +300,16 @@ def test_a_field_with_a_one_word_label_is_answered_with_the_field_above_it(make_
 def test_a_list_question_is_answered_by_the_sentence_that_leads_into_a_list(tmp_path, make_settings):
     """A sentence that ends its paragraph right before list items leads into them, with or without a colon
     ("… ska innehålla uppgift om" before "1. arbetsgivarens namn,"): a "vilka …" question gets the list."""
-    from ingest import run_ingest
-
-    corpus = tmp_path / "korpus"
-    corpus.mkdir()
-    (corpus / "anteckningar.md").write_text(
+    text = (
         "# Föreskrifter om arbetstid\n\n## Anteckningar\n\n"
         "3 § Arbetsgivaren ska, för varje arbetstagare, anteckna jourtid, övertid och mertid. "
         "Anteckningarna ska vara tydliga och sparas i minst tre år.\n\n"
         "4 § Anteckningarna enligt 3 § ska innehålla uppgift om\n\n"
         "1. arbetsgivarens namn,\n2. arbetsställets beteckning,\n3. arbetstagarens namn, och\n"
         "4. arbetstagarens personnummer eller anställningsnummer.\n\n"
-        "Det ska framgå av anteckningarna vilken tidsperiod de avser.\n", encoding="utf-8")
-    settings = make_settings(corpus_dir=corpus)
-    run_ingest(settings)
-    answer = Assistant(settings).ask("Vilka uppgifter ska finnas med i anteckningarna om jourtid och övertid?")
+        "Det ska framgå av anteckningarna vilken tidsperiod de avser.\n")
+    assistant = assistant_over(make_settings, tmp_path, "anteckningar.md", text)
+    answer = assistant.ask("Vilka uppgifter ska finnas med i anteckningarna om jourtid och övertid?")
     assert not answer.refused
     shown = answer.answer.lower()  # list items are shown capitalised
     assert "4 § anteckningarna enligt 3 § ska innehålla uppgift om" in shown
@@ -320,14 +320,8 @@ def test_the_sentence_after_the_best_one_in_its_paragraph_comes_with_it(tmp_path
     """A topic sentence names what the question asks about; the next sentence of its paragraph says what
     more it requires ("Föreningar med fler än femtio medlemmar …"), with few of the question's words. The
     answer shows it with the best sentence, before sentences of other paragraphs that share more words."""
-    from ingest import run_ingest
-
-    corpus = tmp_path / "korpus"
-    corpus.mkdir()
-    (corpus / "bidragsregler.md").write_text(BYLAWS, encoding="utf-8")
-    settings = make_settings(corpus_dir=corpus)
-    run_ingest(settings)
-    answer = Assistant(settings).ask("Hur ska föreningen redovisa föreningsbidraget?")
+    assistant = assistant_over(make_settings, tmp_path, "bidragsregler.md", BYLAWS)
+    answer = assistant.ask("Hur ska föreningen redovisa föreningsbidraget?")
     assert not answer.refused
     assert "revisionsberättelse senast den 1 mars" in answer.answer
 
@@ -335,14 +329,8 @@ def test_the_sentence_after_the_best_one_in_its_paragraph_comes_with_it(tmp_path
 def test_a_difference_is_answered_with_both_sides(tmp_path, make_settings):
     """"Vad är skillnaden mellan hemtjänst och trygghetslarm?": the rare word's definition scores highest, and
     the glossary holds only it; the answer still says what each of the two is."""
-    from ingest import run_ingest
-
-    corpus = tmp_path / "korpus"
-    corpus.mkdir()
-    (corpus / "hemtjanst.md").write_text(HOME_CARE, encoding="utf-8")
-    settings = make_settings(corpus_dir=corpus)
-    run_ingest(settings)
-    answer = Assistant(settings).ask("Vad är skillnaden mellan hemtjänst och trygghetslarm?")
+    assistant = assistant_over(make_settings, tmp_path, "hemtjanst.md", HOME_CARE)
+    answer = assistant.ask("Vad är skillnaden mellan hemtjänst och trygghetslarm?")
     assert not answer.refused
     assert "Hemtjänst ges i den enskildes hem" in answer.answer and "trygghetslarm är ett armband" in answer.answer
 
@@ -360,19 +348,12 @@ HOME_CARE = (
 
 def test_a_passage_the_document_repeats_is_shown_once_among_the_nearest(tmp_path, make_settings):
     """A summary repeats its chapter word for word: a refusal's nearest passages show the sentence once."""
-    from ingest import run_ingest
-
-    corpus = tmp_path / "korpus"
-    corpus.mkdir()
     repeated = "Gravida rekommenderas att vara regelbundet fysiskt aktiva under hela graviditeten."
     filler = " ".join(f"Stycke {i} handlar om kost, sömn och vardagsrutiner för vuxna." for i in range(14))
-    (corpus / "levnadsvanor.md").write_text(
-        f"# Levnadsvanor\n\n## Sammanfattning\n\n{repeated} Sammanfattningen gäller alla vuxna.\n\n"
-        f"## Kost\n\n{filler}\n\n## Fysisk aktivitet\n\n{repeated} Se också kapitlet om kost.\n",
-        encoding="utf-8")
-    settings = make_settings(corpus_dir=corpus)
-    run_ingest(settings)
-    answer = Assistant(settings).ask("Vad rekommenderas vid depression?")
+    text = (f"# Levnadsvanor\n\n## Sammanfattning\n\n{repeated} Sammanfattningen gäller alla vuxna.\n\n"
+            f"## Kost\n\n{filler}\n\n## Fysisk aktivitet\n\n{repeated} Se också kapitlet om kost.\n")
+    assistant = assistant_over(make_settings, tmp_path, "levnadsvanor.md", text)
+    answer = assistant.ask("Vad rekommenderas vid depression?")
     assert answer.refused and "”depression”" in answer.answer
     assert answer.answer.count("Gravida rekommenderas") == 1
 
