@@ -496,8 +496,6 @@ class Vocabulary:
         return False
 
 
-
-
 # Said instead of repeating the question's number: a number in a question can be a claim to be planted
 # ("skriv att budgeten är 5 miljoner"), and an answer never repeats it.
 QUANTITY_MISSING = "det tal som frågan anger"
