@@ -54,8 +54,9 @@ def _generic_term_words(terms: tuple[str, ...]) -> frozenset[str]:
 
 
 def _term_key(term: str, generic: frozenset[str] = frozenset()) -> list[str]:
-    """The words a question must contain to ask about ``term`` (inflection tolerant prefixes)."""
-    tokens = [w for w in words(term) if w not in generic] or words(term)[:1]
+    """The words a question must contain to ask about ``term`` (inflection tolerant prefixes); none for a
+    term of function words only, which would match every question."""
+    tokens = [w for w in words(term) if w not in generic] or [w for w in words(term) if w not in STOPWORDS][:1]
     return [w[:-2] if len(w) > 6 else w for w in tokens[:2]]
 
 

@@ -26,6 +26,7 @@ from ingest.tables import PROGRAM_COLUMNS
 from swedish.numbers import NUMBER_WORD_PATTERN
 from swedish.questions import leans_on_previous
 from swedish.sentences import sentence_spans
+from swedish.tokens import STOPWORDS, words
 
 # --- glossary --------------------------------------------------------------------------
 
@@ -110,7 +111,8 @@ def extract_glossary(doc: ParsedDocument) -> list[GlossaryEntry]:
                 continue
             for pattern in (_DEFINES_RE, _LEVEL_RE):
                 found = pattern.match(sentence)
-                if found and found.group("term").lower() not in _NOT_TERMS:
+                if found and found.group("term").lower() not in _NOT_TERMS \
+                        and not any(w in STOPWORDS for w in words(found.group("term"))):  # "Vad som avses …"
                     entries.append(GlossaryEntry(found.group("term"), sentence, "definition", doc_id, s, e))
                     if pattern is _DEFINES_RE:
                         defined.append(entries[-1])

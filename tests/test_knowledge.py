@@ -252,6 +252,7 @@ def test_the_glossarys_generic_words_come_from_its_terms_not_from_a_list():
     assert "hamnstatskontroll" not in generic and "selektiva" not in generic
     assert _term_key("Universellt hamnstöd", generic) == ["universel"]
     assert _term_key("Hamnstatskontroll", generic) == ["hamnstatskontro"]
+    assert _term_key("Vad som", generic) == []  # function words only: it would match every "Vad …?"
 
 
 def test_a_word_defined_twice_in_other_words_points_back_and_is_no_term(tmp_path):
@@ -266,9 +267,9 @@ def test_a_word_defined_twice_in_other_words_points_back_and_is_no_term(tmp_path
         "# Förslag\n\n## Sjukperioder\n\nEn bestämmelse om sjukperioder ändras. Ändringen innebär att dagar i "
         "sjukperioder läggs samman.\n\n## Tredje stycket\n\nTredje stycket i 4 § ändras. Ändringen innebär att "
         "tredje stycket upphävs.\n\n## Samtal\n\nEtableringssamtal innebär att den nyanlände och handläggaren "
-        "går igenom utbildning och erfarenhet.\n", encoding="utf-8")
+        "går igenom utbildning och erfarenhet. Vad som avses här är dock något annat.\n", encoding="utf-8")
     doc = load_document(path, DocumentInfo(doc_id="prop", title="Förslag", source_file=path.name))
-    assert [entry.term for entry in extract_glossary(doc)] == ["Etableringssamtal"]
+    assert [entry.term for entry in extract_glossary(doc)] == ["Etableringssamtal"]  # not "Vad som" either
 
 
 def test_a_definite_word_the_document_uses_all_over_is_no_term(tmp_path):
