@@ -22,7 +22,7 @@ from functools import lru_cache
 
 from assistant.planning import QUESTION_WORDS, QueryPlan
 from swedish.dates import DATE_RE
-from swedish.names import ORGANISATION_RE
+from swedish.names import ORGANISATION_RE, long_forms
 from swedish.numbers import (
     COUNTING_WORD_PATTERN,
     NUMBER_WORD_PATTERN,
@@ -183,24 +183,9 @@ def defines_acronym(acronym: str, text: str) -> bool:
     # words and its first letter opening one of them ("utbildning i svenska för invandrare, sfi,"): the
     # Schwartz–Hearst match, strict here since a comma also separates the items of lists.
     for match in re.finditer(rf",\s*{a}(?=[\s,.;)])", text):
-        before = re.findall(r"[^\W\d_]+", text[:match.start()])[-len(acronym) - 1:]
-        if _letters_in_order(acronym.lower(), before):
+        before = re.findall(r"[^\W\d_]+", text[:match.start()])
+        if any(long_forms(acronym, before, longest=len(acronym) + 1)):
             return True
-    return False
-
-
-def _letters_in_order(letters: str, long_form: list[str]) -> bool:
-    """The first letter opens a word of ``long_form`` and the rest follow in order after it."""
-    for i, word in enumerate(long_form):
-        if word[0].lower() == letters[0]:
-            rest = " ".join(long_form[i:]).lower()[1:]
-            position = 0
-            for letter in letters[1:]:
-                position = rest.find(letter, position) + 1
-                if not position:
-                    break
-            else:
-                return True
     return False
 
 

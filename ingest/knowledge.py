@@ -23,6 +23,7 @@ from index.knowledge import CommitmentItem, GlossaryEntry, HeadingNote, Knowledg
 from index.model import SECTION_SEPARATOR, ParsedDocument
 from ingest.cleaning import DEFINITION_ENTRY_RE
 from ingest.tables import PROGRAM_COLUMNS
+from swedish.names import long_forms
 from swedish.numbers import NUMBER_WORD_PATTERN
 from swedish.questions import leans_on_previous
 from swedish.sentences import sentence_spans
@@ -57,21 +58,10 @@ def _expansion_before(text: str, abbr: str) -> str | None:
     matches = list(re.finditer(r"[\wÅÄÖåäö'-]+", text))
     words = [m.group(0) for m in matches]
     letters = [c.lower() for c in abbr if c.isalpha()]
-    for size in range(1, min(8, len(words)) + 1):
-        span = words[-size:]
-        if span[0][0].lower() != letters[0]:
-            continue
-        joined = " ".join(span).lower()
-        position = 0
-        for letter in letters:
-            position = joined.find(letter, position)
-            if position < 0:
-                break
-            position += 1
-        else:
-            initials = sum(1 for w in span if w[0].lower() in letters)
-            if initials * 2 >= len(letters) or size == 1:
-                return text[matches[-size].start():].strip(" ,")
+    for size in long_forms(abbr, words):
+        initials = sum(1 for w in words[-size:] if w[0].lower() in letters)
+        if initials * 2 >= len(letters) or size == 1:
+            return text[matches[-size].start():].strip(" ,")
     return None
 
 

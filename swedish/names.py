@@ -5,6 +5,7 @@ kommun", "Göteborgs stad", "Länsstyrelsen i Västmanlands län", "Skolverket",
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator, Sequence
 
 _CAP = r"[A-ZÅÄÖ][\wåäöéü-]+"
 ORGANISATION_RE = re.compile(
@@ -21,3 +22,22 @@ def organisations(text: str) -> list[str]:
         if name not in found:
             found.append(name)
     return found
+
+
+def long_forms(acronym: str, words: Sequence[str], longest: int = 8) -> Iterator[int]:
+    """The sizes of the trailing spans of ``words`` that can spell ``acronym`` out, shortest first: the span's
+    first word opens with the acronym's first letter and all its letters follow in order (the match of the
+    Schwartz–Hearst abbreviation algorithm: "svenska för invandrare" for "sfi")."""
+    letters = [c.lower() for c in acronym if c.isalpha()]
+    for size in range(1, min(longest, len(words)) + 1):
+        span = words[-size:]
+        if not letters or span[0][:1].lower() != letters[0]:
+            continue
+        joined = " ".join(span).lower()
+        position = 0
+        for letter in letters:
+            position = joined.find(letter, position) + 1
+            if not position:
+                break
+        else:
+            yield size

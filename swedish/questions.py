@@ -161,6 +161,11 @@ _MONEY_UNITS = r"kr|kronor|sek|tkr|mkr|mnkr|msek|euro|eur|€|\$|dollar|miljon\w
 _NUMBER_WORDS_BIG = r"en|ett|två|tre|fyra|fem|sex|sju|åtta|nio|tio|hundra|tusen"
 # A time of day: "kl. 8.30", "klockan 24.00", "17:00" (not a section number such as "4.12").
 _CLOCK_TIME = r"(?:\b(?:kl\.?|klockan)\s*\d{1,2}(?:[.:]\d\d)?\b|\b\d{1,2}[.:](?:00|15|30|45)\b(?![.:]\d))"
+# How often, as a schedule or an adverb ("årligen", "två gånger per år", "regelbundet").
+_FREQUENCY = (rf"\b(årligen|årlig\w*|månatlig\w*|dagligen|daglig\w*|(vecko|månads|kvartals|termins|års|dags)vis\w*|"
+              rf"löpande|kontinuerlig\w*|regelbund\w*|fortlöpande|ständigt)\b|"
+              rf"\b(varje|var|vart|vartannat|varannan|en gång (per|i|om)|{_NUMBER} gånger (per|i|om)) "
+              r"(år|månad|vecka|dag|termin|kvartal|tredje år|\w+ år)\b|\bper (år|månad|vecka|dag|termin|kvartal)\b")
 # A year, not the year of a reference: "lagen (2010:197)", "prop. 2013/14:104", "SOU 2007:34".
 _YEAR = r"(?<![:/])\b(?:19|20)\d\d\b(?![:/]\d)"
 # How long: "högst 24 månader", "i tre år", "två veckor".
@@ -170,11 +175,8 @@ EVIDENCE: dict[QuestionType, re.Pattern] = {
     QuestionType.WHEN: re.compile(rf"{_YEAR}|\b({_MONTHS})\b|\b(vår|höst|sommar|vinter)(en)?\b|"
                                   rf"\bvecka \d+|\b(inom|efter|under|i) {_NUMBER} (år|månader|veckor|dagar)\b|"
                                   rf"\b(senast|årligen|varje år)\b|{_CLOCK_TIME}"),
-    QuestionType.HOW_OFTEN: re.compile(
-        rf"\b(årligen|årlig\w*|månatlig\w*|dagligen|daglig\w*|(vecko|månads|kvartals|termins|års|dags)vis\w*|"
-        rf"löpande|kontinuerlig\w*|regelbund\w*|fortlöpande|återkommande|ständigt)\b|"
-        rf"\b(varje|var|vart|vartannat|varannan|en gång (per|i|om)|{_NUMBER} gånger (per|i|om)) "
-        r"(år|månad|vecka|dag|termin|kvartal|tredje år|\w+ år)\b|\bper (år|månad|vecka|dag|termin|kvartal)\b"),
+    # "återkommande besiktningar" says that they recur: evidence enough not to refuse "hur ofta", no answer.
+    QuestionType.HOW_OFTEN: re.compile(rf"{_FREQUENCY}|\båterkommande\b"),
     QuestionType.HOW_MANY: re.compile(rf"\b{_NUMBER}\b|\d+\s*%|\b(hälften|majoriteten|samtliga|alla|ingen|inga)\b"),
     QuestionType.AMOUNT: re.compile(rf"\d\s*({_MONEY_UNITS})(?![a-zåäö])|\b({_NUMBER_WORDS_BIG}) ({_MONEY_UNITS})\b|"
                                     r"\b(kostnadsfri\w*|gratis|avgiftsfri\w*|utan kostnad)\b"),
@@ -286,9 +288,7 @@ _SPAN_PATTERNS: dict[QuestionType, re.Pattern] = {
                                       r"(?:\s*%|\s+procent|\s+(?!och\b|av\b|i\b)[a-zåäö]+)?", re.IGNORECASE),
     QuestionType.AMOUNT: re.compile(rf"(?<![\w,.])\d+(?:[ \u00a0]\d{{3}})*(?:[,.]\d+)?\s*({_MONEY_UNITS})"
                                     r"(?:/[a-zåäö]+)?(?![a-zåäö])"),
-    # "regelbundet" answers "Hur ofta ska de öva?" when that is all the text says; "återkommande besiktningar"
-    # only says that they recur.
-    QuestionType.HOW_OFTEN: re.compile(EVIDENCE[QuestionType.HOW_OFTEN].pattern.replace("|återkommande|", "|")),
+    QuestionType.HOW_OFTEN: re.compile(_FREQUENCY),  # "regelbundet" when that is all the text says
     QuestionType.WHO: ORGANISATION_RE,
 }
 

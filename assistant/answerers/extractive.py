@@ -183,7 +183,7 @@ class ExtractiveAnswerer(Answerer):
         analyzer = c.index.lexical.analyzer
         added: list[Sentence] = []
         for term in compared_terms(plan.asking):
-            stems = {analyzer.tokens(w)[0] for w in term.split() if analyzer.tokens(w)}
+            stems = {tokens[0] for tokens in map(analyzer.tokens, term.split()) if tokens}  # each word's own stem
             if not stems:
                 continue
 
@@ -366,32 +366,32 @@ def section_parts(c: Components, sentence: Sentence, limit: int = 12) -> list[Se
     return parts if 2 <= len(parts) <= limit else []
 
 
-def _previous_in_block(sentence: Sentence, candidates: list[Sentence]) -> Sentence | None:
-    """The sentence right before ``sentence`` in the same paragraph, if it is among the candidates."""
-    chunk = sentence.chunk
-    before = [s for s in candidates if s.chunk.chunk_id == chunk.chunk_id and s.end <= sentence.start]
-    if not before:
-        return None
-    previous = max(before, key=lambda s: s.end)
-    between = chunk.text[previous.end - chunk.start:sentence.start - chunk.start]
-    return previous if "\n\n" not in between and len(between.strip()) <= 3 else None
-
-
 def _reading_order(chosen: list[Sentence]) -> list[Sentence]:
     """Document by document (in the order they first appear), each in the order of its text."""
     order = {doc_id: i for i, doc_id in enumerate(dict.fromkeys(s.chunk.doc_id for s in chosen))}
     return sorted(chosen, key=lambda s: (order[s.chunk.doc_id], s.start))
 
 
+def _previous_in_block(sentence: Sentence, candidates: list[Sentence]) -> Sentence | None:
+    """The sentence right before ``sentence`` in the same paragraph, if it is among the candidates."""
+    return _neighbour_in_block(sentence, candidates, after=False)
+
+
 def _next_in_block(sentence: Sentence, candidates: list[Sentence]) -> Sentence | None:
     """The sentence right after ``sentence`` in the same paragraph, if it is among the candidates."""
+    return _neighbour_in_block(sentence, candidates, after=True)
+
+
+def _neighbour_in_block(sentence: Sentence, candidates: list[Sentence], after: bool) -> Sentence | None:
     chunk = sentence.chunk
-    after = [s for s in candidates if s.chunk.chunk_id == chunk.chunk_id and s.start >= sentence.end]
-    if not after:
+    same = [s for s in candidates if s.chunk.chunk_id == chunk.chunk_id
+            and (s.start >= sentence.end if after else s.end <= sentence.start)]
+    if not same:
         return None
-    following = min(after, key=lambda s: s.start)
-    between = chunk.text[sentence.end - chunk.start:following.start - chunk.start]
-    return following if "\n\n" not in between and len(between.strip()) <= 3 else None
+    neighbour = min(same, key=lambda s: s.start) if after else max(same, key=lambda s: s.end)
+    first, second = (sentence, neighbour) if after else (neighbour, sentence)
+    between = chunk.text[first.end - chunk.start:second.start - chunk.start]
+    return neighbour if "\n\n" not in between and len(between.strip()) <= 3 else None
 
 
 def _field_above(sentence: Sentence, candidates: list[Sentence]) -> Sentence | None:
