@@ -79,6 +79,7 @@ class _SentenceFacts:
     kind: str  # of the block that holds the sentence
     is_field: bool  # "Datum: 2023-02-20"
     statement: bool  # ``states_something``
+    paragraph: frozenset[str]  # the stems of the whole block, shared by its sentences
 
 
 @dataclass
@@ -117,7 +118,7 @@ class SentenceRanker:
         self.index = index
         self.t = thresholds or Thresholds()
         self._facts: dict[tuple[str, int], _SentenceFacts] = {}
-        self._paragraphs: dict[tuple[str, int], frozenset[str]] = {}
+        self._paragraphs: dict[tuple[str, int], frozenset[str]] = {}  # (doc_id, block) -> stems
 
     def _query_weights(self, plan: QueryPlan) -> dict[str, float]:
         lexical = self.index.lexical
@@ -129,41 +130,31 @@ class SentenceRanker:
         return weights
 
     def _sentence_facts(self, doc_id: str, start: int, text: str) -> _SentenceFacts:
-        """What a sentence is regardless of the question (its stems, its block's kind, a field line or not,
-        whether it states something), kept for the life of the index: a question reads the same sentences
+        """What a sentence is regardless of the question (its stems, its block's kind and stems, a field line or
+        not, whether it states something), kept for the life of the index: a question reads the same sentences
         again."""
         key = (doc_id, start)
         facts = self._facts.get(key)
         if facts is None:
             if len(self._facts) > 200_000:
                 self._facts.clear()
-            kind = self._block_kind(doc_id, start)
-            is_field = field_label(text) is not None
-            facts = self._facts[key] = _SentenceFacts(frozenset(self.index.lexical.analyzer.tokens(text)), kind,
-                                                      is_field, states_something(text, kind, is_field))
-        return facts
-
-    def _paragraph_tokens(self, doc_id: str, offset: int) -> frozenset[str]:
-        """The stems of the block (paragraph, list item, table row …) that holds ``offset``."""
-        doc = self.index.documents[doc_id]
-        i = doc.block_index(offset)
-        if i is None:
-            return frozenset()
-        key = (doc_id, i)
-        tokens = self._paragraphs.get(key)
-        if tokens is None:
-            if len(self._paragraphs) > 50_000:
                 self._paragraphs.clear()
-            block = doc.blocks[i]
-            text = doc.text[block.start:block.end]
-            tokens = self._paragraphs[key] = frozenset(self.index.lexical.analyzer.tokens(text))
-        return tokens
-
-    def _block_kind(self, doc_id: str, offset: int) -> str:
-        """The kind of the block that holds ``offset`` (heading, paragraph, list_item, table_row …)."""
-        doc = self.index.documents[doc_id]
-        i = doc.block_index(offset)
-        return doc.blocks[i].kind if i is not None else "paragraph"
+            analyzer = self.index.lexical.analyzer
+            doc = self.index.documents[doc_id]
+            i = doc.block_index(start)
+            kind = doc.blocks[i].kind if i is not None else "paragraph"
+            is_field = field_label(text) is not None
+            tokens = frozenset(analyzer.tokens(text))
+            paragraph: frozenset[str] = frozenset()
+            if i is not None:  # the block's stems, once for all its sentences
+                paragraph = self._paragraphs.get((doc_id, i))
+                if paragraph is None:
+                    block = doc.blocks[i]
+                    paragraph = self._paragraphs[(doc_id, i)] = frozenset(
+                        analyzer.tokens(doc.text[block.start:block.end]))
+            facts = self._facts[key] = _SentenceFacts(tokens, kind, is_field, states_something(text, kind, is_field),
+                                                      paragraph)
+        return facts
 
     def _leads_into_list(self, doc_id: str, end: int) -> bool:
         """The sentence ending at ``end`` ends its block and list items follow ("4 § Anteckningarna ska
@@ -230,7 +221,7 @@ class SentenceRanker:
                 s.score = (t.dense_weight * dense_norm + t.coverage_weight * s.coverage
                            + t.passage_weight * item.score / top_fused - short) / 1.4
                 if t.paragraph_weight:  # the sentence read with its paragraph: what it goes on to say counts
-                    held = matched_stems(weights, self._paragraph_tokens(chunk.doc_id, start))
+                    held = matched_stems(weights, facts.paragraph)
                     s.score += t.paragraph_weight * (sum(weights[tok] for tok in held) / total if total else 0.0) / 1.4
                 s.score += expected_fact_bonus(asked, text)
                 s.statement = facts.statement
