@@ -40,6 +40,7 @@ from swedish.questions import (
     main_ask,
     question_type,
     states_answer_type,
+    states_duration,
 )
 from swedish.tokens import STOPWORDS, SwedishAnalyzer, stem_matches, word_beginning, words
 from swedish.tokens import stem as stem_word
@@ -314,6 +315,10 @@ def type_evidence_missing(question: str, evidence: Sequence[EvidenceSentence], p
     kind = question_type(question)
     if kind not in _TYPE_REASONS:
         return None
+    if re.search(r"\bhur (länge|lång tid)\b", question):  # "Hur länge ska liggaren sparas?" needs a length of time
+        if any(e.coverage >= min_coverage and states_duration(e.text) for e in evidence):
+            return None
+        return "Dokumenten anger inte hur länge."
     if kind == QuestionType.WHEN and not _POINT_IN_TIME_RE.search(question):
         return None  # "När kan det bli aktuellt …" asks for a situation, not a time
     if any(e.coverage >= min_coverage and states_answer_type(kind, e.text) for e in evidence):

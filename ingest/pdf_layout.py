@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 
 from ingest.cleaning import CAPTION_RE, RawUnit, join_hyphenated
 from ingest.pdf_glyphs import BULLET, SOFT_HYPHEN, Line, PdfPage, Segment, SegmentGroup
-from swedish.sentences import ABBREVIATIONS, OPEN_ENDINGS
+from swedish.sentences import ABBREVIATIONS, OPEN_ENDINGS, field_label
 
 MARGIN_BAND = 0.1  # the top and bottom tenth of a page is where running headers and footers sit
 DISPLAY_SIZE = 1.8  # text this many times the body size is display type (a cover's title, a divider)
@@ -1122,6 +1122,8 @@ def _continues(previous: Block, block: Block, text: str, body_size: float) -> bo
     # Words set in italics inside a sentence (amended wording in law text) go on in plain lowercase.
     emphasis = previous.italic and not previous.bold and block.text[:1].islower()
     goes_on = open_end or hanging or emphasis
+    if field_label(block.text) is not None and not (goes_on or previous.text.rstrip().endswith((",", "-"))):
+        return False  # "Gäller från: …" under "Utgivare: …": a document's fields are lines of their own
     if (abs(previous.size - block.size) > 0.6 or restyled) and not (goes_on or display):
         return False  # (lines of display type go on in another size: "hållbara" / "haparanda")
     if previous.x1 - previous.x0 < 0.5 * (block.x1 - block.x0) and block.text[:1].isupper() \

@@ -94,7 +94,7 @@ _RULES: list[tuple[QuestionType, re.Pattern]] = [(t, re.compile(p)) for t, p in 
 # by "högre än", "mer än", a role ("Vilken roll har kommunerna?") by what they do.
 ANSWER_KIND_NOUNS = re.compile(r"(datum|dag|år|månad|vecka|klockslag|tid|tidpunkt|period|antal|belopp|summa|namn|"
                                r"nummer|siffra|procent|andel|storlek|ålder|åldrar|sätt|slag|typ|sort|"
-                               r"skillnad|roll|uppgift|funktion|betydelse|innebörd)\w{0,3}$")
+                               r"skillnad|roll|uppgift|funktion|betydelse|innebörd|konsekvens|följd|resultat)\w{0,3}$")
 
 
 # "Hur stor är investeringen?": the adjective or adverb after "hur" asks for a degree; it is the question's
@@ -190,6 +190,17 @@ EVIDENCE: dict[QuestionType, re.Pattern] = {
 }
 
 
+# "tills barnet fyller 18 år", "fram till 2030", "så länge vården pågår": how long, said as an end.
+_UNTIL_RE = re.compile(r"\b(tills|till dess|fram till|så länge|tills vidare|till och med|t\.o\.m\.)\b")
+
+
+def states_duration(sentence: str) -> bool:
+    """``sentence`` says how long something lasts: a length of time ("högst 24 månader"), an end ("tills
+    barnet fyller 18 år") or a time ("2016") for "Hur länge har lagen funnits?"."""
+    lowered = sentence.lower()
+    return any(p.search(lowered) for p in (_DURATION_RE, _UNTIL_RE, EVIDENCE[QuestionType.WHEN]))
+
+
 def states_answer_type(kind: QuestionType, sentence: str) -> bool:
     """``sentence`` holds the kind of fact ``kind`` asks for (True for types without a pattern)."""
     pattern = EVIDENCE.get(kind)
@@ -214,7 +225,7 @@ def leans_on_previous(sentence: str) -> bool:
     return bool(ANAPHORIC_START_RE.match(text) or _CONSEQUENCE_RE.match(text))
 
 
-_WH_HEAD_RE = re.compile(r"\b(?:vilken|vilket|vilka|hur många|hur mycket|vem är|vem var|vad heter|hur stor)\s+"
+_WH_HEAD_RE = re.compile(r"\b(?:vilken|vilket|vilka|hur många|hur mycket|vem är|vem var|vad heter|hur stor|vad blir)\s+"
                          r"((?:[\wåäöé-]+\s+){0,2}[\wåäöé-]+)")
 _ABOUT_RE = re.compile(r"\b(?:säger|står|skriver|nämner|nämns|sägs|tar .{0,20} upp|och)\b.{0,60}?\bom\s+(.+)$")
 _ADJECTIVE_ENDINGS = ("a", "t", "iska", "ska", "ella", "liga", "igt")
@@ -265,8 +276,9 @@ def asked_for(question: str, stopwords: frozenset[str]) -> tuple[list[str], list
             if word in _SUBJECT_VERBS or re.search(r"(ade|ades|ats|des|tes)$", word) \
                     or re.search(rf"\b{re.escape(word)} sig\b", text):
                 break  # "Vilka tog …", "Hur många deltog …", "Vilka vänder sig till …": no noun
-            if i + 1 < len(candidates) and word.endswith(_ADJECTIVE_ENDINGS):
-                continue  # "vilket praktiskt problem": the noun follows its adjective
+            if i + 1 < len(candidates) and word.endswith(_ADJECTIVE_ENDINGS) \
+                    and f"{word} {candidates[i + 1]}" in text:
+                continue  # "vilket praktiskt problem": the noun follows its adjective (not "straffet om …")
             heads.append(word)
             break
     about = _ABOUT_RE.search(text) or _ROLE_OF_RE.search(text) or _CONDITION_RE.search(text)

@@ -41,9 +41,39 @@ def _stemmer() -> Stemmer.Stemmer:
 _VOWELS = frozenset("aeiouyåäöé")
 
 
+# Strong verbs change their vowel, so Snowball gives their past tense and supine stems of their own ("antogs" →
+# "antog", "antagen" → "antag"). Each is brought to the stem of the participle (or the present): "När antogs
+# policyn?" finds "Antagen: Kommunfullmäktige 2018-06-18", "beslöt" finds "beslut", "innehöll" "innehåll".
+_STRONG_VERB_FORMS = {
+    "tag": ("tog", "tagit", "tagn", "taget"), "slag": ("slog", "slagit", "slagn", "slaget"),
+    "drag": ("drog", "dragit", "dragn", "draget"), "giv": ("gav", "givit", "givn", "givet", "gett"),
+    "gå": ("går", "gick", "gått", "gåt"), "skriv": ("skrev", "skrivit", "skrivn", "skrivet"),
+    "bär": ("bar", "burit", "burn", "buret"), "komm": ("kom", "kommit", "komn", "kommet"),
+    "stå": ("står", "stod", "stått", "ståt"), "lägg": ("lagd", "lagt"), "välj": ("vald", "valt"),
+    "gör": ("gjord", "gjort"), "säg": ("sagt",), "få": ("fått", "fåt"), "finn": ("fann", "funnit", "funn"),
+    "bli": ("blev", "blivit"), "bryt": ("bröt", "brutit", "brutn", "brutet"), "se": ("såg", "sedd"),
+    "håll": ("höll", "hållit"), "vinn": ("vann", "vunnit", "vunn"), "slut": ("slöt", "slutit", "slutn"),
+    "bind": ("bundit", "bundn"), "bjud": ("bjöd", "bjudit", "bjudn"), "grip": ("grep", "gripit", "gripn"),
+    "låt": ("lät", "låtit"), "ligg": ("låg", "legat"),
+}
+_STRONG_VERB_STEM = {form: base for base, forms in _STRONG_VERB_FORMS.items() for form in forms}
+# The particles and prefixes a strong verb takes as one word: "an|tog", "be|slöt", "inne|höll", "före|slog".
+_VERB_PARTICLES = ("", "an", "av", "be", "bi", "bort", "del", "efter", "emot", "er", "fast", "fram", "för", "före",
+                   "genom", "in", "inne", "med", "mot", "ned", "ner", "om", "på", "sam", "till", "under", "upp",
+                   "ut", "vid", "åter", "över")
+
+
+@lru_cache(maxsize=65536)
+def _strong_verb_base(stem_: str) -> str:
+    for particle in _VERB_PARTICLES:
+        if stem_.startswith(particle) and stem_[len(particle):] in _STRONG_VERB_STEM:
+            return particle + _STRONG_VERB_STEM[stem_[len(particle):]]
+    return stem_
+
+
 def stem(word: str) -> str:
-    """The Snowball (Swedish) stem of a lowercase word."""
-    return _stemmer().stemWord(word)
+    """The Snowball (Swedish) stem of a lowercase word, a strong verb's past forms brought to one stem."""
+    return _strong_verb_base(_stemmer().stemWord(word))
 
 
 def without_participle_ending(stem_: str) -> str:
@@ -166,16 +196,15 @@ class SwedishAnalyzer:
         whose stem the lexicon lacks is also followed by the stems of the compounds it ends ("departement" →
         "näringsdepartementet"): a Swedish compound is a kind of its last part."""
         result: list[str] = []
-        stem_word = _stemmer().stemWord
         for word in words(text):
             if word in STOPWORDS or (len(word) < 2 and not word.isdigit()):
                 continue
-            stem = stem_word(word)
-            result.append(stem)
-            result.extend(stem_word(part) for part in self.split_compound(word) if part not in STOPWORDS)
-            if self.lexicon and word not in self.lexicon and not word.isdigit() and stem not in self._stems:
-                result.extend(self.compounds_ending_in(stem))
-                result.extend(self.verbs_of(stem))
+            stemmed = stem(word)
+            result.append(stemmed)
+            result.extend(stem(part) for part in self.split_compound(word) if part not in STOPWORDS)
+            if self.lexicon and word not in self.lexicon and not word.isdigit() and stemmed not in self._stems:
+                result.extend(self.compounds_ending_in(stemmed))
+                result.extend(self.verbs_of(stemmed))
         return result
 
     def compounds_ending_in(self, stem: str, limit: int = 4) -> list[str]:
@@ -202,8 +231,7 @@ class SwedishAnalyzer:
 
     @cached_property
     def _stems(self) -> frozenset[str]:
-        stem_word = _stemmer().stemWord
-        return frozenset(stem_word(w) for w in self.lexicon)
+        return frozenset(stem(w) for w in self.lexicon)
 
     @cached_property
     def _reversed_stems(self) -> list[str]:

@@ -374,3 +374,41 @@ BYLAWS = (
     "Aktivitetsbidraget är en del av föreningsbidraget och ska redovisas av föreningen två gånger per år."
     " Föreningen redovisar då antalet deltagare.\n"
 )
+
+
+ATTENDANCE_RULES = (
+    "# Föreskrifter om närvaroliggare i föreningslokaler\n\n"
+    "Antagen av: Fritidsnämnden\n\nDatum: 2025-02-10\n\nGiltighetstid: 31 december 2027\n\n"
+    "## Allmänt\n\n"
+    "1 § En förening som hyr kommunens lokaler ska föra en närvaroliggare. "
+    "Närvaroliggaren får föras elektroniskt eller på papper.\n\n"
+    "2 § Uppgifterna ska föras in när deltagaren kommer till lokalen.\n\n"
+    "## Ikraftträdande\n\n"
+    "Dessa föreskrifter träder i kraft den 1 mars 2025.\n"
+)
+
+
+def test_what_the_rules_never_say_is_not_answered_with_what_they_do(tmp_path, make_settings):
+    """Found on an agency's rules the team never tuned on: "Hur länge ska liggaren sparas?" needs a length of
+    time, "Vad blir straffet …?" asks for a penalty the rules never name, and a date in a line that shares only
+    "föreningen" with "När ska föreningen vara klimatneutral?" is no short answer to it."""
+    assistant = assistant_over(make_settings, tmp_path, "narvaroliggare.md", ATTENDANCE_RULES)
+    kept = assistant.ask("Hur länge ska närvaroliggaren sparas?")
+    assert kept.refused and "hur länge" in kept.answer
+    penalty = assistant.ask("Vad blir straffet om föreningen inte för närvaroliggare?")
+    assert penalty.refused and "”straffet”" in penalty.answer
+    unrelated = assistant.ask("När ska föreningen vara klimatneutral?")
+    assert not unrelated.answer.startswith("**")
+    in_force = assistant.ask("När träder föreskrifterna i kraft?")  # what the rules do say is still answered
+    assert in_force.answer.startswith("**1 mars 2025**")
+
+
+def test_a_strong_verbs_past_tense_finds_its_participle(tmp_path, make_settings):
+    """Swedish strong verbs change their vowel ("antogs" / "Antagen", "beslöt" / "beslutat"): "När antogs
+    policyn?" is answered by the field "Antagen: …" of a policy the team never tuned on."""
+    text = ("# Policy för lån av surfplattor\n\nUtgivare: Kommunledningsförvaltningen\n\n"
+            "Antagen: Kommunfullmäktige 2024-06-18 § 41\n\n## Omfattning\n\n"
+            "Policyn gäller för kommunens grundskolor. Surfplattor lånas ut till elever i årskurs 4 till 9.\n")
+    assistant = assistant_over(make_settings, tmp_path, "surfplattor.md", text)
+    answer = assistant.ask("När antogs policyn?")
+    assert not answer.refused and answer.answer.startswith("**2024-06-18**")

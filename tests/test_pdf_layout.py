@@ -260,3 +260,26 @@ def test_a_heading_that_starts_in_the_top_margin_is_kept_though_its_first_line_r
     for topic in ("föräldraträffar", "familjebehandling", "hembesök"):
         assert f"Förslag till ändring i riktlinjerna för {topic}" in headings
     assert section_of(booklet, "Riktlinjerna för hembesök")[-1] == "Förslag till ändring i riktlinjerna för hembesök"
+
+
+def test_a_documents_field_lines_stay_lines_of_their_own(tmp_path):
+    """A policy's information block ("Utgivare: …", "Gäller till och med: …", "Antagen: …") set as lines of the
+    same width and type was read as one paragraph, so "Antagen: Kommunfullmäktige 2018-06-18" was no field of its
+    own. Each field line is now a block; a field's value that runs over a line still goes on."""
+    from pdfgen import make_pdf
+
+    lines = ["Riktlinje för lån av surfplattor", "",
+             "Utgivare: Kommunledningsförvaltningen", "Gäller till och med: 2026-12-31",
+             "Antagen: Kommunfullmäktige 2024-06-18 § 41",
+             "Ersätter: Riktlinje för lån av bärbara datorer och riktlinje för",
+             "lån av mobiltelefoner", "",
+             "Surfplattor lånas ut till elever i årskurs 4 till 9. Eleven och en vårdnadshavare skriver under",
+             "ett avtal innan plattan lämnas ut."]
+    path = tmp_path / "riktlinje.pdf"
+    path.write_bytes(make_pdf([lines]))
+    doc = load_document(path, DocumentInfo(doc_id="riktlinje", title="", source_file=path.name))
+    texts = [doc.text[b.start:b.end] for b in doc.blocks]
+    assert "Gäller till och med: 2026-12-31" in texts
+    assert "Antagen: Kommunfullmäktige 2024-06-18 § 41" in texts
+    assert "Ersätter: Riktlinje för lån av bärbara datorer och riktlinje för lån av mobiltelefoner" in texts
+    assert any(t.startswith("Surfplattor lånas ut") and t.endswith("lämnas ut.") for t in texts)
