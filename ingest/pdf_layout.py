@@ -895,6 +895,10 @@ def _units(blocks: list[Block], footnotes: list[Block], levels: dict[tuple[float
             _add_row(units, block, previous, hyphenated)
             previous = block
             continue
+        if re.fullmatch(r"_{3,}", text.replace(" ", "")):  # a rule ("_____" before a law's transitional provisions)
+            close_group(None)
+            previous = block
+            continue
         if _NUMERIC_RE.match(text) or not re.search(r"\w", text) or id(block) in repeated_titles:
             continue  # chart labels and axis numbers; a title printed again over a continued table
         if group and _continues(group[-1], block, group_text, body_size):

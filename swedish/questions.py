@@ -228,6 +228,10 @@ def leans_on_previous(sentence: str) -> bool:
 _WH_HEAD_RE = re.compile(r"\b(?:vilken|vilket|vilka|hur många|hur mycket|vem är|vem var|vad heter|hur stor|vad blir)\s+"
                          r"((?:[\wåäöé-]+\s+){0,2}[\wåäöé-]+)")
 _ABOUT_RE = re.compile(r"\b(?:säger|står|skriver|nämner|nämns|sägs|tar .{0,20} upp|och)\b.{0,60}?\bom\s+(.+)$")
+# "Vad innebär konfidentialitet?", "Vad menas med social hållbarhet?": a term of one or two words, nothing after it.
+_DEFINITION_ASK_RE = re.compile(r"^(?:och )?vad (?:är|innebär|betyder|menas med|avses med) (?:en |ett )?"
+                                r"((?:[\wåäöé-]+ )?[\wåäöé-]+)$")
+_STATE_ASK_RE = re.compile(r"^(?:och )?när .{0,60}\b(?:vara|bli|blir|vara helt|bli helt) ([\wåäöé-]+)$")
 _ADJECTIVE_ENDINGS = ("a", "t", "iska", "ska", "ella", "liga", "igt")
 
 
@@ -281,6 +285,13 @@ def asked_for(question: str, stopwords: frozenset[str]) -> tuple[list[str], list
                 continue  # "vilket praktiskt problem": the noun follows its adjective (not "straffet om …")
             heads.append(word)
             break
+    state = _STATE_ASK_RE.search(text) if not heads else None
+    if state and state.group(1) not in stopwords:
+        heads.append(state.group(1))  # "När ska kommunen vara fossilfri?": the state is what is asked after
+    defined = _DEFINITION_ASK_RE.search(text) if not heads else None
+    if defined and defined.group(1).split()[-1] not in stopwords \
+            and defined.group(1).split()[-1] in question:  # lower case: an acronym has rules of its own
+        heads.append(defined.group(1).split()[-1])  # "Vad innebär konfidentialitet?": the term is what is asked
     about = _ABOUT_RE.search(text) or _ROLE_OF_RE.search(text) or _CONDITION_RE.search(text)
     topic = [w for w in about.group(1).split()[:4] if w not in stopwords] if about else []
     return heads, topic

@@ -283,3 +283,19 @@ def test_a_documents_field_lines_stay_lines_of_their_own(tmp_path):
     assert "Antagen: Kommunfullmäktige 2024-06-18 § 41" in texts
     assert "Ersätter: Riktlinje för lån av bärbara datorer och riktlinje för lån av mobiltelefoner" in texts
     assert any(t.startswith("Surfplattor lånas ut") and t.endswith("lämnas ut.") for t in texts)
+
+
+def test_a_rule_of_underscores_ends_the_paragraph_and_is_no_text(tmp_path):
+    """A regulation sets its transitional provisions apart with a rule ("__________"): the rule was glued to
+    the last paragraph's sentence ("… avse föregående år. __________")."""
+    from pdfgen import make_pdf
+
+    lines = ["4 § Uppgifterna ska lämnas varje år och avse föregående år.", "__________",
+             "Denna författning träder i kraft den 1 februari 2026."]
+    path = tmp_path / "foreskrift.pdf"
+    path.write_bytes(make_pdf([lines]))
+    doc = load_document(path, DocumentInfo(doc_id="foreskrift", title="", source_file=path.name))
+    texts = [doc.text[b.start:b.end] for b in doc.blocks]
+    assert "4 § Uppgifterna ska lämnas varje år och avse föregående år." in texts
+    assert "Denna författning träder i kraft den 1 februari 2026." in texts
+    assert "_" not in doc.text

@@ -106,6 +106,14 @@ def test_what_is_asked_about_by_grammar():
     # A word followed by the reflexive "sig" is a verb: "vilka" is the subject, nothing is asked by name.
     assert asked_for("Vilka vänder sig rådgivningen till?", words_to_skip)[0] == []
     assert asked_for("Vilka åtgärder riktar sig till företag?", words_to_skip)[0] == ["åtgärder"]
+    # A definite noun before a preposition is no adjective ("straffet om …", not "praktiskt problem").
+    assert asked_for("Vad blir straffet om man inte för liggare?", words_to_skip)[0] == ["straffet"]
+    # The term of a definition question and the state of "När ska X vara Y?" are what is asked after.
+    assert asked_for("Vad innebär konfidentialitet?", words_to_skip)[0] == ["konfidentialitet"]
+    assert asked_for("Vad menas med social hållbarhet?", words_to_skip)[0] == ["hållbarhet"]
+    assert asked_for("Vad är LCC?", words_to_skip)[0] == []  # an acronym has its own rule
+    assert asked_for("Vad innebär det att vara familjehem?", words_to_skip)[0] == []
+    assert asked_for("När ska kommunen vara fossilfri?", words_to_skip)[0] == ["fossilfri"]
 
 
 @pytest.mark.parametrize("question, noun", [
