@@ -169,8 +169,33 @@ class SwedishAnalyzer:
                     if head in self.lexicon and len(head) >= _HEAD_MIN:
                         parts = (head,)
                         break
+            if not parts and word not in self.lexicon:  # "koldioxidutsläppen" in a question, where the
+                parts = self._known_tail(word)  # documents write "utsläppen" and "koldioxidbudget"
         self._splits[word] = parts
         return parts
+
+    def _known_tail(self, word: str) -> tuple[str, ...]:
+        """For a word the documents never use: the longest lexicon word of five letters or more that it ends
+        with, after a head of three or more that begins another lexicon word (a compound's first part). A
+        compound is a kind of its last part, and the documents use its first part in compounds of their own."""
+        for cut in range(_HEAD_MIN_OF_COMPOUND, len(word) - _TAIL_MIN + 1):
+            head, tail = word[:cut], word[cut:]
+            if tail in self.lexicon and self._begins_another_word(head, word):
+                return (tail,)
+        return ()
+
+    def _begins_another_word(self, head: str, word: str) -> bool:
+        words_ = self._sorted_lexicon
+        i = bisect.bisect_right(words_, head)
+        while i < len(words_) and words_[i].startswith(head):
+            if words_[i] != word:
+                return True
+            i += 1
+        return False
+
+    @cached_property
+    def _sorted_lexicon(self) -> list[str]:
+        return sorted(self.lexicon)
 
     def split_known(self, word: str) -> tuple[str, ...]:
         """Parts of ``word`` that are all in the lexicon (with an optional linking "s"); () if none."""
