@@ -312,13 +312,14 @@ def type_evidence_missing(question: str, evidence: Sequence[EvidenceSentence], p
                           min_coverage: float = 0.1) -> str | None:
     """"När …" needs a time in the evidence, "Hur ofta …" a frequency: in a sentence on the question's topic
     or in one of the best passages."""
+    if re.search(r"\bhur (länge|lång tid)\b", question):  # "Hur länge ska liggaren sparas?" needs a length of time
+        if any(e.coverage >= min_coverage and states_duration(e.text) for e in evidence) \
+                or any(states_duration(text, specific=True) for text in passages):
+            return None  # a length of time or a period is specific enough anywhere in the best passages
+        return "Dokumenten anger inte hur länge."
     kind = question_type(question)
     if kind not in _TYPE_REASONS:
         return None
-    if re.search(r"\bhur (länge|lång tid)\b", question):  # "Hur länge ska liggaren sparas?" needs a length of time
-        if any(e.coverage >= min_coverage and states_duration(e.text) for e in evidence):
-            return None
-        return "Dokumenten anger inte hur länge."
     if kind == QuestionType.WHEN and not _POINT_IN_TIME_RE.search(question):
         return None  # "När kan det bli aktuellt …" asks for a situation, not a time
     if any(e.coverage >= min_coverage and states_answer_type(kind, e.text) for e in evidence):

@@ -194,11 +194,17 @@ EVIDENCE: dict[QuestionType, re.Pattern] = {
 _UNTIL_RE = re.compile(r"\b(tills|till dess|fram till|så länge|tills vidare|till och med|t\.o\.m\.)\b")
 
 
-def states_duration(sentence: str) -> bool:
+_PERIOD_RE = re.compile(r"\b(?:19|20)\d\d\s*[-–]\s*(?:19|20)\d\d\b")  # "2023 - 2026"
+
+
+def states_duration(sentence: str, specific: bool = False) -> bool:
     """``sentence`` says how long something lasts: a length of time ("högst 24 månader"), an end ("tills
-    barnet fyller 18 år") or a time ("2016") for "Hur länge har lagen funnits?"."""
+    barnet fyller 18 år"), a period ("2023 - 2026") or, unless ``specific``, a time ("2016") for "Hur länge
+    har lagen funnits?"."""
     lowered = sentence.lower()
-    return any(p.search(lowered) for p in (_DURATION_RE, _UNTIL_RE, EVIDENCE[QuestionType.WHEN]))
+    patterns = (_DURATION_RE, _UNTIL_RE, _PERIOD_RE) if specific else \
+        (_DURATION_RE, _UNTIL_RE, _PERIOD_RE, EVIDENCE[QuestionType.WHEN])
+    return any(p.search(lowered) for p in patterns)
 
 
 def states_answer_type(kind: QuestionType, sentence: str) -> bool:

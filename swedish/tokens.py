@@ -23,6 +23,8 @@ STOPWORDS = frozenset(STOPWORDS_SWEDISH) | {
     "mer", "mest", "bara", "just", "redan", "dock", "alltså", "sådan", "vilken", "första", "först", "hand",
     "bra", "mycket", "lite", "egen", "egna",
     "måste", "bör", "borde", "får", "fick", "vill", "ville", "kunna", "göra", "gör", "gjorde", "blir", "bli",
+    # the light verbs' other forms: "När ska inventeringen göras?" is not answered by "… görs före den 15 juli"
+    "görs", "göras", "gjort", "gjorts", "gjordes", "haft", "fått",
 }
 _MIN_PART = 3
 _HEAD_MIN = 4

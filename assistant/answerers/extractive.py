@@ -298,8 +298,6 @@ class ExtractiveAnswerer(Answerer):
                 break
         if best is None or span is None:
             return ""
-        if best.coverage < SHORT_ANSWER_MIN_COVERAGE:
-            return ""  # "När ska kommunen vara fossilfri?": a date in a line that only says "kommun" answers nothing
         if span[1] - span[0] >= 0.6 * len(best.text.strip()):
             return ""  # "Hälso- och sjukvårdsnämnden beslutar": the sentence is the short answer already
         number = cited.cite(best.chunk.doc_id, best.start, best.end)
@@ -319,12 +317,6 @@ class ExtractiveAnswerer(Answerer):
         return first + rest
 
 
-# A short answer states the answer on its own, so its sentence must hold most of the question's words (with
-# those no passage uses: ``Thresholds.absent_weight``). On dev, 0.5 removed 3 of 65 short answers, 2 of them wrong
-# ("**årligen**" for "4 gånger per år").
-SHORT_ANSWER_MIN_COVERAGE = 0.5
-
-
 def list_items_after(c: Components, sentence: Sentence, limit: int = 16) -> list[Sentence]:
     """The items of a list that ``sentence`` introduces ("… följande:", "Det ska", a lead-in)."""
     doc = c.index.documents[sentence.chunk.doc_id]
@@ -333,6 +325,16 @@ def list_items_after(c: Components, sentence: Sentence, limit: int = 16) -> list
     if position is None or doc.text[sentence.end:blocks[position].end].strip():
         return []  # only the last sentence of a block can introduce a list
     items: list[Sentence] = []
+    if sentence.text.rstrip().endswith(","):  # an enumeration the page or a column cut ("…, Malmö tingsrätt,")
+        for block in blocks[position + 1:]:
+            if block.kind == "heading" or len(items) >= limit:
+                break
+            text = doc.text[block.start:block.end]
+            chunk = c.index.chunk_at(doc.info.doc_id, block.start) or sentence.chunk
+            items.append(Sentence(chunk, block.start, block.end, text, sentence.vector))
+            if not text.rstrip().endswith(","):
+                break  # the enumeration ends here
+        return items
     for block in blocks[position + 1:]:
         text = doc.text[block.start:block.end]
         is_item = block.kind == "list_item" or (block.kind == "paragraph" and (
