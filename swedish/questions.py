@@ -53,6 +53,8 @@ def instance_span(noun: str, sentence: str) -> tuple[int, int] | None:
         at = word.rfind(noun)
         # a head of three letters or more; after the noun, an ending of four letters at most
         if at >= 3 and len(word) - at - len(noun) <= 4:
+            if word.endswith(noun) and match.group(0).islower():
+                continue  # "en nationell regleringsmyndighet" names a kind of body, "socialnämnden" one body
             coordinated = re.search(r"[^\W\d_]+-\s+(?:och|eller)\s+$", sentence[:match.start()])
             return (coordinated.start() if coordinated else match.start()), match.end()  # "Hälso- och sjukvårds…"
     return None

@@ -65,6 +65,8 @@ def test_question_types_from_swedish_grammar(question, kind):
      "Vilken nämnd beslutar om svaret?", "Hälso- och sjukvårdsnämnden"),
     (QuestionType.WHO, "En departementspromemoria lämnades till departementet.",
      "Vilket departement ligger bakom direktivet?", None),  # no compound ending in it
+    (QuestionType.WHO, "Beslutet fattas av en nationell regleringsmyndighet.",
+     "Vilken myndighet berörs?", None),  # a kind of body, in lower case and indefinite, names none
     (QuestionType.WHO, "Det ska finnas en regional överenskommelse.",
      "Vilken kommun saknar familjecentral?", None),  # "kommun" whole, not "komm" in "…kommelse"
     # "Hur länge" asks for a duration ("inom ett år" says when); a law's number "(2010:197)" is no year.
