@@ -890,6 +890,10 @@ def _units(blocks: list[Block], footnotes: list[Block], levels: dict[tuple[float
             units.append(RawUnit("heading", text, [(0, block.page)], level=1))
             previous = block
             continue
+        lone_title = block.kind == "row" and not any(block.cells[1:]) and previous is not None \
+            and block.size > previous.size + 1.0  # "Mål" in larger type under a definitions table: a heading
+        if lone_title:
+            block.kind, block.cells = "line", ()
         if block.kind == "row":
             close_group(block)
             _add_row(units, block, previous, hyphenated)

@@ -299,3 +299,28 @@ def test_a_rule_of_underscores_ends_the_paragraph_and_is_no_text(tmp_path):
     assert "4 § Uppgifterna ska lämnas varje år och avse föregående år." in texts
     assert "Denna författning träder i kraft den 1 februari 2026." in texts
     assert "_" not in doc.text
+
+
+def test_a_title_in_larger_type_under_a_definitions_table_is_a_heading(tmp_path):
+    """A municipal policy (not tuned on) sets "Mål" in larger type right under its table of definitions: it was
+    read as a label continuing the last term ("Informationssäkerhet; Mål"). A lone first cell in larger type
+    than the row above is a heading."""
+    from pdfgen import Text, make_layout_pdf
+
+    page = [Text.of(72, 80, "Definitioner", size=13, bold=True),
+            Text.of(72, 100, "Begrepp", bold=True), Text.of(250, 100, "Betydelse", bold=True)]
+    y = 118
+    for term, lines in (("IT-system", ("System som används för att skapa, förmedla", "eller lagra information.")),
+                        ("Informationssäkerhet", ("Åtgärder som hindrar att information",
+                                                  "kommer obehöriga till del."))):
+        page.append(Text.of(72, y, term))
+        page += [Text.of(250, y + k * 13, line) for k, line in enumerate(lines)]
+        y += len(lines) * 13 + 6
+    page += [Text.of(90, y + 16, "Mål", size=14),
+             Text.of(72, y + 40, "Kommunens användning av IT syftar till att underlätta och utveckla servicen.")]
+    path = tmp_path / "policy.pdf"
+    path.write_bytes(make_layout_pdf([page]))
+    doc = load_document(path, DocumentInfo(doc_id="policy", title="", source_file=path.name))
+    assert "Mål" in block_texts(doc, "heading")
+    rows = block_texts(doc, "table_row")
+    assert any(r.startswith("Informationssäkerhet | ") for r in rows) and not any("Mål" in r for r in rows)
