@@ -167,7 +167,11 @@ _CLOCK_TIME = r"(?:\b(?:kl\.?|klockan)\s*\d{1,2}(?:[.:]\d\d)?\b|\b\d{1,2}[.:](?:
 _FREQUENCY = (rf"\b(årligen|årlig\w*|månatlig\w*|dagligen|daglig\w*|(vecko|månads|kvartals|termins|års|dags)vis\w*|"
               rf"löpande|kontinuerlig\w*|regelbund\w*|fortlöpande|ständigt)\b|"
               rf"\b(varje|var|vart|vartannat|varannan|en gång (per|i|om)|{_NUMBER} gånger (per|i|om)) "
-              r"(år|månad|vecka|dag|termin|kvartal|tredje år|\w+ år)\b|\bper (år|månad|vecka|dag|termin|kvartal)\b")
+              r"(år|månad|vecka|dag|termin|kvartal|tredje år|\w+ år)\b|\bper (år|månad|vecka|dag|termin|kvartal)\b|"
+              # "3 ggr/år", "vart 2:a år", "kontrollfristen ska vara sex år", "treårsfrist": a schedule or interval
+              rf"\b{_NUMBER}\s*(ggr|gång|gånger)\s*(/|per |i |om )\s*(år|månad|vecka|dag)\b|"
+              r"\bvart \d+:[ae] (år|månad|vecka)\b|\b\w+årsfrist\w*|"
+              rf"(frist|intervall)\w*\b[^.]{{0,40}}?\b{_NUMBER} (år|månader|veckor|dagar)\b")
 # A year, not the year of a reference: "lagen (2010:197)", "prop. 2013/14:104", "SOU 2007:34".
 _YEAR = r"(?<![:/])\b(?:19|20)\d\d\b(?![:/]\d)"
 # How long: "högst 24 månader", "i tre år", "två veckor".
@@ -363,6 +367,10 @@ def answer_span(kind: QuestionType, sentence: str, question: str) -> tuple[int, 
             return None  # "Hur länge har lagen funnits?" is answered by the year it came; "Hur länge ska …" is not
     for match in pattern.finditer(sentence):
         found = match.group(0).strip()
+        interval = _DURATION_RE.search(found) if kind == QuestionType.HOW_OFTEN and \
+            re.match(r"(frist|intervall)", found, re.IGNORECASE) else None
+        if interval:  # "kontrollfristen ska vara sex år" → "sex år"
+            return match.start() + interval.start(), match.start() + interval.end()
         if kind == QuestionType.WHO and found.split()[0].lower() in STOPWORDS:
             continue  # "Den kommun …", "En kommun …" name no body
         if found and found.lower() not in asked:

@@ -80,6 +80,11 @@ def test_question_types_from_swedish_grammar(question, kind):
     (QuestionType.HOW_OFTEN, "Därefter görs återkommande besiktningar vartannat år.", "Hur ofta besiktas den?",
      "vartannat år"),
     (QuestionType.HOW_OFTEN, "Därefter görs återkommande besiktningar.", "Hur ofta besiktas den?", None),
+    # An interval ("frist") or a count per year says how often, as a rule on chimney sweeping writes it.
+    (QuestionType.HOW_OFTEN, "Vid eldning med pellets ska kontrollfristen vara sex år.",
+     "Hur ofta ska brandskyddskontroll göras?", "sex år"),
+    (QuestionType.HOW_OFTEN, "Fristen 3 ggr/år kan tillämpas i varma kommuner.", "Hur ofta ska man sota?",
+     "3 ggr/år"),
 ])
 def test_the_short_answer_is_a_span_of_the_sentence_not_of_the_question(kind, sentence, question, expected):
     span = answer_span(kind, sentence, question)
