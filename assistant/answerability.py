@@ -42,7 +42,7 @@ from swedish.questions import (
     states_answer_type,
     states_duration,
 )
-from swedish.tokens import STOPWORDS, SwedishAnalyzer, stem_matches, word_beginning, words
+from swedish.tokens import STOPWORDS, SwedishAnalyzer, stem_matches, without_participle_ending, word_beginning, words
 from swedish.tokens import stem as stem_word
 
 # What answers "hur många": a number, or a quantity as exact as "samtliga" or "hälften" (not "många", "flera").
@@ -527,8 +527,9 @@ def missing_asked_for(plan: QueryPlan, scope: Vocabulary, corpus: Vocabulary, an
         if not stems or stems[0] in naming or len(word) < 3:
             return False
         head, parts = stems[0], stems[1:]
-        if vocabulary.mentions(head) or any(vocabulary.mentions(base) for base in _derivation_bases(head)):
-            return False
+        if vocabulary.mentions(head) or any(vocabulary.mentions(base) for base in _derivation_bases(head)) \
+                or vocabulary.mentions(without_participle_ending(head)):
+            return False  # "genomfört" is a form of "genomföra", which the documents use
         if word.lower() in spelled_out and not absent(spelled_out[word.lower()], vocabulary, True):
             return False  # "BVC" in a document that writes "barnavårdscentraler"
         return not (by_parts and parts and all(vocabulary.mentions(p) for p in parts))

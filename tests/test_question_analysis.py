@@ -511,3 +511,22 @@ def test_a_compound_the_documents_never_use_searches_its_last_part():
     assert "utsläpp" in analyzer.tokens("koldioxidutsläppen")
     assert analyzer.tokens("koldioxidbudget") == ["koldioxidbudget"]  # the documents' own word stays whole
     assert analyzer.split_compound("metanutsläppen") == ()  # no lexicon word begins with "metan"
+
+
+def test_a_participle_is_a_form_of_the_verb_the_documents_use():
+    """"När ska direktivet vara genomfört?" asks after a state the documents write with the verb ("ska
+    genomföras"): the participle is not a word they lack. A state they never name still is ("fossilfri")."""
+    from assistant.answerability import Vocabulary, missing_asked_for
+    from assistant.planning import QueryPlan
+    from swedish.tokens import SwedishAnalyzer
+
+    analyzer = SwedishAnalyzer(["direktivet", "genomföras", "senast", "kommunen", "fossila"])
+    vocabulary = Vocabulary(sorted({t for w in analyzer.lexicon for t in analyzer.tokens(w)}))
+
+    def missing(question: str) -> list[str]:
+        plan = QueryPlan(question=question, effective=question, lexical_tokens=analyzer.tokens(question),
+                         dense_text=question, content_words=[])
+        return missing_asked_for(plan, vocabulary, vocabulary, analyzer)
+
+    assert missing("När ska direktivet vara genomfört?") == []
+    assert missing("När ska kommunen vara fossilfri?") == ["fossilfri"]
