@@ -65,11 +65,17 @@ _VERB_PARTICLES = ("", "an", "av", "be", "bi", "bort", "del", "efter", "emot", "
                    "ut", "vid", "åter", "över")
 
 
+# Past forms that are also nouns or adjectives on their own ("droger", "låg inkomst", "en bar", "en såg"): brought
+# to the verb only after a particle ("bidrog", "inneburit").
+_NOUNS_TOO = frozenset({"drog", "låg", "bar", "såg"})
+
+
 @lru_cache(maxsize=65536)
 def _strong_verb_base(stem_: str) -> str:
     for particle in _VERB_PARTICLES:
-        if stem_.startswith(particle) and stem_[len(particle):] in _STRONG_VERB_STEM:
-            return particle + _STRONG_VERB_STEM[stem_[len(particle):]]
+        form = stem_[len(particle):]
+        if stem_.startswith(particle) and form in _STRONG_VERB_STEM and (particle or form not in _NOUNS_TOO):
+            return particle + _STRONG_VERB_STEM[form]
     return stem_
 
 

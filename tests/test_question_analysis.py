@@ -530,3 +530,13 @@ def test_a_participle_is_a_form_of_the_verb_the_documents_use():
 
     assert missing("När ska direktivet vara genomfört?") == []
     assert missing("När ska kommunen vara fossilfri?") == ["fossilfri"]
+
+
+def test_a_strong_verbs_forms_share_a_stem_but_nouns_that_look_like_them_do_not():
+    from swedish.tokens import stem
+
+    assert stem("antogs") == stem("antagen") == stem("antagna")
+    assert stem("beslöt") == stem("beslutit") == stem("beslut")
+    assert stem("innehöll") == stem("innehåll") and stem("ingick") == stem("ingått")
+    assert stem("bidrog") == stem("bidrag")
+    assert stem("droger") != stem("dragit") and stem("låga") != stem("ligger")  # a drug, a low share
