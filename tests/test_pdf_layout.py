@@ -262,12 +262,20 @@ def test_a_heading_that_starts_in_the_top_margin_is_kept_though_its_first_line_r
     assert section_of(booklet, "Riktlinjerna för hembesök")[-1] == "Förslag till ändring i riktlinjerna för hembesök"
 
 
+def one_page_blocks(tmp_path, lines: list[str]) -> list[str]:
+    """The blocks' texts of a one-page PDF of ``lines``, read as the product reads any PDF."""
+    from pdfgen import make_pdf
+
+    path = tmp_path / "sida.pdf"
+    path.write_bytes(make_pdf([lines]))
+    doc = load_document(path, DocumentInfo(doc_id="sida", title="", source_file=path.name))
+    return [doc.text[b.start:b.end] for b in doc.blocks]
+
+
 def test_a_documents_field_lines_stay_lines_of_their_own(tmp_path):
     """A policy's information block ("Utgivare: …", "Gäller till och med: …", "Antagen: …") set as lines of the
     same width and type was read as one paragraph, so "Antagen: Kommunfullmäktige 2018-06-18" was no field of its
     own. Each field line is now a block; a field's value that runs over a line still goes on."""
-    from pdfgen import make_pdf
-
     lines = ["Riktlinje för lån av surfplattor", "",
              "Utgivare: Kommunledningsförvaltningen", "Gäller till och med: 2026-12-31",
              "Antagen: Kommunfullmäktige 2024-06-18 § 41",
@@ -275,10 +283,7 @@ def test_a_documents_field_lines_stay_lines_of_their_own(tmp_path):
              "lån av mobiltelefoner", "",
              "Surfplattor lånas ut till elever i årskurs 4 till 9. Eleven och en vårdnadshavare skriver under",
              "ett avtal innan plattan lämnas ut."]
-    path = tmp_path / "riktlinje.pdf"
-    path.write_bytes(make_pdf([lines]))
-    doc = load_document(path, DocumentInfo(doc_id="riktlinje", title="", source_file=path.name))
-    texts = [doc.text[b.start:b.end] for b in doc.blocks]
+    texts = one_page_blocks(tmp_path, lines)
     assert "Gäller till och med: 2026-12-31" in texts
     assert "Antagen: Kommunfullmäktige 2024-06-18 § 41" in texts
     assert "Ersätter: Riktlinje för lån av bärbara datorer och riktlinje för lån av mobiltelefoner" in texts
@@ -288,17 +293,12 @@ def test_a_documents_field_lines_stay_lines_of_their_own(tmp_path):
 def test_a_rule_of_underscores_ends_the_paragraph_and_is_no_text(tmp_path):
     """A regulation sets its transitional provisions apart with a rule ("__________"): the rule was glued to
     the last paragraph's sentence ("… avse föregående år. __________")."""
-    from pdfgen import make_pdf
-
     lines = ["4 § Uppgifterna ska lämnas varje år och avse föregående år.", "__________",
              "Denna författning träder i kraft den 1 februari 2026."]
-    path = tmp_path / "foreskrift.pdf"
-    path.write_bytes(make_pdf([lines]))
-    doc = load_document(path, DocumentInfo(doc_id="foreskrift", title="", source_file=path.name))
-    texts = [doc.text[b.start:b.end] for b in doc.blocks]
+    texts = one_page_blocks(tmp_path, lines)
     assert "4 § Uppgifterna ska lämnas varje år och avse föregående år." in texts
     assert "Denna författning träder i kraft den 1 februari 2026." in texts
-    assert "_" not in doc.text
+    assert not any("_" in t for t in texts)
 
 
 def test_a_title_in_larger_type_under_a_definitions_table_is_a_heading(tmp_path):
