@@ -32,6 +32,7 @@ from ingest.pdf_glyphs import BULLET, SOFT_HYPHEN, Line, PdfPage, Segment, Segme
 from swedish.sentences import ABBREVIATIONS, OPEN_ENDINGS, field_label
 
 MARGIN_BAND = 0.1  # the top and bottom tenth of a page is where running headers and footers sit
+OUTER_BAND = 1 / 6  # … or, when the same text stands at the same height on several pages, its top and bottom sixth
 DISPLAY_SIZE = 1.8  # text this many times the body size is display type (a cover's title, a divider)
 # "12", "- 12 -", "Sid 8 av 103", "8 (103)", "s. 8", "8/103"
 _PAGE_NUMBER_RE = re.compile(r"^[-–(]?\s*(?:sid(?:an|a)?\.?\s*|s\.\s*|page\s*)?(\d{1,4})\s*"
@@ -175,6 +176,7 @@ def _running_text(pages: list[PdfPage], body_size: float = 0.0) -> tuple[set[int
                 value = int(glued.group(1) or glued.group(2))
                 numbers.setdefault(page.index, value)
     running |= _set_apart_edges(pages, repeat)
+    running |= _repeated_near_the_edge(pages, repeat)
     running -= _going_on_below(pages, running)
     # A header set on the same line as the first line of text ("… för arbets- Prop. 2008/09:5"): the
     # repeated part is cut off the segment.
@@ -190,6 +192,21 @@ def _running_text(pages: list[PdfPage], body_size: float = 0.0) -> tuple[set[int
                 s.text = " ".join(parts[:-words] if masked.endswith(" " + m) else parts[words:])
                 break
     return running, numbers
+
+
+def _repeated_near_the_edge(pages: list[PdfPage], repeat: int) -> set[int]:
+    """Headers set just inside the margin band ("NFS 2007:10" whose foot is at 11 % of the page, on the line of
+    the text's first row): the same text at the same height within the outer sixth of the page, on two pages in
+    three or more. A table's title and header printed again on the pages it runs over
+    are on fewer, and a book's baseline grid puts "Allmänna råd" at the same height only by chance."""
+    found: dict[tuple[str, int], list[Segment]] = defaultdict(list)
+    for page in pages:
+        for line in page.lines:
+            for s in line.segments:
+                if s.bottom <= OUTER_BAND * page.height or s.top >= (1 - OUTER_BAND) * page.height:
+                    found[(_mask(s.text), round(s.top / 3))].append(s)
+    return {id(s) for (text, _), segments in found.items()
+            if len(text) >= 5 and len(segments) >= max(repeat, 2 * len(pages) / 3) for s in segments}
 
 
 def _going_on_below(pages: list[PdfPage], running: set[int]) -> set[int]:

@@ -324,3 +324,25 @@ def test_a_title_in_larger_type_under_a_definitions_table_is_a_heading(tmp_path)
     assert "Mål" in block_texts(doc, "heading")
     rows = block_texts(doc, "table_row")
     assert any(r.startswith("Informationssäkerhet | ") for r in rows) and not any("Mål" in r for r in rows)
+
+
+def test_a_header_just_inside_the_margin_on_the_line_of_the_first_row_is_running_text(tmp_path):
+    """NFS 2007:10 (not tuned on) prints "NFS 2007:10" at the top of each page with its foot at 11 % of the
+    page, on the same line as the first row of a definitions table, so the header was read into the text
+    ("NFS 2007:10 Inventerings- Den tjänsteman …"). The same text at the same height near the edge on two
+    pages in three is running text."""
+    from pdfgen import Text, make_layout_pdf
+
+    pages = []
+    for number, (term, meaning) in enumerate((("Fältpersonal", "Person som inventerar i fält."),
+                                               ("Föryngring", "Ett rovdjur som har fött ungar."),
+                                               ("Revir", "Ett område som ett djur hävdar."))):
+        pages.append([Text.of(40 if number % 2 else 420, 94, "NFS 2099:10", size=13, bold=True),
+                      Text.of(151, 96, term), Text.of(250, 96, meaning),
+                      Text.of(151, 130, f"Länsstyrelsen ska dokumentera varje {term.lower()} som observeras."),
+                      Text.of(151, 144, f"Uppgifter om {meaning.lower()[:-1]} ska sparas i databasen.")])
+    path = tmp_path / "nfs.pdf"
+    path.write_bytes(make_layout_pdf(pages))
+    doc = load_document(path, DocumentInfo(doc_id="nfs", title="", source_file=path.name))
+    assert "NFS 2099:10" not in doc.text
+    assert "Föryngring" in doc.text and "Ett rovdjur som har fött ungar." in doc.text
