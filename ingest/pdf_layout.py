@@ -614,11 +614,13 @@ def _starts(lines: list[Line], run: list[int]) -> tuple[int, ...]:
 
 
 def _header_rows(run: list[Line], indexes: list[int], slots: list[tuple[float, float]]) -> set[int]:
-    """The first row is a header when it has no figures and stands out from the rows below it: set in
-    another weight or size, or over rows that hold figures. A list of names has no header."""
+    """The first row is a header when it has no figures, no cell of more than six words, and stands out from the
+    rows below it: set in another weight or size, or over rows that hold figures. A list of names has no header."""
     first, rest = run[0], run[1:]
     if not rest or any(_NUMERIC_RE.match(s.text) for s in first.segments):
         return set()
+    if any(len(s.text.split()) > 6 for s in first.segments):
+        return set()  # a sentence ("Den tjänsteman på länsstyrelsen som förordnas att"), not a column's label
     styled = {(round(s.size), s.bold) for s in first.segments}
     body = {(round(s.size), s.bold) for line in rest if len(line.segments) >= 2 for s in line.segments}
     figures = any(_NUMERIC_RE.match(s.text) or re.search(r"\d", s.text) for line in rest for s in line.segments)

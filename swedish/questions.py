@@ -174,6 +174,10 @@ _FREQUENCY = (rf"\b(årligen|årlig\w*|månatlig\w*|dagligen|daglig\w*|(vecko|m�
               rf"(frist|intervall)\w*\b[^.]{{0,40}}?\b{_NUMBER} (år|månader|veckor|dagar)\b")
 # A year, not the year of a reference: "lagen (2010:197)", "prop. 2013/14:104", "SOU 2007:34".
 _YEAR = r"(?<![:/])\b(?:19|20)\d\d\b(?![:/]\d)"
+# "bilaga 1", "avsnitt 4", "kapitel 2", "punkt 3": the number of a part of a text, not a count.
+_AFTER_A_REFERENCE_NOUN = "".join(rf"(?<!\b{noun} )" for noun in (
+    "bilaga", "bilagan", "avsnitt", "avsnittet", "kapitel", "kapitlet", "punkt", "punkten", "figur", "tabell",
+    "sidan", "sida", "nr", "paragraf", "steg", "fas"))
 # How long: "högst 24 månader", "i tre år", "två veckor".
 _DURATION_RE = re.compile(rf"\b(?:(?:högst|minst|upp till|i|under|cirka|ungefär) )?{_NUMBER} "
                           r"(?:år|månader|månad|veckor|vecka|dagar|dag|timmar|timme|minuter)\b", re.IGNORECASE)
@@ -183,7 +187,8 @@ EVIDENCE: dict[QuestionType, re.Pattern] = {
                                   rf"\b(senast|årligen|varje år)\b|{_CLOCK_TIME}"),
     # "återkommande besiktningar" says that they recur: evidence enough not to refuse "hur ofta", no answer.
     QuestionType.HOW_OFTEN: re.compile(rf"{_FREQUENCY}|\båterkommande\b"),
-    QuestionType.HOW_MANY: re.compile(rf"\b{_NUMBER}\b|\d+\s*%|\b(hälften|majoriteten|samtliga|alla|ingen|inga)\b"),
+    QuestionType.HOW_MANY: re.compile(rf"{_AFTER_A_REFERENCE_NOUN}(?<![:/])\b{_NUMBER}\b(?![:/]\d)|\d+\s*%|"
+                                      r"\b(hälften|majoriteten|samtliga|alla|ingen|inga)\b"),
     QuestionType.AMOUNT: re.compile(rf"\d\s*({_MONEY_UNITS})(?![a-zåäö])|\b({_NUMBER_WORDS_BIG}) ({_MONEY_UNITS})\b|"
                                     r"\b(kostnadsfri\w*|gratis|avgiftsfri\w*|utan kostnad)\b"),
     QuestionType.WHY: re.compile(r"\b(eftersom|därför|på grund av|för att|i syfte|syftet|syftar|vilket innebär|"
@@ -310,14 +315,15 @@ def asked_for(question: str, stopwords: frozenset[str]) -> tuple[list[str], list
 
 
 # "23 §", "4 kap.": the number of a paragraph or chapter of a law, not a count.
-_NOT_A_REFERENCE = r"(?!\d|\s*(?:§|kap\b))"
+_NOT_A_REFERENCE = r"(?!\d|[:/]\d|\s*(?:§|kap\b))"  # nor "2014:23" of "(NFS 2014:23)", "2013/14"
 
 # The short answer itself, as written in a sentence: a date, a number with its unit, a frequency, a body.
 _SPAN_PATTERNS: dict[QuestionType, re.Pattern] = {
     QuestionType.WHEN: re.compile(rf"\b(19|20)\d\d-\d\d-\d\d\b|\b\d{{1,2}} ({_MONTHS})( (19|20)\d\d)?\b|"
                                   rf"\b({_MONTHS}) (19|20)\d\d\b|\b(19|20)\d\d\s*[–-]\s*(19|20)\d\d\b|{_YEAR}|"
                                   rf"{_CLOCK_TIME}(?:\s*(?:[–-]|och)\s*\d{{1,2}}[.:]\d\d)?"),
-    QuestionType.HOW_MANY: re.compile(rf"(?:(?<![\w,.])\d+(?:[ \u00a0]\d{{3}})*(?:[,.]\d+)?(?:\s*[–-]\s*\d+)?"
+    QuestionType.HOW_MANY: re.compile(rf"(?:{_AFTER_A_REFERENCE_NOUN}"
+                                      rf"(?<![\w,.:/])\d+(?:[ \u00a0]\d{{3}})*(?:[,.]\d+)?(?:\s*[–-]\s*\d+)?"
                                       rf"{_NOT_A_REFERENCE}|"
                                       rf"\b(?:{COUNTING_WORD_PATTERN})\b)(?: av (?:\d+|{COUNTING_WORD_PATTERN}))?"
                                       r"(?:\s*%|\s+procent|\s+(?!och\b|av\b|i\b)[a-zåäö]+)?", re.IGNORECASE),

@@ -346,3 +346,26 @@ def test_a_header_just_inside_the_margin_on_the_line_of_the_first_row_is_running
     doc = load_document(path, DocumentInfo(doc_id="nfs", title="", source_file=path.name))
     assert "NFS 2099:10" not in doc.text
     assert "Föryngring" in doc.text and "Ett rovdjur som har fött ungar." in doc.text
+
+
+def test_a_definitions_tables_first_row_of_sentences_is_no_header(tmp_path):
+    """A definitions table that goes on from the page before starts with a term and a sentence; the rows below
+    cite a regulation ("(NFS 2099:23)"), which looked like a table of figures under a header, so every row was
+    shown as "Inventeringsperiod – den tjänsteman på länsstyrelsen …: Den tid …". A cell of more than six
+    words is no column's label."""
+    from pdfgen import Text, make_layout_pdf
+
+    rows = (("Ansvarig", ("Den tjänsteman på länsstyrelsen som förordnas att", "ansvara för inventeringen.")),
+            ("Period", ("Den tid som är lämpligast för inventering med", "hänsyn till arternas reproduktion.")),
+            ("Samordnare", ("Person i en sameby som utför inventering", "(NFS 2099:23)")),
+            ("Slinga", ("Färdväg till fots för att finna spår", "(NFS 2099:23)")))
+    page, y = [], 100
+    for term, lines in rows:
+        page.append(Text.of(151, y, term))
+        page += [Text.of(250, y + k * 13, line) for k, line in enumerate(lines)]
+        y += 13 * len(lines) + 6
+    path = tmp_path / "definitioner.pdf"
+    path.write_bytes(make_layout_pdf([page]))
+    doc = load_document(path, DocumentInfo(doc_id="definitioner", title="", source_file=path.name))
+    assert block_texts(doc, "table_header") == []
+    assert any(r.startswith("Period | Den tid som är lämpligast") for r in block_texts(doc, "table_row"))

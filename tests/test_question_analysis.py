@@ -55,6 +55,9 @@ def test_question_types_from_swedish_grammar(question, kind):
     (QuestionType.HOW_MANY, "Minderåriga som avses i 23 § får arbeta ytterligare 20 timmar per vecka.",
      "Hur många timmar får de arbeta?", "20 timmar"),
     (QuestionType.HOW_MANY, "Det framgår av 4 kap. 2 §.", "Hur många?", None),
+    # The number of an appendix or of a regulation is no count ("bilaga 1", "(NFS 2014:23)").
+    (QuestionType.HOW_MANY, "Kriterierna för kungsörn anges i bilaga 1. (NFS 2014:23)", "Hur många vargar finns det?",
+     None),
     (QuestionType.WHEN, "Minderåriga får inte arbeta mellan klockan 24.00 och 5.00.",
      "Mellan vilka klockslag får de inte arbeta?", "klockan 24.00 och 5.00"),
     (QuestionType.WHEN, "Se avsnitt 4.12.", "När?", None),  # a section, not a time of day
