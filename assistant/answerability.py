@@ -35,6 +35,7 @@ from swedish.questions import (
     QuestionType,
     asked_body_noun,
     asked_for,
+    asks_how_long,
     counted_noun,
     instance_span,
     main_ask,
@@ -312,7 +313,7 @@ def type_evidence_missing(question: str, evidence: Sequence[EvidenceSentence], p
                           min_coverage: float = 0.1) -> str | None:
     """"När …" needs a time in the evidence, "Hur ofta …" a frequency: in a sentence on the question's topic
     or in one of the best passages."""
-    if re.search(r"\bhur (länge|lång tid)\b", question):  # "Hur länge ska liggaren sparas?" needs a length of time
+    if asks_how_long(question):  # "Hur länge ska liggaren sparas?" needs a length of time
         if any(e.coverage >= min_coverage and states_duration(e.text) for e in evidence) \
                 or any(states_duration(text, specific=True) for text in passages):
             return None  # a length of time or a period is specific enough anywhere in the best passages

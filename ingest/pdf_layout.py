@@ -153,6 +153,11 @@ def _running_text(pages: list[PdfPage], body_size: float = 0.0) -> tuple[set[int
     candidates: dict[str, set[int]] = defaultdict(set)
     placed: dict[tuple[str, int], set[int]] = defaultdict(set)  # the same text at the same place
     in_band: list[tuple[Segment, PdfPage]] = []
+    # Headers set just inside the band ("NFS 2007:10" whose foot is at 11 % of the page, on the line of the first
+    # table row): the same text at the same height in the outer sixth of the page on two pages in three or more.
+    # A table's title and header printed again on the pages it runs over are on fewer, and a book's baseline
+    # grid puts "Allmänna råd" at the same height only by chance.
+    near_edge: dict[tuple[str, int], list[Segment]] = defaultdict(list)
     for page in pages:
         for line in page.lines:
             for s in line.segments:
@@ -160,6 +165,8 @@ def _running_text(pages: list[PdfPage], body_size: float = 0.0) -> tuple[set[int
                     in_band.append((s, page))
                     candidates[_mask(s.text)].add(page.index)
                     placed[(_mask(s.text), round(s.x0 / 2))].add(page.index)
+                if s.bottom <= OUTER_BAND * page.height or s.top >= (1 - OUTER_BAND) * page.height:
+                    near_edge[(_mask(s.text), round(s.top / 3))].append(s)
     repeat = 2 if len(pages) <= 4 else 3
     running: set[int] = set()
     numbers: dict[int, int] = {}
@@ -176,7 +183,8 @@ def _running_text(pages: list[PdfPage], body_size: float = 0.0) -> tuple[set[int
                 value = int(glued.group(1) or glued.group(2))
                 numbers.setdefault(page.index, value)
     running |= _set_apart_edges(pages, repeat)
-    running |= _repeated_near_the_edge(pages, repeat)
+    running |= {id(s) for (text, _), found in near_edge.items()
+                if len(text) >= 5 and len(found) >= max(repeat, 2 * len(pages) / 3) for s in found}
     running -= _going_on_below(pages, running)
     # A header set on the same line as the first line of text ("… för arbets- Prop. 2008/09:5"): the
     # repeated part is cut off the segment.
@@ -192,21 +200,6 @@ def _running_text(pages: list[PdfPage], body_size: float = 0.0) -> tuple[set[int
                 s.text = " ".join(parts[:-words] if masked.endswith(" " + m) else parts[words:])
                 break
     return running, numbers
-
-
-def _repeated_near_the_edge(pages: list[PdfPage], repeat: int) -> set[int]:
-    """Headers set just inside the margin band ("NFS 2007:10" whose foot is at 11 % of the page, on the line of
-    the text's first row): the same text at the same height within the outer sixth of the page, on two pages in
-    three or more. A table's title and header printed again on the pages it runs over
-    are on fewer, and a book's baseline grid puts "Allmänna råd" at the same height only by chance."""
-    found: dict[tuple[str, int], list[Segment]] = defaultdict(list)
-    for page in pages:
-        for line in page.lines:
-            for s in line.segments:
-                if s.bottom <= OUTER_BAND * page.height or s.top >= (1 - OUTER_BAND) * page.height:
-                    found[(_mask(s.text), round(s.top / 3))].append(s)
-    return {id(s) for (text, _), segments in found.items()
-            if len(text) >= 5 and len(segments) >= max(repeat, 2 * len(pages) / 3) for s in segments}
 
 
 def _going_on_below(pages: list[PdfPage], running: set[int]) -> set[int]:

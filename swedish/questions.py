@@ -208,6 +208,11 @@ _UNTIL_RE = re.compile(r"\b(tills|till dess|fram till|så länge|tills vidare|ti
 _PERIOD_RE = re.compile(r"\b(?:19|20)\d\d\s*[-–]\s*(?:19|20)\d\d\b")  # "2023 - 2026"
 
 
+def asks_how_long(question: str) -> bool:
+    """"Hur länge …?", "Hur lång tid …?": the answer is a length of time (``states_duration``)."""
+    return re.search(r"\bhur (länge|lång tid)\b", question.lower()) is not None
+
+
 def states_duration(sentence: str, specific: bool = False) -> bool:
     """``sentence`` says how long something lasts: a length of time ("högst 24 månader"), an end ("tills
     barnet fyller 18 år"), a period ("2023 - 2026") or, unless ``specific``, a time ("2016") for "Hur länge
@@ -245,9 +250,6 @@ def leans_on_previous(sentence: str) -> bool:
 _WH_HEAD_RE = re.compile(r"\b(?:vilken|vilket|vilka|hur många|hur mycket|vem är|vem var|vad heter|hur stor|vad blir)\s+"
                          r"((?:[\wåäöé-]+\s+){0,2}[\wåäöé-]+)")
 _ABOUT_RE = re.compile(r"\b(?:säger|står|skriver|nämner|nämns|sägs|tar .{0,20} upp|och)\b.{0,60}?\bom\s+(.+)$")
-# "Vad innebär konfidentialitet?", "Vad menas med social hållbarhet?": a term of one or two words, nothing after it.
-_DEFINITION_ASK_RE = re.compile(r"^(?:och )?vad (?:är|innebär|betyder|menas med|avses med) (?:en |ett )?"
-                                r"((?:[\wåäöé-]+ )?[\wåäöé-]+)$")
 _STATE_ASK_RE = re.compile(r"^(?:och )?när .{0,60}\b(?:vara|bli|blir|vara helt|bli helt) ([\wåäöé-]+)$")
 _ADJECTIVE_ENDINGS = ("a", "t", "iska", "ska", "ella", "liga", "igt")
 
@@ -305,10 +307,11 @@ def asked_for(question: str, stopwords: frozenset[str]) -> tuple[list[str], list
     state = _STATE_ASK_RE.search(text) if not heads else None
     if state and state.group(1) not in stopwords:
         heads.append(state.group(1))  # "När ska kommunen vara fossilfri?": the state is what is asked after
-    defined = _DEFINITION_ASK_RE.search(text) if not heads else None
-    if defined and defined.group(1).split()[-1] not in stopwords \
-            and defined.group(1).split()[-1] in question:  # lower case: an acronym has rules of its own
-        heads.append(defined.group(1).split()[-1])  # "Vad innebär konfidentialitet?": the term is what is asked
+    # "Vad innebär konfidentialitet?": the term is what is asked after, when the question is nothing but it (a
+    # lower-case term: an acronym has rules of its own).
+    defined = defined_term(question).split() if not heads and text.startswith(("vad ", "och vad ")) else []
+    if defined and text.endswith(" ".join(defined)) and defined[-1].islower() and defined[-1] not in stopwords:
+        heads.append(defined[-1])
     about = _ABOUT_RE.search(text) or _ROLE_OF_RE.search(text) or _CONDITION_RE.search(text)
     topic = [w for w in about.group(1).split()[:4] if w not in stopwords] if about else []
     return heads, topic
@@ -364,7 +367,7 @@ def answer_span(kind: QuestionType, sentence: str, question: str) -> tuple[int, 
     if pattern is None:
         return None
     asked = question.lower()
-    if kind == QuestionType.WHEN and re.search(r"\bhur (länge|lång tid)\b", asked):
+    if kind == QuestionType.WHEN and asks_how_long(asked):
         for duration in _DURATION_RE.finditer(sentence):  # "Hur länge gäller planen?" → "högst 24 månader"
             deadline = re.search(r"\b(inom|efter|före|senast)\s+$", sentence[:duration.start()])
             if not deadline and duration.group(0).lower() not in asked:  # "inom ett år" says when, not how long

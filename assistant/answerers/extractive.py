@@ -30,6 +30,7 @@ from assistant.ranking import Ranking, Sentence, Thresholds, field_leans_on, red
 from assistant.retrieval import RetrievedChunk, documents_matching
 from assistant.types import Answer, Citation, Filters, Passage
 from common.settings import Settings
+from index.model import Block
 from swedish.questions import (
     QuestionType,
     answer_span,
@@ -325,15 +326,19 @@ def list_items_after(c: Components, sentence: Sentence, limit: int = 16) -> list
     if position is None or doc.text[sentence.end:blocks[position].end].strip():
         return []  # only the last sentence of a block can introduce a list
     items: list[Sentence] = []
+
+    def add(block: Block) -> str:  # the block as a sentence of the answer, in its own passage when it has one
+        text = doc.text[block.start:block.end]
+        chunk = c.index.chunk_at(doc.info.doc_id, block.start) or sentence.chunk
+        items.append(Sentence(chunk, block.start, block.end, text, sentence.vector))
+        return text
+
     if sentence.text.rstrip().endswith(","):  # an enumeration the page or a column cut ("…, Malmö tingsrätt,")
         for block in blocks[position + 1:]:
             if block.kind == "heading" or len(items) >= limit:
                 break
-            text = doc.text[block.start:block.end]
-            chunk = c.index.chunk_at(doc.info.doc_id, block.start) or sentence.chunk
-            items.append(Sentence(chunk, block.start, block.end, text, sentence.vector))
-            if not text.rstrip().endswith(","):
-                break  # the enumeration ends here
+            if not add(block).rstrip().endswith(","):
+                break  # the enumeration ends with the first block that does not end in a comma
         return items
     for block in blocks[position + 1:]:
         text = doc.text[block.start:block.end]
@@ -341,8 +346,7 @@ def list_items_after(c: Components, sentence: Sentence, limit: int = 16) -> list
             text[:1].islower() or re.match(r"\d{1,2}\.\s", text)))
         if not is_item or len(items) >= limit:
             break
-        chunk = c.index.chunk_at(doc.info.doc_id, block.start) or sentence.chunk
-        items.append(Sentence(chunk, block.start, block.end, text, sentence.vector))
+        add(block)
     lead_in = sentence.text.rstrip().endswith((":", "ska", "genom att")) or blocks[position].kind == "heading"
     return items if items and (lead_in or blocks[position + 1].kind == "list_item") else []
 
