@@ -425,6 +425,7 @@ class Asked:
     opinion: bool = False
     counted: str = ""
     body: str = ""  # "Vilket departement …": the kind of body asked for
+    how_long: bool = False  # "Hur länge …": a length of time, not a date
 
 
 def asked_of(plan: QueryPlan) -> Asked:
@@ -434,7 +435,7 @@ def asked_of(plan: QueryPlan) -> Asked:
         topic = [w for w in plan.content_words if w not in plan.naming_tokens]
         counted = topic[0] if topic else ""
     return Asked(question_type(asking), asks_for_person(asking), bool(_OPINION_ASK_RE.search(asking.lower())),
-                 counted, asked_body_noun(asking))
+                 counted, asked_body_noun(asking), asks_how_long(asking))
 
 
 def expected_fact_bonus(asked: Asked, sentence: str) -> float:
@@ -442,7 +443,10 @@ def expected_fact_bonus(asked: Asked, sentence: str) -> float:
     a person's name for "vem är ordförande", an opinion for "vad tyckte …", a number right before the
     noun counted for "hur många X"."""
     kind = asked.kind
-    bonus = TYPE_BONUS[kind] if kind in TYPE_BONUS and states_answer_type(kind, sentence) else 0.0
+    if asked.how_long:  # "Hur länge sitter revisorn?": "revisor på 1 år", not the date the rules were adopted
+        bonus = TYPE_BONUS[QuestionType.WHEN] if states_duration(sentence, specific=True) else 0.0
+    else:
+        bonus = TYPE_BONUS[kind] if kind in TYPE_BONUS and states_answer_type(kind, sentence) else 0.0
     if asked.person and _person_names(sentence):
         bonus += 0.2  # "Vem är kontaktperson …": a line with a person's name
     if asked.opinion and _OPINION_RE.search(sentence):
@@ -513,6 +517,17 @@ def _derivation_bases(stem: str) -> list[str]:
             if stem.endswith(suffix) and len(stem) - len(suffix) >= 5]
 
 
+def _near_each_other(stems: Sequence[str], text: str, words_between: int = 8) -> bool:
+    """Words beginning with each of ``stems`` stand within a few words of one another in ``text`` (the parts of
+    a compound said as a phrase: "inflammation i örat")."""
+    first, *rest = [re.escape(s) for s in stems]
+    for other in rest:
+        gap = rf"\w*(?:\W+\w+){{0,{words_between}}}?\W+"
+        if not re.search(rf"{first}\w*?{other}|\b(?:{first}{gap}{other}|{other}{gap}{first})", text, re.IGNORECASE):
+            return False
+    return True
+
+
 def missing_asked_for(plan: QueryPlan, scope: Vocabulary, corpus: Vocabulary, analyzer: SwedishAnalyzer,
                       scope_texts: Sequence[str] = ()) -> list[str]:
     """Words naming what the question asks about that the documents never use: the head of the question
@@ -533,7 +548,11 @@ def missing_asked_for(plan: QueryPlan, scope: Vocabulary, corpus: Vocabulary, an
             return False  # "genomfört" is a form of "genomföra", which the documents use
         if word.lower() in spelled_out and not absent(spelled_out[word.lower()], vocabulary, True):
             return False  # "BVC" in a document that writes "barnavårdscentraler"
-        return not (by_parts and parts and all(vocabulary.mentions(p) for p in parts))
+        if not (by_parts and parts and all(vocabulary.mentions(p) for p in parts)):
+            return True
+        # "öroninflammation" where the documents say "öronen" in one place and "inflammation" in another: the
+        # parts of a compound name it only where they stand together.
+        return bool(scope_texts) and not any(_near_each_other(parts, text) for text in scope_texts)
 
     # The thing asked for must be named somewhere, as a word or as the parts of a compound (not only in scope:
     # "problem" is asked, "hinder" answers; a place named in a question need not name the document).

@@ -14,6 +14,7 @@ from index.model import SECTION_SEPARATOR
 from index.reader import IndexReader
 
 _DOC_REFERENCE_RE = re.compile(r"\s*\[\d+(?:\s*[,–-]\s*\d+)*\]")
+_LETTER_MARKER_RE = re.compile(r"^(?:[a-zåäö]|[ivx]{1,4})[).]\s")
 
 
 def column_label(header: str) -> str:
@@ -31,6 +32,8 @@ def display_text(text: str, columns: tuple[str, ...] = (), capitalize: bool = Tr
     if columns and len(cells) == len(columns) > 1:
         labelled = [f"{column_label(col)}: {cell}" for col, cell in zip(columns[1:], cells[1:]) if cell]
         return f"{cells[0]} – " + "; ".join(labelled)
+    if _LETTER_MARKER_RE.match(text):
+        return text  # "a) har namnet …": the letter of a list item is the document's, not a sentence's start
     return text[0].upper() + text[1:] if capitalize and text[:1].islower() else text
 
 

@@ -19,7 +19,7 @@ from typing import TypeVar
 
 from assistant.citations import SourceCiter
 from assistant.knowledge import KnowledgeRouter
-from assistant.planning import QueryPlanner, build_mentions, lower_case_words
+from assistant.planning import QueryPlanner, build_mentions, lower_case_words, proper_words
 from assistant.ranking import SentenceRanker
 from assistant.retrieval import HybridRetriever
 from assistant.types import Answer
@@ -78,7 +78,8 @@ class Components:
                         "about": e.about}
                     for d, e in index.entries.items()}
         common = lower_case_words(doc.text for doc in index.documents.values())
-        aliases = build_mentions(metadata, {d: e.aliases for d, e in index.entries.items()}, common)
+        written = proper_words(doc.text for doc in index.documents.values())
+        aliases = build_mentions(metadata, {d: e.aliases for d, e in index.entries.items()}, common, written)
         synonyms: dict[str, list[str]] = {}
         for entry in index.entries.values():  # the catalog's everyday words for the documents' own words
             for document_word, everyday_words in entry.synonyms.items():

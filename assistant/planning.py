@@ -69,21 +69,42 @@ def _name_stem(word: str) -> str:
     return word[:-1] if len(word) > 4 and word.endswith("s") and not word.endswith("ss") else word
 
 
-def _names_in(text: str, common_words: frozenset[str]) -> set[str]:
-    """Capitalised words of a title or publisher that the documents never write in lower case:
-    the places and organisations it names ("Örebro", "Lindesbergs"), not "Regional" or "Svar"."""
+def _names_in(text: str, common_words: frozenset[str], inflected: frozenset[str] | None = None,
+              proper_words: frozenset[str] | None = None) -> set[str]:
+    """Capitalised words of a title or publisher that the documents never write in lower case, in any
+    inflection a question would match: the places and organisations it names ("Örebro", "Lindesbergs"), not
+    "Regional", "Svar" or the "FÖRENING" of a title in capitals ("föreningen" is in the text)."""
+    if inflected is None:
+        inflected = _beginnings(common_words)
     found = set()
     for match in re.finditer(r"[A-ZÅÄÖ][\wåäöéü]+", text):
         word = match.group(0).lower()
-        if word in _ORGANISATION_PARTS or word in common_words or len(word) < 3:
+        stem = _name_stem(word)
+        if word in _ORGANISATION_PARTS or word in common_words or stem in inflected or len(word) < 3:
             continue
-        found.add(_name_stem(word))
+        if proper_words is not None and len(word) > 3 and match.group(0).isupper() and word not in proper_words:
+            continue  # a title in capitals ("STADGAR … BESLUTAD") shows no name unless the text writes it as one
+        found.add(stem)
     return found
+
+
+def _beginnings(common_words: frozenset[str]) -> frozenset[str]:
+    """Each word without its last 0–3 letters: what a name stem may be for a question to match the word."""
+    return frozenset(w[:len(w) - k] for w in common_words for k in range(4) if len(w) - k >= 3)
 
 
 # "Vad tyckte regionen om remissen?": an opinion on a referral is found in the answers to it.
 _OPINION_WORDS = ("tyckte", "tycker", "ansåg", "anser", "synpunkt", "ställning", "yttra", "svarade", "invänd",
                   "positiv", "negativ", "kritisk", "välkomna", "instämm")
+
+
+def proper_words(texts: Iterable[str]) -> frozenset[str]:
+    """Words written capitalised after a lower-case word somewhere in ``texts`` ("i Örebro", "för Klimatbyrån"):
+    names, lower-cased."""
+    found: set[str] = set()
+    for text in texts:
+        found.update(w.lower() for w in re.findall(r"(?<=[a-zåäö] )[A-ZÅÄÖ][a-zåäöéü]+", text))
+    return frozenset(found)
 
 
 def lower_case_words(texts: Iterable[str]) -> frozenset[str]:
@@ -210,10 +231,13 @@ class DocumentMentions:
 
 
 def build_mentions(documents: dict[str, dict], extra: dict[str, list[str]] | None = None,
-                   common_words: frozenset[str] = frozenset()) -> DocumentMentions:
+                   common_words: frozenset[str] = frozenset(),
+                   names_written: frozenset[str] | None = None) -> DocumentMentions:
     """``documents``: doc_id → {title, publisher, doc_type, year}; ``extra``: the catalog's aliases;
-    ``common_words``: words the documents write in lower case (they are not names)."""
-    names = {d: _names_in(f"{m.get('publisher') or ''} {m.get('title') or ''}", common_words)
+    ``common_words``: words the documents write in lower case (they are not names); ``names_written``:
+    words they write as names (``proper_words``), when known."""
+    inflected = _beginnings(common_words)
+    names = {d: _names_in(f"{m.get('publisher') or ''} {m.get('title') or ''}", common_words, inflected, names_written)
              for d, m in documents.items()}
     types = {d: str(m.get("doc_type") or "").lower() for d, m in documents.items() if m.get("doc_type")}
     years = {d: int(m["year"]) for d, m in documents.items() if m.get("year")}

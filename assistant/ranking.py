@@ -16,9 +16,9 @@ import numpy as np
 from assistant.answerability import asked_of, expected_fact_bonus
 from assistant.planning import QueryPlan
 from assistant.retrieval import RetrievalResult, RetrievedChunk
-from index.model import Chunk
+from index.model import Chunk, ParsedDocument
 from index.reader import IndexReader
-from swedish.sentences import field_label
+from swedish.sentences import field_label, sentence_spans
 from swedish.tokens import STOPWORDS, matched_stems
 
 
@@ -34,6 +34,23 @@ class Sentence:
     score: float = 0.0
     chunk_rank: int = 0
     statement: bool = True  # False for a heading, a header line or a fragment ("Det ska"): it states nothing
+
+
+def list_lead_in(doc: ParsedDocument, offset: int) -> tuple[int, int] | None:
+    """The sentence a list item is read with: the last sentence of the paragraph right above its list, when
+    that paragraph leads into it ("3 § Medlem blir den:" over "a) ställer upp på föreningens syfte")."""
+    i = doc.block_index(offset)
+    if i is None or doc.blocks[i].kind != "list_item":
+        return None
+    while i > 0 and doc.blocks[i - 1].kind == "list_item":
+        i -= 1
+    if i == 0 or doc.blocks[i - 1].kind != "paragraph":
+        return None
+    block = doc.blocks[i - 1]
+    spans = sentence_spans(doc.text, block.start, block.end)
+    if not spans or doc.text[spans[-1][0]:spans[-1][1]].rstrip()[-1:] in ".!?":
+        return None  # a paragraph that ends its sentence before the list does not lead into it
+    return spans[-1]
 
 
 def field_leans_on(text: str, spans: list[tuple[int, int]]) -> list[int | None]:
@@ -123,14 +140,20 @@ class SentenceRanker:
         self.t = thresholds or Thresholds()
         self._facts: dict[tuple[str, int], _SentenceFacts] = {}
         self._paragraphs: dict[tuple[str, int], frozenset[str]] = {}  # (doc_id, block) -> stems
+        self._lead_ins: dict[tuple[str, int], frozenset[str] | None] = {}
 
     def _query_weights(self, plan: QueryPlan) -> dict[str, float]:
+        """Each question word's rarity in the chunks; a word they use only in a longer form counts with that
+        form's rarity ("upplöses" where the text says "upplösning": sentences match it as a derivation)."""
         lexical = self.index.lexical
         weights: dict[str, float] = {}
         naming = set(plan.naming_tokens)  # "Lindesbergs", "länsstrategin" choose documents, not sentences
         for token in plan.lexical_tokens:
-            if token in lexical.doc_freq and token not in naming:  # words the documents never use cannot count
-                weights[token] = max(weights.get(token, 0.0), lexical.idf(token))
+            if token in naming:
+                continue
+            used = token if token in lexical.doc_freq else lexical.derivation_of(token)
+            if used is not None:  # words the documents never use cannot count
+                weights[token] = max(weights.get(token, 0.0), lexical.idf(used))
         return weights
 
     def _absent_weight(self, plan: QueryPlan) -> float:
@@ -139,7 +162,7 @@ class SentenceRanker:
         lexical = self.index.lexical
         naming = set(plan.naming_tokens)
         return sum(lexical.idf(token) for token in set(plan.lexical_tokens)
-                   if token not in lexical.doc_freq and token not in naming)
+                   if token not in lexical.doc_freq and token not in naming and lexical.derivation_of(token) is None)
 
     def _sentence_facts(self, doc_id: str, start: int, text: str) -> _SentenceFacts:
         """What a sentence is regardless of the question (its stems, its block's kind and stems, a field line or
@@ -151,6 +174,7 @@ class SentenceRanker:
             if len(self._facts) > 200_000:
                 self._facts.clear()
                 self._paragraphs.clear()
+                self._lead_ins.clear()
             analyzer = self.index.lexical.analyzer
             doc = self.index.documents[doc_id]
             i = doc.block_index(start)
@@ -167,6 +191,15 @@ class SentenceRanker:
             facts = self._facts[key] = _SentenceFacts(tokens, kind, is_field, states_something(text, kind, is_field),
                                                       paragraph)
         return facts
+
+    def _lead_in(self, doc_id: str, start: int) -> frozenset[str] | None:
+        """The stems of the lead-in of the list item at ``start`` (``list_lead_in``), once per item."""
+        key = (doc_id, start)
+        if key not in self._lead_ins:
+            span = list_lead_in(self.index.documents[doc_id], start)
+            self._lead_ins[key] = None if span is None else frozenset(
+                self.index.lexical.analyzer.tokens(self.index.documents[doc_id].text[span[0]:span[1]]))
+        return self._lead_ins[key]
 
     def _leads_into_list(self, doc_id: str, end: int) -> bool:
         """The sentence ending at ``end`` ends its block and list items follow ("4 § Anteckningarna ska
@@ -223,6 +256,8 @@ class SentenceRanker:
                     a, b = spans[leans_on[i]]
                     above = self._sentence_facts(chunk.doc_id, a, doc.text[a:b])
                     around = around | matched_stems(weights, above.tokens)
+                elif kind == "list_item" and (lead := self._lead_in(chunk.doc_id, start)) is not None:
+                    around = around | matched_stems(weights, lead)  # "a) revisor på 1 år" under "Årsmötet väljer:"
                 covered = sum(weights[tok] for tok in matched)
                 covered += 0.5 * sum(weights[tok] for tok in around - matched)
                 s = Sentence(chunk, start, end, text, vector, chunk_rank=item.rank)

@@ -4,14 +4,16 @@ and at query time alike)."""
 
 from __future__ import annotations
 
+import bisect
 import json
 from collections import Counter
+from functools import cached_property
 from pathlib import Path
 
 import bm25s
 import numpy as np
 
-from swedish.tokens import SwedishAnalyzer, build_lexicon
+from swedish.tokens import SwedishAnalyzer, build_lexicon, is_derivation
 
 # Bump when tokenisation changes (stopwords, stemming, compounds): the next ingest rebuilds BM25.
 LEXICAL_VERSION = "4"
@@ -33,6 +35,22 @@ class LexicalIndex:
         n = max(1, len(self.chunk_ids))
         df = self.doc_freq.get(token, 0)
         return float(np.log(1 + (n - df + 0.5) / (df + 0.5)))
+
+    def derivation_of(self, stem: str) -> str | None:
+        """The chunks' most common token that continues ``stem`` by a few letters, for a stem they never use
+        themselves ("upplös" of "upplöses" → "upplösning"; ``swedish.tokens.is_derivation``)."""
+        keys = self._sorted_tokens
+        i = bisect.bisect_left(keys, stem)
+        found: list[str] = []
+        while i < len(keys) and keys[i].startswith(stem):
+            if is_derivation(stem, keys[i]):
+                found.append(keys[i])
+            i += 1
+        return max(found, key=lambda t: self.doc_freq[t]) if found else None
+
+    @cached_property
+    def _sorted_tokens(self) -> list[str]:
+        return sorted(self.doc_freq)
 
     def rarity(self, token: str) -> float:
         """``idf`` for a token the chunks hold, 0 for one they do not (it cannot mark what a passage is about)."""

@@ -150,10 +150,13 @@ def text_direction(raw: object, count: int) -> int:
     return turns.most_common(1)[0][0] if turns else 0
 
 
-def read_glyphs(textpage: object, width: float, height: float) -> list[Glyph]:
+def read_glyphs(textpage: object, width: float, height: float,
+                mediabox: tuple[float, float, float, float] | None = None) -> list[Glyph]:
     """The visible characters of one page (PDFium's generated spaces and line ends left out), in the
     coordinates of the text's own direction: a page of text turned a quarter is read as if upright.
-    ``width`` and ``height`` are the page's size in PDF space (not turned)."""
+    ``width`` and ``height`` are the page's size in PDF space (not turned); a character wholly outside
+    ``mediabox`` (left, bottom, right, top) is not printed (a chart left beside the page by the layout
+    program) and is left out."""
     import pypdfium2.raw as pdfium_c
 
     raw = textpage.raw  # type: ignore[attr-defined]
@@ -186,6 +189,9 @@ def read_glyphs(textpage: object, width: float, height: float) -> list[Glyph]:
         if turn and round(pdfium_c.FPDFText_GetCharAngle(raw, k) / (math.pi / 2)) % 4 != turn:
             continue  # text set across the page's own direction (a label beside a turned table)
         pdfium_c.FPDFText_GetLooseCharBox(raw, k, box)
+        if mediabox is not None and (box.right <= mediabox[0] or box.left >= mediabox[2]
+                                     or box.top <= mediabox[1] or box.bottom >= mediabox[3]):
+            continue
         pdfium_c.FPDFText_GetCharOrigin(raw, k, ox, oy)
         size = pdfium_c.FPDFText_GetFontSize(raw, k)
         key = ctypes.cast(pdfium_c.FPDFText_GetTextObject(raw, k), ctypes.c_void_p).value
@@ -412,7 +418,7 @@ def read_pages(data: bytes) -> tuple[list[PdfPage], dict[str, str]]:
                 width, height = right - left, top - bottom
                 textpage = page.get_textpage()
                 try:
-                    glyphs = read_glyphs(textpage, width, height)
+                    glyphs = read_glyphs(textpage, width, height, (left, bottom, right, top))
                     turned = text_direction(textpage.raw, pdfium_c.FPDFText_CountChars(textpage.raw)) in (1, 3)
                 finally:
                     textpage.close()

@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 
 from ingest.cleaning import CAPTION_RE, RawUnit, join_hyphenated
 from ingest.pdf_glyphs import BULLET, SOFT_HYPHEN, Line, PdfPage, Segment, SegmentGroup
+from swedish.dates import dated_participle_line
 from swedish.sentences import ABBREVIATIONS, OPEN_ENDINGS, field_label
 
 MARGIN_BAND = 0.1  # the top and bottom tenth of a page is where running headers and footers sit
@@ -39,6 +40,8 @@ _PAGE_NUMBER_RE = re.compile(r"^[-–(]?\s*(?:sid(?:an|a)?\.?\s*|s\.\s*|page\s*)
                              r"(?:(?:av|/|of|\()\s*\d{1,4}\)?)?\s*[-–)]?$", re.I)
 _NUMBERING_RE = re.compile(r"^(\d{1,2}(?:\.\d{1,2}){0,3})\.?\s+(?=\S)")
 _LIST_RE = re.compile(rf"^(?:[{BULLET}\-–—▪■◦‣∙●*]\s+|\(?(?:\d{{1,2}}|[a-h])[.)]\s+)")
+# A provision's number and its first word: "3 § Styrelsen …", "12 a § Den som …" starts a paragraph of its own.
+_PROVISION_START_RE = re.compile(r"^\d{1,3}\s?[a-z]?\s?§\s+[A-ZÅÄÖ]")
 _NUMERIC_RE = re.compile(r"^[\d\s%,.\-–+−:/()]+$")
 _TERMINAL = ".!?:;”\")"
 _TOC_TITLE_RE = re.compile(r"^(innehåll|innehållsförteckning|contents|table of contents)$", re.I)
@@ -780,6 +783,8 @@ def _is_heading(block: Block, body_size: float, label: bool = False) -> bool:
         return False
     if _ADDRESS_RE.search(text):
         return False  # a web or e-mail address: a reference in the text, not a title
+    if dated_participle_line(text):
+        return False  # "Beslutad december 2022" under the title: a field of the document, not a section
     tokens = text.split()
     figures = sum(1 for t in tokens[1:] if re.search(r"\d", t) and len(re.findall(r"[^\W\d_]", t)) <= 2)
     if text[-1] in ",;" or figures >= 2 and figures > 0.3 * len(tokens):
@@ -915,7 +920,11 @@ def _units(blocks: list[Block], footnotes: list[Block], levels: dict[tuple[float
             close_group(None)
             previous = block
             continue
-        if _NUMERIC_RE.match(text) or not re.search(r"\w", text) or id(block) in repeated_titles:
+        # A sentence's last line may be a number alone ("… den 12 oktober" / "2021."): it ends the sentence.
+        ends_sentence = bool(group) and text.endswith(".") and not group_text.rstrip().endswith(tuple(_TERMINAL)) \
+            and _continues(group[-1], block, group_text, body_size)
+        if (_NUMERIC_RE.match(text) and not ends_sentence) or not re.search(r"\w", text) \
+                or id(block) in repeated_titles:
             continue  # chart labels and axis numbers; a title printed again over a continued table
         if group and _continues(group[-1], block, group_text, body_size):
             joined = join_lines(group_text, text, hyphenated)
@@ -1128,7 +1137,8 @@ def _continues(previous: Block, block: Block, text: str, body_size: float) -> bo
     """Is ``block`` the next line of the group of lines that ``previous`` ended?"""
     display = min(previous.size, block.size) >= DISPLAY_SIZE * body_size \
         and block.top - previous.bottom < 0.5 * block.size
-    starts_item = _LIST_RE.match(block.text) or _NUMBERING_RE.match(block.text) and _is_heading(block, body_size)
+    starts_item = _LIST_RE.match(block.text) or _NUMBERING_RE.match(block.text) and _is_heading(block, body_size) \
+        or _PROVISION_START_RE.match(block.text) and not previous.text.rstrip().endswith(("-", ","))
     if starts_item and not display:
         return False  # (a title in display type goes on over a dash: "… arbetsmiljöarbete" / "– grundläggande …")
     words = previous.text.split()

@@ -7,6 +7,7 @@ import re
 
 from index.model import Block, DocumentInfo, ParsedDocument
 from ingest.cleaning import CAPTION_RE, FOOTNOTE_RE, TABLE_CAPTION_RE, RawUnit
+from swedish.dates import dated_participle_line
 
 _NUMBERED_HEADING_RE = re.compile(r"^\d{1,2}\.\s+[A-ZÅÄÖ]")
 _LEVEL2_HEADING_RE = re.compile(r"^(Målområde|Övergripande mål|Del \d|Insatsområde)", re.I)
@@ -35,8 +36,8 @@ def _looks_like_heading(text: str) -> bool:
         return False
     if text[-1] in ".,;" and not _NUMBERED_HEADING_RE.match(text):
         return False
-    if leads_into_next(text):
-        return False
+    if leads_into_next(text) or dated_participle_line(text):
+        return False  # "Beslutad december 2022": a field of the document
     if CAPTION_RE.match(text) or FOOTNOTE_RE.match(text) or text.startswith(("”", '"', "»", "(")):
         return False
     return bool(re.search(r"[A-Za-zÅÄÖåäö]{2}", text))

@@ -279,6 +279,9 @@ _SUBJECT_VERBS = frozenset(_FINITE_VERBS) | {
 
 
 # "Vad rekommenderas vid depression?": the situation the question is about.
+# "Hur behandlas öroninflammation …", "Hur upplöses föreningen?": the subject of a passive verb is what is asked
+# about (its first word after the verb).
+_PASSIVE_SUBJECT_RE = re.compile(r"^(?:och )?hur (?:\w+ )?(?:\w{3,}(?<!ss)s) ([\wåäöé-]{3,})")
 _CONDITION_RE = re.compile(r"^(?:och )?vad\b.{0,40}?\bvid\s+(.+)$")
 # "Vilken roll har näringslivet?": what has the role is what the question is about.
 _ROLE_OF_RE = re.compile(r"\bvilk(?:en|et|a) (?:roll|uppgift|uppgifter|funktion|betydelse) "
@@ -304,6 +307,9 @@ def asked_for(question: str, stopwords: frozenset[str]) -> tuple[list[str], list
                 continue  # "vilket praktiskt problem": the noun follows its adjective (not "straffet om …")
             heads.append(word)
             break
+    passive = _PASSIVE_SUBJECT_RE.search(text) if not heads else None
+    if passive and passive.group(1) not in stopwords:
+        heads.append(passive.group(1))
     state = _STATE_ASK_RE.search(text) if not heads else None
     if state and state.group(1) not in stopwords:
         heads.append(state.group(1))  # "När ska kommunen vara fossilfri?": the state is what is asked after

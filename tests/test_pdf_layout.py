@@ -369,3 +369,44 @@ def test_a_definitions_tables_first_row_of_sentences_is_no_header(tmp_path):
     doc = load_document(path, DocumentInfo(doc_id="definitioner", title="", source_file=path.name))
     assert block_texts(doc, "table_header") == []
     assert any(r.startswith("Period | Den tid som är lämpligast") for r in block_texts(doc, "table_row"))
+
+
+def test_text_left_outside_the_page_is_not_read(tmp_path):
+    """A report (Klimatkollen's, not tuned on) keeps a copy of a chart beside the page, at negative x where
+    nothing is printed. Its labels widened the page's text so far that the two columns were not found, and the
+    columns' lines were read across ("… stora skillna- ning av utsläppen för …"). What lies wholly outside the
+    page is not in the document, and the page is read column by column again."""
+    from pdfgen import Text, make_layout_pdf
+
+    left_column = ["Kommunen har kartlagt hur mycket energi", "som de egna byggnaderna använder varje",
+                   "år. Skolorna står för den största delen", "av förbrukningen och ska därför",
+                   "åtgärdas först i den nya planen för", "perioden fram till år 2030."]
+    right_column = ["Fordonsflottan ska bytas ut mot bilar", "som drivs med el eller biogas när de",
+                    "gamla bilarna har tjänat ut. Inköpen", "görs av den centrala", "upphandlingsenheten i samråd med",
+                    "förvaltningarna."]
+    page = [Text.of(-420, 100 + 14 * i, f"Diagram {label} 24,33 Mt") for i, label in enumerate("ABCDEFGHIJ")]
+    page += [Text.of(60, 120 + 14 * i, text) for i, text in enumerate(left_column)]
+    page += [Text.of(320, 120 + 14 * i, text) for i, text in enumerate(right_column)]
+    path = tmp_path / "rapport.pdf"
+    path.write_bytes(make_layout_pdf([page]))
+    doc = load_document(path, DocumentInfo(doc_id="rapport", title="", source_file=path.name))
+    assert "Diagram" not in doc.text and "24,33" not in doc.text
+    assert "perioden fram till år 2030." in doc.text
+    assert "Skolorna står för den största delen av förbrukningen" in doc.text  # the left column read down
+
+
+def test_a_dated_line_under_the_title_is_a_field_not_a_heading(tmp_path):
+    """"Beslutad december 2022" set in larger type under a policy's title (Klimatbyrån's policies, not tuned
+    on) was a heading, so no answer could quote it; a participle of what was done to the document and a date
+    make a field line, whatever its type. A heading with a year is still a heading."""
+    from pdfgen import Line, make_pdf
+
+    path = tmp_path / "policy.pdf"
+    path.write_bytes(make_pdf([[Line("Policy för lån av lokaler", size=20), Line("Beslutad mars 2024", size=14),
+                                Line("Lokaler 2025", size=16, gap_before=8),
+                                Line("Föreningar får låna skolans matsal på kvällar och helger efter", gap_before=4),
+                                "ansökan hos fritidsförvaltningen."]]))
+    doc = load_document(path, DocumentInfo(doc_id="policy", title="", source_file=path.name))
+    kinds = {doc.text[b.start:b.end]: b.kind for b in doc.blocks}
+    assert kinds["Beslutad mars 2024"] == "paragraph"
+    assert kinds["Lokaler 2025"] == "heading"

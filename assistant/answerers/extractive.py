@@ -26,7 +26,7 @@ from assistant.answerers.base import Answerer
 from assistant.citations import CitationList, display_text
 from assistant.components import Components, LiveIndex
 from assistant.planning import QueryPlan
-from assistant.ranking import Ranking, Sentence, Thresholds, field_leans_on, redundant
+from assistant.ranking import Ranking, Sentence, Thresholds, field_leans_on, list_lead_in, redundant
 from assistant.retrieval import RetrievedChunk, documents_matching
 from assistant.types import Answer, Citation, Filters, Passage
 from common.settings import Settings
@@ -155,6 +155,7 @@ class ExtractiveAnswerer(Answerer):
                          not_mentioned=not_mentioned)
         chosen = self._select(plan, ranked)
         chosen = _reading_order(chosen + self._compared_sides(c, plan, ranked, chosen))
+        chosen = _with_lead_ins(c, chosen, ranked)
         return Draft(False, sentences=chosen, closest=closest, best_score=best.score, coverage=best.coverage,
                      question=plan.question)
 
@@ -349,6 +350,24 @@ def list_items_after(c: Components, sentence: Sentence, limit: int = 16) -> list
         add(block)
     lead_in = sentence.text.rstrip().endswith((":", "ska", "genom att")) or blocks[position].kind == "heading"
     return items if items and (lead_in or blocks[position + 1].kind == "list_item") else []
+
+
+def _with_lead_ins(c: Components, chosen: list[Sentence], ranked: list[Sentence]) -> list[Sentence]:
+    """The best sentence, when it is a list item, is shown under its lead-in ("3 § Medlem blir den:" before
+    "a) ställer upp på …"): without it the item is half a sentence. The lead-in brings its list
+    (``list_items_after``). Lesser items stay as they are: each would bring a whole list."""
+    best = ranked[0] if ranked else None
+    if best is None or best not in chosen:
+        return chosen
+    span = list_lead_in(c.index.documents[best.chunk.doc_id], best.start)
+    if span is None or any(x.chunk.doc_id == best.chunk.doc_id and x.start == span[0] for x in chosen):
+        return chosen
+    lead = next((x for x in ranked if x.chunk.doc_id == best.chunk.doc_id and x.start == span[0]), None)
+    if lead is None:
+        chunk = c.index.chunk_at(best.chunk.doc_id, span[0]) or best.chunk
+        lead = Sentence(chunk, span[0], span[1], c.index.documents[best.chunk.doc_id].text[span[0]:span[1]],
+                        best.vector, score=best.score)
+    return _reading_order([*chosen, lead])
 
 
 def section_parts(c: Components, sentence: Sentence, limit: int = 12) -> list[Sentence]:
