@@ -278,14 +278,18 @@ _SUBJECT_VERBS = frozenset(_FINITE_VERBS) | {
     "beslutade", "beslutar", "leder", "ledde", "brukar", "saknade", "saknar", "lyfte", "lyfter", "räknas"}
 
 
-# "Vad rekommenderas vid depression?": the situation the question is about.
 # "Hur behandlas öroninflammation …", "Hur upplöses föreningen?": the subject of a passive verb is what is asked
 # about (its first word after the verb).
 _PASSIVE_SUBJECT_RE = re.compile(r"^(?:och )?hur (?:\w+ )?(?:\w{3,}(?<!ss)s) ([\wåäöé-]{3,})")
-_CONDITION_RE = re.compile(r"^(?:och )?vad\b.{0,40}?\bvid\s+(.+)$")
-# "Vilken roll har näringslivet?": what has the role is what the question is about.
-_ROLE_OF_RE = re.compile(r"\bvilk(?:en|et|a) (?:roll|uppgift|uppgifter|funktion|betydelse) "
-                         r"(?:har|spelar|fyller|får) (.+)$")
+# "Vad rekommenderas vid depression?", "Hur länge behandlar man vid lunginflammation?": the situation the
+# question is about.
+_CONDITION_RE = re.compile(r"^(?:och )?(?:vad|hur|vilk(?:en|et|a)|när|vem)\b.{0,60}?\bvid\s+(.+)$")
+# "Vilken roll har näringslivet?", "Vilka biverkningar har metylfenidat?": what has it is what the question is
+# about.
+_ROLE_OF_RE = re.compile(r"\bvilk(?:en|et|a) (?:roll|uppgift|uppgifter|funktion|betydelse|biverkningar|effekt|"
+                         r"effekter|risker|fördelar|nackdelar) (?:har|spelar|fyller|får|ger) (.+)$")
+# "… vid depression hos ungdomar": who has it narrows the situation; the situation is what must be named.
+_NARROWING_RE = re.compile(r"\s(?:hos|bland|inom)\s.*$")
 
 
 def asked_for(question: str, stopwords: frozenset[str]) -> tuple[list[str], list[str]]:
@@ -319,7 +323,7 @@ def asked_for(question: str, stopwords: frozenset[str]) -> tuple[list[str], list
     if defined and text.endswith(" ".join(defined)) and defined[-1].islower() and defined[-1] not in stopwords:
         heads.append(defined[-1])
     about = _ABOUT_RE.search(text) or _ROLE_OF_RE.search(text) or _CONDITION_RE.search(text)
-    topic = [w for w in about.group(1).split()[:4] if w not in stopwords] if about else []
+    topic = [w for w in _NARROWING_RE.sub("", about.group(1)).split()[:4] if w not in stopwords] if about else []
     return heads, topic
 
 
