@@ -512,9 +512,11 @@ _DERIVATION_SUFFIXES = ("ering", "ning", "ing", "else", "het", "ande", "ende", "
 
 
 def _derivation_bases(stem: str) -> list[str]:
-    """"investering" → "invest": the base a noun is derived from, so "investeringen" matches "investera"."""
-    return [stem[:-len(suffix)] for suffix in _DERIVATION_SUFFIXES
-            if stem.endswith(suffix) and len(stem) - len(suffix) >= 5]
+    """"investering" → "invest": the base a noun is derived from, so "investeringen" matches "investera"; and
+    "revisorn" → "revisor": the stemmer keeps the -n of a definite form ("revisorn", "policyn")."""
+    bases = [stem[:-len(suffix)] for suffix in _DERIVATION_SUFFIXES
+             if stem.endswith(suffix) and len(stem) - len(suffix) >= 5]
+    return bases + [stem_word(stem[:-1])] if stem.endswith("n") and len(stem) >= 6 else bases
 
 
 def _near_each_other(stems: Sequence[str], text: str, words_between: int = 8) -> bool:

@@ -72,6 +72,10 @@ def _whole_line(text: str, start: int, end: int) -> bool:
     return not text[line_start:start].strip() and not text[end:len(text) if line_end < 0 else line_end].strip()
 
 
+# A web address, or a piece of one that a line break left ("book/nar-ditt-barn-inte-ater/").
+_ADDRESS_RE = re.compile(r"(?i)\b(?:https?://|www\.)\S+|\S+/\S*|\S+\.(?:se|nu|com|org|eu)\b\S*")
+
+
 def states_something(text: str, kind: str, is_field: bool = False) -> bool:
     """Not a heading, a question, a header line ("Strategi Plan/program Riktlinje …", mostly capitalised words
     without a sentence's end) or a fragment of under three words ("Det ska"); a field ("Datum: 2023-02-20"), a table
@@ -82,6 +86,8 @@ def states_something(text: str, kind: str, is_field: bool = False) -> bool:
         return True
     if text.rstrip().endswith("?"):
         return False  # "Vilka utsläpp har vi i Haparanda?": a question in the text asks, it states nothing
+    if len(re.findall(r"[^\W\d_]+", _ADDRESS_RE.sub(" ", text))) < 3:
+        return False  # "Www.1177.se www.1177.se/Tema/Barn-och-foraldrar/": web addresses, no words of a statement
     found = re.findall(r"[^\W\d_]+", text)
     content = [w for w in found if w.lower() not in STOPWORDS] or found  # "och", "i" join names, capitalised or not
     capitalised = sum(1 for w in content if w[0].isupper())

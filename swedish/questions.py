@@ -249,7 +249,7 @@ def leans_on_previous(sentence: str) -> bool:
 
 _WH_HEAD_RE = re.compile(r"\b(?:vilken|vilket|vilka|hur många|hur mycket|vem är|vem var|vad heter|hur stor|vad blir)\s+"
                          r"((?:[\wåäöé-]+\s+){0,2}[\wåäöé-]+)")
-_ABOUT_RE = re.compile(r"\b(?:säger|står|skriver|nämner|nämns|sägs|tar .{0,20} upp|och)\b.{0,60}?\bom\s+(.+)$")
+_ABOUT_RE = re.compile(r"\b(?:säger|står|skriver|nämner|nämns|sägs|tar .{0,20} upp|och)\b[^.!?]{0,60}?\bom\s+(.+)$")
 _STATE_ASK_RE = re.compile(r"^(?:och )?när .{0,60}\b(?:vara|bli|blir|vara helt|bli helt) ([\wåäöé-]+)$")
 _ADJECTIVE_ENDINGS = ("a", "t", "iska", "ska", "ella", "liga", "igt")
 
@@ -287,7 +287,8 @@ _CONDITION_RE = re.compile(r"^(?:och )?(?:vad|hur|vilk(?:en|et|a)|när|vem)\b.{0
 # "Vilken roll har näringslivet?", "Vilka biverkningar har metylfenidat?": what has it is what the question is
 # about.
 _ROLE_OF_RE = re.compile(r"\bvilk(?:en|et|a) (?:roll|uppgift|uppgifter|funktion|betydelse|biverkningar|effekt|"
-                         r"effekter|risker|fördelar|nackdelar) (?:har|spelar|fyller|får|ger) (.+)$")
+                         r"effekter|risker|fördelar|nackdelar) (?:har|spelar|fyller|får|ger) "
+                         r"(?!(?:det|den|de|dem|man|vi|ni|du|jag|han|hon|dessa|detta)\b)(.+)$")  # not "har det visat"
 # "… vid depression hos ungdomar": who has it narrows the situation; the situation is what must be named.
 _NARROWING_RE = re.compile(r"\s(?:hos|bland|inom)\s.*$")
 
@@ -322,9 +323,22 @@ def asked_for(question: str, stopwords: frozenset[str]) -> tuple[list[str], list
     defined = defined_term(question).split() if not heads and text.startswith(("vad ", "och vad ")) else []
     if defined and text.endswith(" ".join(defined)) and defined[-1].islower() and defined[-1] not in stopwords:
         heads.append(defined[-1])
-    about = _ABOUT_RE.search(text) or _ROLE_OF_RE.search(text) or _CONDITION_RE.search(text)
-    topic = [w for w in _NARROWING_RE.sub("", about.group(1)).split()[:4] if w not in stopwords] if about else []
+    about = _ABOUT_RE.search(text)
+    topic = _words_of(about.group(1), stopwords) if about else asked_situation(question, stopwords)
     return heads, topic
+
+
+def asked_situation(question: str, stopwords: frozenset[str]) -> list[str]:
+    """The situation a question is about ("Vad rekommenderas vid depression hos ungdomar?" → depression) or what
+    has what it asks for ("Vilka biverkningar har metylfenidat?"), as words; [] if it names none."""
+    text = " ".join(question.lower().replace("?", " ").split())
+    found = _ROLE_OF_RE.search(text) or _CONDITION_RE.search(text)
+    return _words_of(found.group(1), stopwords) if found else []
+
+
+def _words_of(phrase: str, stopwords: frozenset[str]) -> list[str]:
+    """The first content words of a phrase, without what narrows it ("… hos ungdomar")."""
+    return [w for w in _NARROWING_RE.sub("", phrase).split()[:4] if w not in stopwords]
 
 
 # "23 §", "4 kap.": the number of a paragraph or chapter of a law, not a count.

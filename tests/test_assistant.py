@@ -503,3 +503,43 @@ def test_a_verb_the_documents_write_as_a_noun_and_a_title_in_capitals():
     mentions = build_mentions(documents, common_words=lower_case_words(texts), names_written=proper_words(texts))
     assert mentions.resolve("Hur upplöses hembygdsföreningen?").doc_ids == []
     assert mentions.resolve("Vad säger stadgarna i Exempelby om medlemskap?").doc_ids == ["stadgar"]
+
+
+# Treatment advice of a health centre, written for these tests in the manner of a regional handbook (Region
+# Halland's, not tuned on): one section per condition.
+TREATMENT_ADVICE = "\n\n".join([
+    "# Behandlingsråd för vårdcentralen i Exempelby",
+    "## Sängvätning hos barn",
+    ("Sängvätning är vanligt hos barn under sju år och går ofta över av sig själv. Behandling erbjuds från"
+     " sex års ålder när barnet själv vill bli torrt. Förstahandsval är enureslarm, som väcker barnet när "
+     "det börjar kissa. Larmet används varje natt i minst åtta veckor."),
+    ("Om larmet inte hjälper kan läkaren skriva ut desmopressin. Läkemedlet tas en timme före sänggåendet "
+     "och barnet ska inte dricka mer efter det."),
+    "## Smärta hos äldre",
+    ("Smärta hos äldre ska bedömas med en skattningsskala vid varje besök. Sjuksköterskan frågar hur "
+     "smärtan påverkar sömn, aptit och rörlighet. Bedömningen dokumenteras i journalen så att förändringar"
+     " kan följas över tid."),
+    ("Anhöriga kan ofta berätta hur den äldre har det, särskilt när personen har svårt att uttrycka sig. "
+     "Vid nya eller svåra besvär kontaktas läkaren samma dag."),
+    "## Torra ögon",
+    ("Torra ögon behandlas i första hand med ögondroppar utan konserveringsmedel. Droppar ges fyra till "
+     "sex gånger per dag och kan köpas receptfritt på apoteket."),
+])
+
+
+def test_sentences_from_passages_on_another_situation_are_left_out(make_settings, tmp_path):
+    """"Vad är förstahandsval vid smärta?" was answered first with "Förstahandsval är enureslarm …" from the
+    section on bedwetting: a sentence answers a question about a situation ("vid smärta", or what has the side
+    effects) only from a passage that names it; when none does, the question is refused."""
+    from swedish.questions import asked_situation
+    from swedish.tokens import STOPWORDS
+
+    assert asked_situation("Vilka biverkningar har metylfenidat?", STOPWORDS) == ["metylfenidat"]
+    assert asked_situation("Hur går Triple P till och vilken effekt har det visat?", STOPWORDS) == []
+    assistant = assistant_over(make_settings, tmp_path, "behandlingsrad.md", TREATMENT_ADVICE)
+    answer = assistant.ask("Vad är förstahandsval vid smärta?")
+    assert "enureslarm" not in answer.answer
+    assert answer.refused or "Smärta hos äldre ska bedömas" in answer.answer
+    answer = assistant.ask("Vad är förstahandsval vid sängvätning?")
+    assert not answer.refused and "Förstahandsval är enureslarm" in answer.answer
+    assert citations_valid(answer, {d: assistant.document_text(d) for d in assistant.index.documents})

@@ -25,7 +25,7 @@ from assistant.answerability import (
 from assistant.answerers.base import Answerer
 from assistant.citations import CitationList, display_text
 from assistant.components import Components, LiveIndex
-from assistant.planning import QueryPlan
+from assistant.planning import QUESTION_WORDS, QueryPlan
 from assistant.ranking import Ranking, Sentence, Thresholds, field_leans_on, list_lead_in, redundant
 from assistant.retrieval import RetrievedChunk, documents_matching
 from assistant.types import Answer, Citation, Filters, Passage
@@ -34,12 +34,13 @@ from index.model import Block
 from swedish.questions import (
     QuestionType,
     answer_span,
+    asked_situation,
     asks_for_a_list,
     compared_terms,
     leans_on_previous,
     question_type,
 )
-from swedish.tokens import matched_stems
+from swedish.tokens import STOPWORDS, matched_stems
 
 
 @dataclass
@@ -155,9 +156,33 @@ class ExtractiveAnswerer(Answerer):
                          not_mentioned=not_mentioned)
         chosen = self._select(plan, ranked)
         chosen = _reading_order(chosen + self._compared_sides(c, plan, ranked, chosen))
+        chosen, off_topic = self._on_topic(c, plan, chosen)
+        if off_topic:
+            return Draft(True, closest=closest, reason=off_topic, best_score=best.score, coverage=best.coverage)
         chosen = _with_lead_ins(c, chosen, ranked)
         return Draft(False, sentences=chosen, closest=closest, best_score=best.score, coverage=best.coverage,
                      question=plan.question)
+
+    @staticmethod
+    def _on_topic(c: Components, plan: QueryPlan, chosen: list[Sentence]) -> tuple[list[Sentence], str]:
+        """The chosen sentences from passages that hold the situation the question is about (after "vid", or
+        what has the side effects: ``asked_situation``), and a refusal when none does: "Vad är
+        förstahandsval vid smärta?" is not answered by "Förstahandsval är enureslarm" under "Sängvätning"."""
+        analyzer = c.index.lexical.analyzer
+        naming = set(plan.naming_tokens)
+        topic = asked_situation(plan.question, STOPWORDS | QUESTION_WORDS)
+        stems = [t[0] for t in map(analyzer.tokens, topic) if t and t[0] not in naming]
+        if not stems or not chosen:
+            return chosen, ""
+        held: dict[str, bool] = {}
+        for s in chosen:
+            if s.chunk.chunk_id not in held:
+                tokens = set(analyzer.tokens(f"{s.chunk.context} {s.chunk.text}"))
+                held[s.chunk.chunk_id] = bool(matched_stems(stems, tokens))
+        on_topic = [s for s in chosen if held[s.chunk.chunk_id]]
+        if not on_topic:
+            return chosen, f"De avsnitt som ligger närmast frågan nämner inte ”{' '.join(topic)}”."
+        return on_topic, ""
 
     def _not_mentioned(self, c: Components, plan: QueryPlan) -> str:
         """"Lindesbergs kommun (strategi 2023) nämner inte pappor.": what the question asks about is in
