@@ -18,7 +18,7 @@ from assistant.planning import QueryPlan
 from assistant.retrieval import RetrievalResult, RetrievedChunk
 from index.model import Chunk, ParsedDocument
 from index.reader import IndexReader
-from swedish.sentences import field_label, sentence_spans
+from swedish.sentences import OPEN_ENDINGS, field_label, sentence_spans
 from swedish.tokens import STOPWORDS, matched_stems
 
 
@@ -36,6 +36,11 @@ class Sentence:
     statement: bool = True  # False for a heading, a header line or a fragment ("Det ska"): it states nothing
 
 
+# Words a sentence that goes on in a list ends with ("Den som tillhandahåller … ska", "… innehålla uppgift om").
+_GOES_ON = OPEN_ENDINGS | {"ska", "skall", "kan", "bör", "får", "måste", "om", "på", "för", "av", "till", "med",
+                           "genom", "enligt", "följande", "bland", "annat"}
+
+
 def list_lead_in(doc: ParsedDocument, offset: int) -> tuple[int, int] | None:
     """The sentence a list item is read with: the last sentence of the paragraph right above its list, when
     that paragraph leads into it ("3 § Medlem blir den:" over "a) ställer upp på föreningens syfte")."""
@@ -48,8 +53,11 @@ def list_lead_in(doc: ParsedDocument, offset: int) -> tuple[int, int] | None:
         return None
     block = doc.blocks[i - 1]
     spans = sentence_spans(doc.text, block.start, block.end)
-    if not spans or doc.text[spans[-1][0]:spans[-1][1]].rstrip()[-1:] in ".!?":
+    text = doc.text[spans[-1][0]:spans[-1][1]].rstrip() if spans else ""
+    if not text or text[-1] in ".!?":
         return None  # a paragraph that ends its sentence before the list does not lead into it
+    if not (text.endswith(":") or text.split()[-1].lower() in _GOES_ON or states_something(text, "paragraph")):
+        return None  # "STAFS 2020:1", a header left above the list, leads into nothing
     return spans[-1]
 
 

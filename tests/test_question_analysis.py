@@ -597,3 +597,26 @@ def test_the_situation_and_the_owner_a_question_is_about():
     assert missing("Hur länge ska man behandla vid lunginflammation?") == ["lunginflammation"]
     assert missing("Vad rekommenderas vid depression hos ungdomar?") == ["depression"]
     assert missing("Vad rekommenderas vid rökning hos ungdomar?") == []
+
+
+def test_the_lead_in_of_a_list_item():
+    """A list item is read with the sentence that leads into its list ("Medlem blir den som:", "Den som … ska"),
+    not with a sentence that ends before it nor with a header left above the list ("STAFS 2099:1", in STAFS
+    2020:1's transitional provisions, not tuned on)."""
+    from assistant.ranking import list_lead_in
+    from index.model import Block, DocumentInfo, ParsedDocument
+
+    def lead_in(paragraph: str) -> str | None:
+        item = "1. Denna författning träder i kraft den 1 maj 2099."
+        text = f"{paragraph}\n\n{item}\n\n2. Den äldre lydelsen gäller för ärenden som inletts före dess."
+        second = text.index("2. Den")
+        blocks = [Block("paragraph", 0, len(paragraph)), Block("list_item", len(paragraph) + 2, second - 2),
+                  Block("list_item", second, len(text))]
+        doc = ParsedDocument(DocumentInfo(doc_id="d", title="", source_file="d.txt"), text, blocks)
+        span = list_lead_in(doc, second + 3)
+        return text[span[0]:span[1]] if span else None
+
+    assert lead_in("Bestämmelserna har ändrats flera gånger. Övergångsbestämmelser:") == "Övergångsbestämmelser:"
+    assert lead_in("Den som ansöker om ackreditering ska") == "Den som ansöker om ackreditering ska"
+    assert lead_in("Föreskrifterna gäller för alla organ.") is None
+    assert lead_in("STAFS 2099:1") is None

@@ -318,7 +318,10 @@ class ExtractiveAnswerer(Answerer):
         # The best sentence; for a name, the best sentence that gives one ("går under namnet …"): a naming
         # phrase is specific enough to look further (a year or a body in a lesser sentence is not).
         candidates = sorted(draft.sentences, key=lambda s: -s.score)
-        for sentence in candidates if kind == QuestionType.NAME else candidates[:1]:
+        # Another kind's best sentence gives way to a near-equal one that states the kind asked for ("… ska årligen
+        # …" under a definitions row that only names the species).
+        near = [x for x in candidates if x.score >= 0.97 * candidates[0].score] if candidates else []
+        for sentence in candidates if kind == QuestionType.NAME else near:
             span = answer_span(kind, sentence.text, draft.question)
             if span is not None:
                 best = sentence
