@@ -328,6 +328,12 @@ def asked_for(question: str, stopwords: frozenset[str]) -> tuple[list[str], list
     return heads, topic
 
 
+def asks_what_has(question: str) -> bool:
+    """"Vilken roll har kommunerna?", "Vilka biverkningar har metylfenidat?": the question names who or what has
+    it, so the answer is what it is, not a body's name."""
+    return _ROLE_OF_RE.search(" ".join(question.lower().replace("?", " ").split())) is not None
+
+
 def asked_situation(question: str, stopwords: frozenset[str]) -> list[str]:
     """The situation a question is about ("Vad rekommenderas vid depression hos ungdomar?" → depression) or what
     has what it asks for ("Vilka biverkningar har metylfenidat?"), as words; [] if it names none."""

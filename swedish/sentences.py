@@ -20,6 +20,8 @@ ABBREVIATIONS = frozenset({
     "o.d", "f.d", "m.a.o", "e.d", "s", "sid", "kl", "prop", "skr", "dnr", "obs", "vs", "art",
     "fig", "tab", "avd", "enl", "förf", "red", "uppl", "jan", "feb", "aug", "sept", "okt", "nov",
     "dec", "mfl", "mm", "tex", "bla", "f", "ff", "o", "ang", "alt", "dr", "prof", "doc",
+    # the references of Swedish law and government texts: "utg. omr. 13", "bet. 2013/14:AU7", "rskr. 2013/14:189"
+    "utg", "omr", "bet", "rskr", "dir", "avsn", "mom", "bil", "anf",
 })
 # Words a finished Swedish title or sentence does not end on (conjunctions, subjunctions, articles,
 # possessives; not prepositions, which may close a clause: "Vem föreskrifterna riktar sig till"): a line

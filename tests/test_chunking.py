@@ -116,6 +116,10 @@ ABBREVIATED = [
      "BVC gör fler anmälningar till socialtjänsten när BVC är samlokaliserad på en familjecentral."),
     ("Föräldrar till barn i åldern 0–18 år, d.v.s. Alla föräldrar, ska erbjudas stöd.",
      "Det framgår av den nationella strategin."),
+    # A bill's budget reference (Prop. 2013/14:104, not tuned on): "utg. omr. 13" cut "… 13, avsnitt 3.6.3 …,
+    # uppgår till sammanlagt 4 miljoner kronor" off its subject.
+    ("Ökningen, som är beaktad i budgetpropositionen (se prop. 2099/00:1 utg. omr. 13), uppgår till 4 miljoner kronor.",
+     "Kommunernas kostnader påverkas inte."),
 ]
 
 

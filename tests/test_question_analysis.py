@@ -620,3 +620,14 @@ def test_the_lead_in_of_a_list_item():
     assert lead_in("Den som ansöker om ackreditering ska") == "Den som ansöker om ackreditering ska"
     assert lead_in("Föreskrifterna gäller för alla organ.") is None
     assert lead_in("STAFS 2099:1") is None
+
+
+def test_a_question_that_names_who_has_the_role_gets_no_body_as_its_short_answer():
+    """"Vilken roll har kommunerna?" (Prop. 2013/14:104, not tuned on) was opened with **Botkyrka kommun**: the
+    question names who has the role, so no body's name answers it."""
+    from swedish.questions import asks_what_has
+
+    assert asks_what_has("Vilken roll har kommunerna?")
+    assert asks_what_has("Vilka biverkningar har metylfenidat?")
+    assert not asks_what_has("Vilken myndighet ansvarar för etableringsplanen?")
+    assert not asks_what_has("Vilken roll har det spelat?")  # "det": no one named

@@ -36,6 +36,7 @@ from swedish.questions import (
     answer_span,
     asked_situation,
     asks_for_a_list,
+    asks_what_has,
     compared_terms,
     leans_on_previous,
     question_type,
@@ -311,8 +312,8 @@ class ExtractiveAnswerer(Answerer):
         """"**2023-05-12** [1]": for a question after a date, number, frequency or body, the answer's first
         line is that span of the best sentence, cited like the sentence it comes from; not for "vilka …",
         which asks for several ("Vilka verksamheter samverkar …" is not answered by one body's name)."""
-        if asks_for_a_list(draft.question):
-            return ""
+        if asks_for_a_list(draft.question) or asks_what_has(draft.question):
+            return ""  # "Vilken roll har kommunerna?" is not answered by "Botkyrka kommun"
         kind = question_type(draft.question)
         best, span = None, None
         # The best sentence; for a name, the best sentence that gives one ("går under namnet …"): a naming
