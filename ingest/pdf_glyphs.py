@@ -342,13 +342,21 @@ def _letter_spacing(glyphs: list[Glyph], line_size: float) -> float:
     pairs = [(b.x0 - a.x1, b.space_before) for a, b in zip(glyphs, glyphs[1:]) if not (a.raised or b.raised)]
     gaps = sorted(gap for gap, space in pairs if not space)
     spaces = [gap for gap, space in pairs if space]
+    words = "".join((" " if g.space_before else "") + g.text for g in glyphs).split()
+    alphabetic = [w for w in words if w.isalpha()]
+    run = longest = 0
+    for w in words:  # the longest run of lone lower-case letters ("l d n i n g f ö r")
+        run = run + 1 if len(w) == 1 and w.isalpha() and w.islower() else 0
+        longest = max(longest, run)
+    if longest >= 4 and len(spaces) >= 4:
+        # "U tbi l d n i n g f ö r": a space after nearly every letter (no Swedish sentence has four one-letter
+        # words in a row; "SD KD C V S" are capitals); the letters' own gap is the common one, a word's is wider.
+        return statistics.median(spaces)
     if len(gaps) < 4 or len(spaces) < 3:
         return 0.0
     letter_gap = gaps[int(0.75 * (len(gaps) - 1))]
     if letter_gap <= 0.12 * max(line_size, 4.0) or statistics.median(spaces) > 1.6 * letter_gap:
         return 0.0  # the letters touch, or the spaces are wider than the letters' gaps: they are words'
-    words = "".join((" " if g.space_before else "") + g.text for g in glyphs).split()
-    alphabetic = [w for w in words if w.isalpha()]
     pieces = [w for w in alphabetic if len(w) <= 2]
     return letter_gap if len(pieces) >= 3 and len(pieces) >= 0.4 * len(alphabetic) else 0.0
 

@@ -410,3 +410,20 @@ def test_a_dated_line_under_the_title_is_a_field_not_a_heading(tmp_path):
     kinds = {doc.text[b.start:b.end]: b.kind for b in doc.blocks}
     assert kinds["Beslutad mars 2024"] == "paragraph"
     assert kinds["Lokaler 2025"] == "heading"
+
+
+def test_a_heading_with_a_space_after_nearly_every_letter_is_read_as_words(tmp_path):
+    """Haparanda's climate strategy (not tuned on) sets its headings with a space between most letters ("U tbi
+    l d n i n g f ö r"), so the space characters fall inside words and the letters' gaps cannot tell words
+    apart. No Swedish line is half one-letter words: then the usual gap is the letters' own, and only a gap
+    well wider is a space between words."""
+    from pdfgen import Text, make_layout_pdf
+
+    page = [Text.of(60, 100, "U tbi l d n i n g   f ö r   h å l l b a r   h a n d e l", size=20),
+            Text.of(60, 140, "Kommunen ska erbjuda utbildningar om klimat och energi till alla anställda."),
+            Text.of(60, 154, "Vi är en av de få i länet som gör det.")]
+    path = tmp_path / "strategi.pdf"
+    path.write_bytes(make_layout_pdf([page]))
+    doc = load_document(path, DocumentInfo(doc_id="strategi", title="", source_file=path.name))
+    assert "Utbildning för hållbar handel" in doc.text
+    assert "Vi är en av de få i länet som gör det." in doc.text  # short words of a sentence stay words
