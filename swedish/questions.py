@@ -318,10 +318,11 @@ def asked_for(question: str, stopwords: frozenset[str]) -> tuple[list[str], list
     state = _STATE_ASK_RE.search(text) if not heads else None
     if state and state.group(1) not in stopwords:
         heads.append(state.group(1))  # "När ska kommunen vara fossilfri?": the state is what is asked after
-    # "Vad innebär konfidentialitet?": the term is what is asked after, when the question is nothing but it (a
-    # lower-case term: an acronym has rules of its own).
+    # "Vad innebär konfidentialitet?", "Vad är Lagrummet?": the term is what is asked after, when the question is
+    # nothing but it (not an acronym, which has rules of its own).
     defined = defined_term(question).split() if not heads and text.startswith(("vad ", "och vad ")) else []
-    if defined and text.endswith(" ".join(defined)) and defined[-1].islower() and defined[-1] not in stopwords:
+    if defined and text.endswith(" ".join(defined).lower()) and not defined[-1].isupper() and len(defined[-1]) >= 3 \
+            and defined[-1].lower() not in stopwords:
         heads.append(defined[-1])
     about = _ABOUT_RE.search(text)
     topic = _words_of(about.group(1), stopwords) if about else asked_situation(question, stopwords)

@@ -631,3 +631,15 @@ def test_a_question_that_names_who_has_the_role_gets_no_body_as_its_short_answer
     assert asks_what_has("Vilka biverkningar har metylfenidat?")
     assert not asks_what_has("Vilken myndighet ansvarar för etableringsplanen?")
     assert not asks_what_has("Vilken roll har det spelat?")  # "det": no one named
+
+
+def test_a_capitalised_term_asked_to_be_defined_is_what_is_asked_after():
+    """"Vad är Lagrummet?" over Ds 1998:10 (not tuned on), which predates it, was answered with passages on
+    other systems: a term written with a capital is asked after as a lower-case one is (an acronym has rules of
+    its own)."""
+    from swedish.tokens import SwedishAnalyzer
+
+    analyzer = SwedishAnalyzer(["rixlex", "administreras", "riksdagens", "förvaltningskontor"])
+    assert words_the_documents_lack(analyzer, "Vad är Lagrummet?") == ["Lagrummet"]
+    assert words_the_documents_lack(analyzer, "Vad är Rixlex?") == []
+    assert words_the_documents_lack(analyzer, "Vad är LAGRI?") == []  # an acronym: not by this rule
