@@ -43,6 +43,7 @@ _LEVEL_RE = re.compile(
     r"|Insatser på (?:universell|selektiv|indikerad) nivå|Selektiva och indikerade insatser)"
     r" (?:är|ges|har fokus|fokuserar|fungerar|kallas|riktar|vänder)"
 )
+_PRONOUN_CALLED_RE = re.compile(r"\b(?:det|den|detta|denna|dessa|de)\s+(?:\w+\s+)?kallas\b", re.IGNORECASE)
 _CALLED_RE = re.compile(r"\bkallas (?:ibland )?(?:också )?(?:för )?([a-zåäö]+(?: [a-zåäö]+)?)(?: \[\d+\])?\.?$")
 _NOT_TERMS = {"det", "den", "denna", "detta", "ett", "en", "att", "med", "stöd", "barns", "dessa", "vi", "man"}
 _DEFINITION_SECTIONS = re.compile(r"^(definition(er)?|begrepp|ordlista|förkortningar)$", re.I)
@@ -110,7 +111,9 @@ def extract_glossary(doc: ParsedDocument) -> list[GlossaryEntry]:
             called = _CALLED_RE.search(sentence)  # "… kallas ibland också för riktat stöd"
             if called:
                 # "Det kallas för preventionsparadoxen.": the sentence before says what "det" is
-                start = before if before is not None and leans_on_previous(sentence) else s
+                # and so does "… föreslår att det skall kallas rättsinformationssystemet."
+                points_back = leans_on_previous(sentence) or _PRONOUN_CALLED_RE.search(sentence) is not None
+                start = before if before is not None and points_back else s
                 entries.append(GlossaryEntry(called.group(1), text[start:e], "definition", doc_id, start, e))
     # A word "defined" twice in other words points back to what the text just said ("Ändringen innebär att
     # dagar …", "Ändringen innebär att tredje stycket upphävs."): it is no term. So does a word in its

@@ -286,3 +286,19 @@ def test_a_definite_word_the_document_uses_all_over_is_no_term(tmp_path):
         "en skylt.\n\n## Normer\n\nHissnormen innebär att en hiss ska stanna inom en meter.\n", encoding="utf-8")
     doc = load_document(path, DocumentInfo(doc_id="bfs", title="Föreskrifter", source_file=path.name))
     assert [entry.term for entry in extract_glossary(doc)] == ["Hissnormen"]
+
+
+def test_a_name_given_to_it_in_a_clause_is_defined_by_the_sentence_before(tmp_path):
+    """"Arbetsgruppen föreslår att det skall kallas rättsinformationssystemet." (Ds 1998:10, not tuned on) names
+    what the sentence before describes: "det" points back there, as "Det kallas …" does at a sentence's start."""
+    from index.model import DocumentInfo
+    from ingest.knowledge import extract_glossary
+    from ingest.loaders import load_document
+
+    path = tmp_path / "promemoria.md"
+    path.write_text(
+        "# Promemoria\n\n## Förslag\n\nArbetsgruppen föreslår en gemensam webbplats där alla kommuners "
+        "föreskrifter samlas. Gruppen föreslår att den ska kallas kommunportalen.\n", encoding="utf-8")
+    doc = load_document(path, DocumentInfo(doc_id="ds", title="Promemoria", source_file=path.name))
+    [entry] = [e for e in extract_glossary(doc) if e.term == "kommunportalen"]
+    assert entry.definition.startswith("Arbetsgruppen föreslår en gemensam webbplats")
