@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from assistant.planning import QUESTION_WORDS, QueryPlan
-from swedish.dates import DATE_RE
+from swedish.dates import DATE_RE, MONTH_YEAR_RE
 from swedish.names import ORGANISATION_RE, long_forms
 from swedish.numbers import (
     COUNTING_WORD_PATTERN,
@@ -333,7 +333,7 @@ def type_evidence_missing(question: str, evidence: Sequence[EvidenceSentence], p
 def date_evidence_missing(question: str, evidence: Sequence[EvidenceSentence]) -> str | None:
     if not _DATE_ASK_RE.search(question):
         return None
-    if any(DATE_RE.search(e.text) and e.coverage >= 0.2 for e in evidence):
+    if any((DATE_RE.search(e.text) or MONTH_YEAR_RE.search(e.text)) and e.coverage >= 0.2 for e in evidence):
         return None
     return "Dokumenten anger inget sådant datum."
 

@@ -18,6 +18,8 @@ from assistant.planning import QueryPlan
 from assistant.retrieval import RetrievalResult, RetrievedChunk
 from index.model import Chunk, ParsedDocument
 from index.reader import IndexReader
+from swedish.dates import dated_participle_line
+from swedish.questions import QuestionType
 from swedish.sentences import OPEN_ENDINGS, field_label, sentence_spans
 from swedish.tokens import STOPWORDS, matched_stems
 
@@ -111,6 +113,7 @@ class _SentenceFacts:
     is_field: bool  # "Datum: 2023-02-20"
     statement: bool  # ``states_something``
     paragraph: frozenset[str]  # the stems of the whole block, shared by its sentences
+    dated: bool = False  # "Beslutad december 2022", "Antagen av kommunfullmäktige 2019-05-20"
 
 
 @dataclass
@@ -193,7 +196,8 @@ class SentenceRanker:
             doc = self.index.documents[doc_id]
             i = doc.block_index(start)
             kind = doc.blocks[i].kind if i is not None else "paragraph"
-            is_field = field_label(text) is not None
+            dated = dated_participle_line(text)
+            is_field = field_label(text) is not None or dated  # "Beslutad december 2022" is a field without a colon
             tokens = frozenset(analyzer.tokens(text))
             paragraph: frozenset[str] = frozenset()
             if i is not None:  # the block's stems, once for all its sentences
@@ -203,7 +207,7 @@ class SentenceRanker:
                     paragraph = self._paragraphs[(doc_id, i)] = frozenset(
                         analyzer.tokens(doc.text[block.start:block.end]))
             facts = self._facts[key] = _SentenceFacts(tokens, kind, is_field, states_something(text, kind, is_field),
-                                                      paragraph)
+                                                      paragraph, dated)
         return facts
 
     def _lead_in(self, doc_id: str, start: int) -> frozenset[str] | None:
@@ -272,6 +276,10 @@ class SentenceRanker:
                     around = around | matched_stems(weights, above.tokens)
                 elif kind == "list_item" and (lead := self._lead_in(chunk.doc_id, start)) is not None:
                     around = around | matched_stems(weights, lead)  # "a) revisor på 1 år" under "Årsmötet väljer:"
+                if facts.dated and matched and asked.kind == QuestionType.WHEN:
+                    # "Beslutad december 2022" under a policy's title answers "När beslutades policyn?": the
+                    # document's own field line is about the document, whatever the question calls it.
+                    matched = set(weights)
                 covered = sum(weights[tok] for tok in matched)
                 covered += 0.5 * sum(weights[tok] for tok in around - matched)
                 s = Sentence(chunk, start, end, text, vector, chunk_rank=item.rank)

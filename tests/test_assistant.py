@@ -543,3 +543,17 @@ def test_sentences_from_passages_on_another_situation_are_left_out(make_settings
     answer = assistant.ask("Vad är förstahandsval vid sängvätning?")
     assert not answer.refused and "Förstahandsval är enureslarm" in answer.answer
     assert citations_valid(answer, {d: assistant.document_text(d) for d in assistant.index.documents})
+
+
+def test_when_a_document_was_decided_is_answered_by_its_dated_line(make_settings, tmp_path):
+    """"Beslutad december 2022" under a policy's title (Klimatbyrån's, not tuned on) answers "När beslutades
+    policyn?" although the line does not say "policyn": a participle and a date are a field of the document,
+    and a month with its year is a date. Before, the question was refused as having no date."""
+    text = ("# Policy för lån av skolans lokaler\n\nBeslutad mars 2024\n\n## Omfattning\n\nPolicyn gäller alla "
+            "föreningar som lånar skolans lokaler på kvällar och helger. Policyn ska följas av alla som bokar.\n\n"
+            "## Ansvar\n\nFritidsförvaltningen ansvarar för bokningen och för att lokalerna städas efter varje "
+            "lån.\n")
+    assistant = assistant_over(make_settings, tmp_path, "lokalpolicy.md", text)
+    answer = assistant.ask("När beslutades policyn?")
+    assert not answer.refused
+    assert "Beslutad mars 2024" in [c.quote for c in answer.citations]
