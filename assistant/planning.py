@@ -69,18 +69,17 @@ def _name_stem(word: str) -> str:
     return word[:-1] if len(word) > 4 and word.endswith("s") and not word.endswith("ss") else word
 
 
-def _names_in(text: str, common_words: frozenset[str], inflected: frozenset[str] | None = None,
-              proper_words: frozenset[str] | None = None) -> set[str]:
+def _names_in(text: str, inflected: frozenset[str], proper_words: frozenset[str] | None) -> set[str]:
     """Capitalised words of a title or publisher that the documents never write in lower case, in any
-    inflection a question would match: the places and organisations it names ("Örebro", "Lindesbergs"), not
-    "Regional", "Svar" or the "FÖRENING" of a title in capitals ("föreningen" is in the text)."""
-    if inflected is None:
-        inflected = _beginnings(common_words)
+    inflection a question would match (``inflected``: ``_beginnings`` of the lower-case words): the places and
+    organisations it names ("Örebro", "Lindesbergs"), not "Regional", "Svar" or the "FÖRENING" of a title in
+    capitals ("föreningen" is in the text). A word in capitals is a name only if the text writes it as one
+    (``proper_words``, when known)."""
     found = set()
     for match in re.finditer(r"[A-ZÅÄÖ][\wåäöéü]+", text):
         word = match.group(0).lower()
         stem = _name_stem(word)
-        if word in _ORGANISATION_PARTS or word in common_words or stem in inflected or len(word) < 3:
+        if word in _ORGANISATION_PARTS or stem in inflected or len(word) < 3:
             continue
         if proper_words is not None and len(word) > 3 and match.group(0).isupper() and word not in proper_words:
             continue  # a title in capitals ("STADGAR … BESLUTAD") shows no name unless the text writes it as one
@@ -237,7 +236,7 @@ def build_mentions(documents: dict[str, dict], extra: dict[str, list[str]] | Non
     ``common_words``: words the documents write in lower case (they are not names); ``names_written``:
     words they write as names (``proper_words``), when known."""
     inflected = _beginnings(common_words)
-    names = {d: _names_in(f"{m.get('publisher') or ''} {m.get('title') or ''}", common_words, inflected, names_written)
+    names = {d: _names_in(f"{m.get('publisher') or ''} {m.get('title') or ''}", inflected, names_written)
              for d, m in documents.items()}
     types = {d: str(m.get("doc_type") or "").lower() for d, m in documents.items() if m.get("doc_type")}
     years = {d: int(m["year"]) for d, m in documents.items() if m.get("year")}

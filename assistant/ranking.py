@@ -14,13 +14,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from assistant.answerability import asked_of, expected_fact_bonus
-from assistant.planning import QueryPlan
+from assistant.planning import QueryPlan, without_contact_details
 from assistant.retrieval import RetrievalResult, RetrievedChunk
 from index.model import Chunk, ParsedDocument
 from index.reader import IndexReader
 from swedish.dates import dated_participle_line
 from swedish.questions import QuestionType
-from swedish.sentences import OPEN_ENDINGS, field_label, sentence_spans
+from swedish.sentences import LEAD_IN_ENDINGS, OPEN_ENDINGS, field_label, sentence_spans
 from swedish.tokens import STOPWORDS, matched_stems
 
 
@@ -38,11 +38,6 @@ class Sentence:
     statement: bool = True  # False for a heading, a header line or a fragment ("Det ska"): it states nothing
 
 
-# Words a sentence that goes on in a list ends with ("Den som tillhandahåller … ska", "… innehålla uppgift om").
-_GOES_ON = OPEN_ENDINGS | {"ska", "skall", "kan", "bör", "får", "måste", "om", "på", "för", "av", "till", "med",
-                           "genom", "enligt", "följande", "bland", "annat"}
-
-
 def list_lead_in(doc: ParsedDocument, offset: int) -> tuple[int, int] | None:
     """The sentence a list item is read with: the last sentence of the paragraph right above its list, when
     that paragraph leads into it ("3 § Medlem blir den:" over "a) ställer upp på föreningens syfte")."""
@@ -58,7 +53,9 @@ def list_lead_in(doc: ParsedDocument, offset: int) -> tuple[int, int] | None:
     text = doc.text[spans[-1][0]:spans[-1][1]].rstrip() if spans else ""
     if not text or text[-1] in ".!?":
         return None  # a paragraph that ends its sentence before the list does not lead into it
-    if not (text.endswith(":") or text.split()[-1].lower() in _GOES_ON or states_something(text, "paragraph")):
+    last = text.split()[-1].lower()  # "… ska", "… uppgift om": a sentence that goes on in the list
+    goes_on = text.endswith(":") or last in OPEN_ENDINGS or last in LEAD_IN_ENDINGS
+    if not (goes_on or states_something(text, "paragraph")):
         return None  # "STAFS 2020:1", a header left above the list, leads into nothing
     return spans[-1]
 
@@ -82,10 +79,6 @@ def _whole_line(text: str, start: int, end: int) -> bool:
     return not text[line_start:start].strip() and not text[end:len(text) if line_end < 0 else line_end].strip()
 
 
-# A web address, or a piece of one that a line break left ("book/nar-ditt-barn-inte-ater/").
-_ADDRESS_RE = re.compile(r"(?i)\b(?:https?://|www\.)\S+|\S+/\S*|\S+\.(?:se|nu|com|org|eu)\b\S*")
-
-
 def states_something(text: str, kind: str, is_field: bool = False) -> bool:
     """Not a heading, a question, a header line ("Strategi Plan/program Riktlinje …", mostly capitalised words
     without a sentence's end) or a fragment of under three words ("Det ska"); a field ("Datum: 2023-02-20"), a table
@@ -96,7 +89,7 @@ def states_something(text: str, kind: str, is_field: bool = False) -> bool:
         return True
     if text.rstrip().endswith("?"):
         return False  # "Vilka utsläpp har vi i Haparanda?": a question in the text asks, it states nothing
-    if len(re.findall(r"[^\W\d_]+", _ADDRESS_RE.sub(" ", text))) < 3:
+    if len(re.findall(r"[^\W\d_]+", without_contact_details(text))) < 3:
         return False  # "Www.1177.se www.1177.se/Tema/Barn-och-foraldrar/": web addresses, no words of a statement
     found = re.findall(r"[^\W\d_]+", text)
     content = [w for w in found if w.lower() not in STOPWORDS] or found  # "och", "i" join names, capitalised or not
@@ -159,27 +152,24 @@ class SentenceRanker:
         self._paragraphs: dict[tuple[str, int], frozenset[str]] = {}  # (doc_id, block) -> stems
         self._lead_ins: dict[tuple[str, int], frozenset[str] | None] = {}
 
-    def _query_weights(self, plan: QueryPlan) -> dict[str, float]:
-        """Each question word's rarity in the chunks; a word they use only in a longer form counts with that
-        form's rarity ("upplöses" where the text says "upplösning": sentences match it as a derivation)."""
+    def _query_weights(self, plan: QueryPlan) -> tuple[dict[str, float], float]:
+        """Each question word's rarity in the chunks (a word they use only in a longer form counts with that
+        form's rarity: "upplöses" where the text says "upplösning", which sentences match as a derivation), and
+        the summed rarity of the words no passage uses at all ("fossilfri" in a plan that never says it): no
+        sentence covers those, so a sentence covering only the rest ("kommunen") is not a full match."""
         lexical = self.index.lexical
         weights: dict[str, float] = {}
+        absent = 0.0
         naming = set(plan.naming_tokens)  # "Lindesbergs", "länsstrategin" choose documents, not sentences
-        for token in plan.lexical_tokens:
+        for token in dict.fromkeys(plan.lexical_tokens):
             if token in naming:
                 continue
             used = token if token in lexical.doc_freq else lexical.derivation_of(token)
-            if used is not None:  # words the documents never use cannot count
-                weights[token] = max(weights.get(token, 0.0), lexical.idf(used))
-        return weights
-
-    def _absent_weight(self, plan: QueryPlan) -> float:
-        """The rarity of the question's words that no passage uses ("fossilfri" in a plan that never says it):
-        no sentence covers them, so a sentence covering only the rest ("kommunen") is not a full match."""
-        lexical = self.index.lexical
-        naming = set(plan.naming_tokens)
-        return sum(lexical.idf(token) for token in set(plan.lexical_tokens)
-                   if token not in lexical.doc_freq and token not in naming and lexical.derivation_of(token) is None)
+            if used is None:
+                absent += lexical.idf(token)  # words the documents never use cannot be covered
+            else:
+                weights[token] = lexical.idf(used)
+        return weights, absent
 
     def _sentence_facts(self, doc_id: str, start: int, text: str) -> _SentenceFacts:
         """What a sentence is regardless of the question (its stems, its block's kind and stems, a field line or
@@ -245,8 +235,8 @@ class SentenceRanker:
 
     def rank(self, plan: QueryPlan, retrieval: RetrievalResult, query_vector: np.ndarray) -> Ranking:
         """Score every sentence of the candidate chunks; re-rank chunks by their best sentence."""
-        weights = self._query_weights(plan)
-        total = sum(weights.values()) + self.t.absent_weight * self._absent_weight(plan)
+        weights, absent = self._query_weights(plan)
+        total = sum(weights.values()) + self.t.absent_weight * absent
         analyzer = self.index.lexical.analyzer
         t = self.t
         lists_wanted = bool(LIST_QUESTION_RE.search(plan.question))

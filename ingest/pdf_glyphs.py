@@ -150,14 +150,14 @@ def text_direction(raw: object, count: int) -> int:
     return turns.most_common(1)[0][0] if turns else 0
 
 
-def read_glyphs(textpage: object, width: float, height: float,
-                mediabox: tuple[float, float, float, float] | None = None) -> list[Glyph]:
+def read_glyphs(textpage: object, mediabox: tuple[float, float, float, float]) -> list[Glyph]:
     """The visible characters of one page (PDFium's generated spaces and line ends left out), in the
     coordinates of the text's own direction: a page of text turned a quarter is read as if upright.
-    ``width`` and ``height`` are the page's size in PDF space (not turned); a character wholly outside
-    ``mediabox`` (left, bottom, right, top) is not printed (a chart left beside the page by the layout
-    program) and is left out."""
+    ``mediabox`` is the page's (left, bottom, right, top) in PDF space (not turned); a character wholly outside
+    it is not printed (a chart left beside the page by the layout program) and is left out."""
     import pypdfium2.raw as pdfium_c
+
+    width, height = mediabox[2] - mediabox[0], mediabox[3] - mediabox[1]
 
     raw = textpage.raw  # type: ignore[attr-defined]
     count = pdfium_c.FPDFText_CountChars(raw)
@@ -189,8 +189,7 @@ def read_glyphs(textpage: object, width: float, height: float,
         if turn and round(pdfium_c.FPDFText_GetCharAngle(raw, k) / (math.pi / 2)) % 4 != turn:
             continue  # text set across the page's own direction (a label beside a turned table)
         pdfium_c.FPDFText_GetLooseCharBox(raw, k, box)
-        if mediabox is not None and (box.right <= mediabox[0] or box.left >= mediabox[2]
-                                     or box.top <= mediabox[1] or box.bottom >= mediabox[3]):
+        if box.right <= mediabox[0] or box.left >= mediabox[2] or box.top <= mediabox[1] or box.bottom >= mediabox[3]:
             continue
         pdfium_c.FPDFText_GetCharOrigin(raw, k, ox, oy)
         size = pdfium_c.FPDFText_GetFontSize(raw, k)
@@ -336,6 +335,15 @@ def _cell_gap(glyphs: list[Glyph], size: float, gap_factor: float) -> float:
     return threshold
 
 
+def _lone_letters_in_a_row(words: list[str]) -> int:
+    """The longest run of lone lower-case letters ("l d n i n g f ö r")."""
+    run = longest = 0
+    for w in words:
+        run = run + 1 if len(w) == 1 and w.isalpha() and w.islower() else 0
+        longest = max(longest, run)
+    return longest
+
+
 def _letter_spacing(glyphs: list[Glyph], line_size: float) -> float:
     """The gap between the letters of letter-spaced text whose own spaces cut its words into pieces
     ("H åll b ar han d el"), or 0.0 for text whose spaces can be trusted."""
@@ -344,11 +352,7 @@ def _letter_spacing(glyphs: list[Glyph], line_size: float) -> float:
     spaces = [gap for gap, space in pairs if space]
     words = "".join((" " if g.space_before else "") + g.text for g in glyphs).split()
     alphabetic = [w for w in words if w.isalpha()]
-    run = longest = 0
-    for w in words:  # the longest run of lone lower-case letters ("l d n i n g f ö r")
-        run = run + 1 if len(w) == 1 and w.isalpha() and w.islower() else 0
-        longest = max(longest, run)
-    if longest >= 4 and len(spaces) >= 4:
+    if len(spaces) >= 4 and _lone_letters_in_a_row(words) >= 4:
         # "U tbi l d n i n g f ö r": a space after nearly every letter (no Swedish sentence has four one-letter
         # words in a row; "SD KD C V S" are capitals); the letters' own gap is the common one, a word's is wider.
         return statistics.median(spaces)
@@ -426,7 +430,7 @@ def read_pages(data: bytes) -> tuple[list[PdfPage], dict[str, str]]:
                 width, height = right - left, top - bottom
                 textpage = page.get_textpage()
                 try:
-                    glyphs = read_glyphs(textpage, width, height, (left, bottom, right, top))
+                    glyphs = read_glyphs(textpage, (left, bottom, right, top))
                     turned = text_direction(textpage.raw, pdfium_c.FPDFText_CountChars(textpage.raw)) in (1, 3)
                 finally:
                     textpage.close()

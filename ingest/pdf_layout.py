@@ -920,12 +920,12 @@ def _units(blocks: list[Block], footnotes: list[Block], levels: dict[tuple[float
             close_group(None)
             previous = block
             continue
-        # A sentence's last line may be a number alone ("… den 12 oktober" / "2021."): it ends the sentence.
-        ends_sentence = bool(group) and text.endswith(".") and not group_text.rstrip().endswith(tuple(_TERMINAL)) \
-            and _continues(group[-1], block, group_text, body_size)
-        if (_NUMERIC_RE.match(text) and not ends_sentence) or not re.search(r"\w", text) \
-                or id(block) in repeated_titles:
-            continue  # chart labels and axis numbers; a title printed again over a continued table
+        # Chart labels and axis numbers are left out, but not a sentence's last line that is a number alone
+        # ("… den 12 oktober" / "2021."); nor is a title printed again over a continued table.
+        label = _NUMERIC_RE.match(text) and not (group and text.endswith(".") and not group_text.rstrip().endswith(
+            tuple(_TERMINAL)) and _continues(group[-1], block, group_text, body_size))
+        if label or not re.search(r"\w", text) or id(block) in repeated_titles:
+            continue
         if group and _continues(group[-1], block, group_text, body_size):
             joined = join_lines(group_text, text, hyphenated)
             if block.page != group_marks[-1][1]:

@@ -8,15 +8,11 @@ import re
 from index.model import Block, DocumentInfo, ParsedDocument
 from ingest.cleaning import CAPTION_RE, FOOTNOTE_RE, TABLE_CAPTION_RE, RawUnit
 from swedish.dates import dated_participle_line
+from swedish.sentences import LEAD_IN_ENDINGS
 
 _NUMBERED_HEADING_RE = re.compile(r"^\d{1,2}\.\s+[A-ZÅÄÖ]")
 _LEVEL2_HEADING_RE = re.compile(r"^(Målområde|Övergripande mål|Del \d|Insatsområde)", re.I)
 _LEVEL1_WORDS = {"bilaga", "referenser", "förord", "sammanfattning", "innehåll"}
-# Words a Swedish line that goes on in the next one ends with: prepositions, conjunctions, the infinitive
-# marker, relative pronouns, articles and auxiliaries (no heading ends with one).
-_LEADING_WORDS = {"om", "på", "för", "av", "till", "med", "från", "genom", "mellan", "enligt", "vid", "hos", "inom",
-                  "mot", "och", "eller", "samt", "att", "som", "där", "en", "ett", "den", "det", "de", "är", "ska",
-                  "kan", "bör", "måste"}
 _MAX_HEADING_CHARS = 90
 _MAX_HEADING_WORDS = 12
 
@@ -26,7 +22,7 @@ def leads_into_next(text: str) -> bool:
     ("Kartläggningen bestod av fyra delar:"; "Exempel:" may head) or with a word no heading ends with
     ("Anteckningarna ska innehålla uppgift om")."""
     found = text.split()
-    return len(found) >= 4 and (text.rstrip()[-1:] == ":" or found[-1].lower() in _LEADING_WORDS)
+    return len(found) >= 4 and (text.rstrip()[-1:] == ":" or found[-1].lower() in LEAD_IN_ENDINGS)
 
 
 def _looks_like_heading(text: str) -> bool:

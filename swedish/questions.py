@@ -298,7 +298,7 @@ def asked_for(question: str, stopwords: frozenset[str]) -> tuple[list[str], list
     ("Vilken svarsfrekvens …", "Hur många timmar …", "Vem är ordförande …") and the topic after "om"
     in "Vad säger … om X?" / "Och om X?", the one with the role in "Vilken roll har X?" or the situation in
     "Vad rekommenderas vid X?"."""
-    text = " ".join(question.lower().replace("?", " ").split())
+    text = _plain(question)
     heads: list[str] = []
     match = _WH_HEAD_RE.search(text)
     if match:
@@ -332,15 +332,20 @@ def asked_for(question: str, stopwords: frozenset[str]) -> tuple[list[str], list
 def asks_what_has(question: str) -> bool:
     """"Vilken roll har kommunerna?", "Vilka biverkningar har metylfenidat?": the question names who or what has
     it, so the answer is what it is, not a body's name."""
-    return _ROLE_OF_RE.search(" ".join(question.lower().replace("?", " ").split())) is not None
+    return _ROLE_OF_RE.search(_plain(question)) is not None
 
 
 def asked_situation(question: str, stopwords: frozenset[str]) -> list[str]:
     """The situation a question is about ("Vad rekommenderas vid depression hos ungdomar?" → depression) or what
     has what it asks for ("Vilka biverkningar har metylfenidat?"), as words; [] if it names none."""
-    text = " ".join(question.lower().replace("?", " ").split())
+    text = _plain(question)
     found = _ROLE_OF_RE.search(text) or _CONDITION_RE.search(text)
     return _words_of(found.group(1), stopwords) if found else []
+
+
+def _plain(question: str) -> str:
+    """The question in lower case, without its question mark, single-spaced: what the phrase patterns read."""
+    return " ".join(question.lower().replace("?", " ").split())
 
 
 def _words_of(phrase: str, stopwords: frozenset[str]) -> list[str]:

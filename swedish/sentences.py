@@ -30,6 +30,14 @@ OPEN_ENDINGS = frozenset({
     "och", "eller", "samt", "men", "att", "som", "när", "eftersom", "medan", "fast", "ifall", "innan",
     "vilket", "vilka", "vilken", "vars", "en", "ett", "dess", "deras", "sin", "sitt", "sina", "per", "än",
 })
+# Words a Swedish line that goes on in the next one ends with (prepositions, conjunctions, the infinitive marker,
+# relative pronouns, articles and auxiliaries): no heading ends with one, and a sentence ending with one leads into
+# what follows ("Den som tillhandahåller en telefonitjänst ska", "Anteckningarna ska innehålla uppgift om").
+LEAD_IN_ENDINGS = frozenset({
+    "om", "på", "för", "av", "till", "med", "från", "genom", "mellan", "enligt", "vid", "hos", "inom", "mot", "och",
+    "eller", "samt", "att", "som", "där", "en", "ett", "den", "det", "de", "är", "ska", "skall", "kan", "bör", "får",
+    "måste", "följande", "bland", "annat",
+})
 _BOUNDARY_RE = re.compile(r"[.!?…]+[”\"’)\]]*(?=\s+[\"”(\[]?[A-ZÅÄÖ0-9])")
 # With markers: "… tillsammans. [1] Styrgruppen", "… [2]." at the end of a line, "*Fetstil*" after.
 _MARKED_BOUNDARY_RE = re.compile(r"[.!?…]+[”\"’)]*((?:\s*\[[^\[\]\n]{1,30}\])*)(?=\s+[\"”(*A-ZÅÄÖ0-9]|\s*$)")

@@ -273,13 +273,14 @@ fritidsgård minst en gång i månaden ska öka under planperioden.
 """
 
 
-def assistant_over(make_settings, tmp_path, name: str, text: str) -> Assistant:
-    """An assistant over one document the team never tuned on, ingested into its own corpus and index."""
+def assistant_over(make_settings, tmp_path, name: str, text: str | bytes) -> Assistant:
+    """An assistant over one document the team never tuned on (its text, or a file's bytes), ingested into its
+    own corpus and index."""
     from ingest import run_ingest
 
     corpus = tmp_path / "korpus"
     corpus.mkdir()
-    (corpus / name).write_text(text, encoding="utf-8")
+    (corpus / name).write_bytes(text if isinstance(text, bytes) else text.encode("utf-8"))
     settings = make_settings(corpus_dir=corpus)
     assert not run_ingest(settings).failed
     return Assistant(settings)
@@ -459,14 +460,7 @@ BYLAWS_PAGE = [
 def bylaws_assistant(make_settings, tmp_path) -> Assistant:
     from pdfgen import make_pdf
 
-    from ingest import run_ingest
-
-    corpus = tmp_path / "korpus"
-    corpus.mkdir()
-    (corpus / "stadgar-exempelbygden.pdf").write_bytes(make_pdf([BYLAWS_PAGE]))
-    settings = make_settings(corpus_dir=corpus)
-    assert not run_ingest(settings).failed
-    return Assistant(settings)
+    return assistant_over(make_settings, tmp_path, "stadgar-exempelbygden.pdf", make_pdf([BYLAWS_PAGE]))
 
 
 def test_a_list_item_is_answered_under_its_lead_in(make_settings, tmp_path):

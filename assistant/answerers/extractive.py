@@ -357,11 +357,9 @@ def list_items_after(c: Components, sentence: Sentence, limit: int = 16) -> list
         return []  # only the last sentence of a block can introduce a list
     items: list[Sentence] = []
 
-    def add(block: Block) -> str:  # the block as a sentence of the answer, in its own passage when it has one
-        text = doc.text[block.start:block.end]
-        chunk = c.index.chunk_at(doc.info.doc_id, block.start) or sentence.chunk
-        items.append(Sentence(chunk, block.start, block.end, text, sentence.vector))
-        return text
+    def add(block: Block) -> str:  # the block as a sentence of the answer
+        items.append(_sentence_at(c, block.start, block.end, sentence))
+        return items[-1].text
 
     if sentence.text.rstrip().endswith(","):  # an enumeration the page or a column cut ("…, Malmö tingsrätt,")
         for block in blocks[position + 1:]:
@@ -392,11 +390,15 @@ def _with_lead_ins(c: Components, chosen: list[Sentence], ranked: list[Sentence]
     if span is None or any(x.chunk.doc_id == best.chunk.doc_id and x.start == span[0] for x in chosen):
         return chosen
     lead = next((x for x in ranked if x.chunk.doc_id == best.chunk.doc_id and x.start == span[0]), None)
-    if lead is None:
-        chunk = c.index.chunk_at(best.chunk.doc_id, span[0]) or best.chunk
-        lead = Sentence(chunk, span[0], span[1], c.index.documents[best.chunk.doc_id].text[span[0]:span[1]],
-                        best.vector, score=best.score)
-    return _reading_order([*chosen, lead])
+    return _reading_order([*chosen, lead or _sentence_at(c, span[0], span[1], best)])
+
+
+def _sentence_at(c: Components, start: int, end: int, near: Sentence) -> Sentence:
+    """The text at ``start``–``end`` of ``near``'s document as a sentence of the answer (a list item, a
+    lead-in, a subsection's heading), in its own passage when it has one, with ``near``'s vector and score."""
+    doc_id = near.chunk.doc_id
+    chunk = c.index.chunk_at(doc_id, start) or near.chunk
+    return Sentence(chunk, start, end, c.index.documents[doc_id].text[start:end], near.vector, score=near.score)
 
 
 def section_parts(c: Components, sentence: Sentence, limit: int = 12) -> list[Sentence]:
@@ -418,11 +420,9 @@ def section_parts(c: Components, sentence: Sentence, limit: int = 12) -> list[Se
             break  # past the section
         if block.kind != "heading" or len(block.section) != len(section) + 1:
             continue
-        text = doc.text[block.start:block.end]
-        if text.rstrip().endswith(":"):
+        if doc.text[block.start:block.end].rstrip().endswith(":"):
             continue
-        chunk = c.index.chunk_at(doc.info.doc_id, block.start) or sentence.chunk
-        parts.append(Sentence(chunk, block.start, block.end, text, sentence.vector))
+        parts.append(_sentence_at(c, block.start, block.end, sentence))
     # A block whose section is exactly ``section`` stands before its first subsection: the blocks after a
     # subsection's heading belong to the subsection.
     return parts if 2 <= len(parts) <= limit else []
