@@ -43,6 +43,7 @@ from swedish.questions import (
     states_answer_type,
     states_duration,
 )
+from swedish.sentences import opens_with_reply
 from swedish.tokens import STOPWORDS, SwedishAnalyzer, stem_matches, without_participle_ending, word_beginning, words
 from swedish.tokens import stem as stem_word
 
@@ -392,6 +393,7 @@ def refusal_reason(plan: QueryPlan, evidence: Sequence[EvidenceSentence], analyz
 
 OPINION_BONUS = 0.1
 INSTANCE_BONUS = 0.2  # "Utbildningsdepartementet" for "vilket departement" (0.3, 0.4 tried on dev: no answer better)
+REPLY_BONUS = 0.08  # "Nej. Ditt barn kan inte skadas." for "Kan mitt barn skadas …?" (as TYPE_BONUS of a date)
 COUNT_BONUS = 0.2  # "elva familjecentraler" over "tio av tolv kommuner … en familjecentral" (0.1 and 0.2 tried on dev)
 # How much a sentence that states the kind of fact a question asks for gains ("Hur ofta …" → "årligen").
 TYPE_BONUS = {
@@ -447,6 +449,8 @@ def expected_fact_bonus(asked: Asked, sentence: str) -> float:
         bonus = TYPE_BONUS[QuestionType.WHEN] if states_duration(sentence, specific=True) else 0.0
     else:
         bonus = TYPE_BONUS[kind] if kind in TYPE_BONUS and states_answer_type(kind, sentence) else 0.0
+    if kind == QuestionType.YES_NO and opens_with_reply(sentence):
+        bonus += REPLY_BONUS  # a document that replies "Ja"/"Nej" answers a yes/no question head on
     if asked.person and _person_names(sentence):
         bonus += 0.2  # "Vem är kontaktperson …": a line with a person's name
     if asked.opinion and _OPINION_RE.search(sentence):

@@ -38,6 +38,9 @@ LEAD_IN_ENDINGS = frozenset({
     "eller", "samt", "att", "som", "där", "en", "ett", "den", "det", "de", "är", "ska", "skall", "kan", "bör", "får",
     "måste", "följande", "bland", "annat",
 })
+# The words that reply to a yes/no question. Alone before a period ("Nej. Ditt barn kan inte skadas.") such a word
+# is no sentence of its own: it belongs to the sentence it introduces, which without it loses what it answers.
+REPLY_WORDS = frozenset({"ja", "nej", "jo"})
 _BOUNDARY_RE = re.compile(r"[.!?…]+[”\"’)\]]*(?=\s+[\"”(\[]?[A-ZÅÄÖ0-9])")
 # With markers: "… tillsammans. [1] Styrgruppen", "… [2]." at the end of a line, "*Fetstil*" after.
 _MARKED_BOUNDARY_RE = re.compile(r"[.!?…]+[”\"’)]*((?:\s*\[[^\[\]\n]{1,30}\])*)(?=\s+[\"”(*A-ZÅÄÖ0-9]|\s*$)")
@@ -56,8 +59,10 @@ def sentence_spans(text: str, start: int = 0, end: int | None = None,
     boundary = _MARKED_BOUNDARY_RE if with_markers else _BOUNDARY_RE
     stops = [m.end() for m in _HEADING_LINE_RE.finditer(text, start, end) if _is_heading_line(m.group(0))]
     for match in boundary.finditer(text, start, end):
-        if match.group(0).startswith(".") and _closes_abbreviation(text, _line_or_sentence_start(text, start, match),
-                                                                  match.start()):
+        opening = _line_or_sentence_start(text, start, match)
+        if match.group(0).startswith(".") and _closes_abbreviation(text, opening, match.start()):
+            continue
+        if text[opening:match.start()].strip().lower() in REPLY_WORDS:
             continue
         stops.append(match.end())
     spans: list[tuple[int, int]] = []
@@ -70,6 +75,12 @@ def sentence_spans(text: str, start: int = 0, end: int | None = None,
     if text[sentence_start:end].strip():
         spans.append(_trimmed(text, sentence_start, end))
     return [s for s in spans if s[1] > s[0]]
+
+
+def opens_with_reply(sentence: str) -> bool:
+    """The sentence opens with a word that replies to a yes/no question ("Nej. Ditt barn …", "Ja, det går")."""
+    first = re.match(r"\s*(\w+)[.,!]", sentence)
+    return first is not None and first.group(1).lower() in REPLY_WORDS
 
 
 def _is_heading_line(line: str) -> bool:

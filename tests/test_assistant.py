@@ -298,6 +298,36 @@ def test_a_field_with_a_one_word_label_is_answered_with_the_field_above_it(make_
     assert citations_valid(answer, {d: assistant.document_text(d) for d in assistant.index.documents})
 
 
+# A page of questions and answers with its questions left out, as such pages are often exported: the replies
+# "Nej." and "Ja," open answers to questions the text no longer repeats.
+REPLIES_DOCUMENT = """# Vanliga frågor om röken från branden i hamnen
+
+## Hälsa
+
+Barn under ett år är känsligare i sina andningsvägar än större barn och vuxna. Undvik att utsätta spädbarn för
+röken så långt det går.
+
+Nej. Ett ofött barn skadas inte av röken från branden i hamnen.
+
+Personer med astma kan få mer besvär av röken. Ta dina läkemedel enligt ordination och stanna inomhus.
+
+## Mat och vatten
+
+Ja, vattnet i kranen går att dricka som vanligt. Livsmedel i butikerna påverkas inte.
+"""
+
+
+def test_a_reply_word_opens_the_answer_to_a_yes_no_question(make_settings, tmp_path):
+    """A document that replies "Nej." answers "Kan …?" head on: the reply is quoted with its sentence, first."""
+    assistant = assistant_over(make_settings, tmp_path, "fragor-om-branden.md", REPLIES_DOCUMENT)
+    answer = assistant.ask("Jag är gravid. Kan mitt ofödda barn skadas av röken?")
+    assert not answer.refused
+    assert answer.citations[0].quote == "Nej. Ett ofött barn skadas inte av röken från branden i hamnen."
+    answer = assistant.ask("Går det att dricka vattnet i kranen?")
+    assert answer.citations[0].quote == "Ja, vattnet i kranen går att dricka som vanligt."
+    assert citations_valid(answer, {d: assistant.document_text(d) for d in assistant.index.documents})
+
+
 def test_a_list_question_is_answered_by_the_sentence_that_leads_into_a_list(tmp_path, make_settings):
     """A sentence that ends its paragraph right before list items leads into them, with or without a colon
     ("… ska innehålla uppgift om" before "1. arbetsgivarens namn,"): a "vilka …" question gets the list."""

@@ -130,6 +130,14 @@ def test_abbreviations_do_not_end_sentences(first, second):
     assert [text[s:e] for s, e in spans] == [first, second]
 
 
+def test_a_reply_word_belongs_to_the_sentence_it_introduces():
+    """"Nej." alone answers a question the text does not repeat (a FAQ page without its questions): quoted
+    apart, the sentence after it loses what it answers, and "Nej." itself is a fragment."""
+    text = "Nej. Ditt barn kan inte skadas av röken. Ja, det går bra. Han sa nej. Sedan gick han."
+    assert [text[s:e] for s, e in sentence_spans(text)] == [
+        "Nej. Ditt barn kan inte skadas av röken.", "Ja, det går bra.", "Han sa nej.", "Sedan gick han."]
+
+
 def test_real_sentence_ends_split_and_offsets_are_absolute(docs):
     doc = docs["kommundialoger-foraldraskapsstod-orebro-lan-2016.txt"]
     start = doc.text.index("Länsstyrelsen i Örebro län (enheten för Social hållbarhet)")

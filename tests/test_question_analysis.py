@@ -394,6 +394,10 @@ def test_what_a_question_asks_for_earns_a_sentence_its_bonus():
         expected_fact_bonus(opinion, "Att föreliggande svar godkänns som regionens svar.")
     person = Asked(QuestionType.WHO, person=True)
     assert expected_fact_bonus(person, "Kontaktperson är Anna Svensson.") > expected_fact_bonus(person, "Kontakta oss.")
+    yes_no = Asked(QuestionType.YES_NO)  # a reply to a yes/no question answers it head on
+    assert expected_fact_bonus(yes_no, "Nej. Ditt barn kan inte skadas.") > \
+        expected_fact_bonus(yes_no, "Ditt barn är känsligare än vuxna.")
+    assert expected_fact_bonus(yes_no, "Ja, alla vaccin skyddar bra.") > expected_fact_bonus(yes_no, "Jan kom.")
 
 
 def test_a_word_the_documents_only_write_inside_compounds_finds_them():
