@@ -250,7 +250,14 @@ def leans_on_previous(sentence: str) -> bool:
 _WH_HEAD_RE = re.compile(r"\b(?:vilken|vilket|vilka|hur många|hur mycket|vem är|vem var|vad heter|hur stor|vad blir)\s+"
                          r"((?:[\wåäöé-]+\s+){0,2}[\wåäöé-]+)")
 _ABOUT_RE = re.compile(r"\b(?:säger|står|skriver|nämner|nämns|sägs|tar .{0,20} upp|och)\b[^.!?]{0,60}?\bom\s+(.+)$")
-_STATE_ASK_RE = re.compile(r"^(?:och )?när .{0,60}\b(?:vara|bli|blir|vara helt|bli helt) ([\wåäöé-]+)$")
+_STATE_ASK_RE = re.compile(r"^(?:och )?(?:när|(?:till |från |senast )?vilk(?:et|en) (?:år|datum|månad|tidpunkt)) "
+                           r".{0,60}\b(?:vara|bli|blir|vara helt|bli helt) ([\wåäöé-]+)$")
+# "Vilket år …", "Vilket datum …": the noun names the kind of answer (a time), not what the question is about.
+_TIME_NOUNS = frozenset({"år", "datum", "månad", "tidpunkt", "dag", "vecka"})
+# "När ska planen vara klar?", "Vilket datum ska svaret vara inne?": a state any task reaches names no topic.
+_GENERAL_STATES = frozenset({"klar", "klart", "klara", "färdig", "färdigt", "färdiga", "inne", "ute", "igång", "kvar",
+                             "tillbaka", "aktuell", "aktuellt", "aktuella", "möjlig", "möjligt", "redo", "slut",
+                             "över"})
 _ADJECTIVE_ENDINGS = ("a", "t", "iska", "ska", "ella", "liga", "igt")
 
 
@@ -304,7 +311,7 @@ def asked_for(question: str, stopwords: frozenset[str]) -> tuple[list[str], list
     if match:
         candidates = [w for w in match.group(1).split() if w not in stopwords]
         for i, word in enumerate(candidates):
-            if word in _SUBJECT_VERBS or re.search(r"(ade|ades|ats|des|tes)$", word) \
+            if word in _TIME_NOUNS or word in _SUBJECT_VERBS or re.search(r"(ade|ades|ats|des|tes)$", word) \
                     or re.search(rf"\b{re.escape(word)} sig\b", text):
                 break  # "Vilka tog …", "Hur många deltog …", "Vilka vänder sig till …": no noun
             if i + 1 < len(candidates) and word.endswith(_ADJECTIVE_ENDINGS) \
@@ -316,7 +323,7 @@ def asked_for(question: str, stopwords: frozenset[str]) -> tuple[list[str], list
     if passive and passive.group(1) not in stopwords:
         heads.append(passive.group(1))
     state = _STATE_ASK_RE.search(text) if not heads else None
-    if state and state.group(1) not in stopwords:
+    if state and state.group(1) not in stopwords and state.group(1) not in _GENERAL_STATES:
         heads.append(state.group(1))  # "När ska kommunen vara fossilfri?": the state is what is asked after
     # "Vad innebär konfidentialitet?", "Vad är Lagrummet?": the term is what is asked after, when the question is
     # nothing but it (not an acronym, which has rules of its own).

@@ -124,6 +124,12 @@ def test_what_is_asked_about_by_grammar():
     assert asked_for("Vad är LCC?", words_to_skip)[0] == []  # an acronym has its own rule
     assert asked_for("Vad innebär det att vara familjehem?", words_to_skip)[0] == []
     assert asked_for("När ska kommunen vara fossilfri?", words_to_skip)[0] == ["fossilfri"]
+    # "Vilket år" asks for a time as "när" does: the state, not "år", is what is asked after.
+    assert asked_for("Vilket år ska kommunen vara klimatneutral?", words_to_skip)[0] == ["klimatneutral"]
+    assert asked_for("Vilket år antogs planen?", words_to_skip)[0] == []
+    # A state any task reaches names no topic ("klar", "inne").
+    assert asked_for("När ska planen vara klar?", words_to_skip)[0] == []
+    assert asked_for("Vilket datum ska remissvaret vara inne?", words_to_skip)[0] == []
 
 
 @pytest.mark.parametrize("question, noun", [
@@ -535,6 +541,7 @@ def test_a_participle_is_a_form_of_the_verb_the_documents_use():
     analyzer = SwedishAnalyzer(["direktivet", "genomföras", "senast", "kommunen", "fossila"])
     assert words_the_documents_lack(analyzer, "När ska direktivet vara genomfört?") == []
     assert words_the_documents_lack(analyzer, "När ska kommunen vara fossilfri?") == ["fossilfri"]
+    assert words_the_documents_lack(analyzer, "Vilket år ska kommunen vara fossilfri?") == ["fossilfri"]
 
 
 def test_a_strong_verbs_forms_share_a_stem_but_nouns_that_look_like_them_do_not():
