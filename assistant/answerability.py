@@ -41,6 +41,7 @@ from swedish.questions import (
     main_ask,
     question_type,
     states_answer_type,
+    states_condition,
     states_duration,
 )
 from swedish.sentences import opens_with_reply
@@ -304,6 +305,9 @@ def _mentions_enough(question_words: Sequence[str], text: str) -> bool:
 _POINT_IN_TIME_RE = re.compile(r"\b(vilket (år|datum)|vilken (månad|tidpunkt|dag)|sedan när|från och med när|"
                                r"när (startade|började|bildades|antogs|infördes|trädde|träder|fattades|beslutades)|"
                                r"när .{0,40}(träda|träder|trädde) i kraft)\b")
+# "När ska arbetsgivaren anlita …", "När kan det bli aktuellt …": "när" and a modal verb ask in which situation
+# something is done, which a condition answers as well as a time does.
+_SITUATION_ASK_RE = re.compile(r"^(?:och )?när (?:ska|skall|bör|måste|får|kan|behöver) ")
 _TYPE_REASONS = {
     QuestionType.WHEN: "Dokumenten anger ingen sådan tidpunkt.",
     QuestionType.HOW_OFTEN: "Dokumenten anger inte hur ofta.",
@@ -428,6 +432,7 @@ class Asked:
     counted: str = ""
     body: str = ""  # "Vilket departement …": the kind of body asked for
     how_long: bool = False  # "Hur länge …": a length of time, not a date
+    situation: bool = False  # "När ska arbetsgivaren anlita …": a "när" that a condition answers as well as a time
 
 
 def asked_of(plan: QueryPlan) -> Asked:
@@ -437,7 +442,8 @@ def asked_of(plan: QueryPlan) -> Asked:
         topic = [w for w in plan.content_words if w not in plan.naming_tokens]
         counted = topic[0] if topic else ""
     return Asked(question_type(asking), asks_for_person(asking), bool(_OPINION_ASK_RE.search(asking.lower())),
-                 counted, asked_body_noun(asking), asks_how_long(asking))
+                 counted, asked_body_noun(asking), asks_how_long(asking),
+                 bool(_SITUATION_ASK_RE.search(asking.lower())))
 
 
 def expected_fact_bonus(asked: Asked, sentence: str) -> float:
@@ -449,6 +455,8 @@ def expected_fact_bonus(asked: Asked, sentence: str) -> float:
         bonus = TYPE_BONUS[QuestionType.WHEN] if states_duration(sentence, specific=True) else 0.0
     else:
         bonus = TYPE_BONUS[kind] if kind in TYPE_BONUS and states_answer_type(kind, sentence) else 0.0
+    if asked.situation and not bonus and states_condition(sentence):
+        bonus = TYPE_BONUS[QuestionType.WHEN]
     if kind == QuestionType.YES_NO and opens_with_reply(sentence):
         bonus += REPLY_BONUS  # a document that replies "Ja"/"Nej" answers a yes/no question head on
     if asked.person and _person_names(sentence):

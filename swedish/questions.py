@@ -223,6 +223,18 @@ def states_duration(sentence: str, specific: bool = False) -> bool:
     return any(p.search(lowered) for p in patterns)
 
 
+# A condition as Swedish states one: a subordinate clause after "om/ifall/såvida/när/då" with its subject ("om det
+# inte finns tillräcklig kompetens", "när en arbetstagare drabbas"), "i de fall", "vid behov".
+_CONDITION_CLAUSE_RE = re.compile(r"\b(?:om|ifall|såvida|när|då)\s+(?:det|den|de|man|någon|något|några|en|ett|du|ni|vi|"
+                                  r"han|hon|inte)\b|\bi (?:de|det|sådana) fall\b|\bvid behov\b", re.IGNORECASE)
+
+
+def states_condition(sentence: str) -> bool:
+    """``sentence`` states when something applies as a condition: "När ska arbetsgivaren anlita
+    företagshälsovård?" is answered by "… om det inte finns tillräcklig kompetens …", not by a date."""
+    return _CONDITION_CLAUSE_RE.search(sentence) is not None
+
+
 def states_answer_type(kind: QuestionType, sentence: str) -> bool:
     """``sentence`` holds the kind of fact ``kind`` asks for (True for types without a pattern)."""
     pattern = EVIDENCE.get(kind)

@@ -404,6 +404,11 @@ def test_what_a_question_asks_for_earns_a_sentence_its_bonus():
     assert expected_fact_bonus(yes_no, "Nej. Ditt barn kan inte skadas.") > \
         expected_fact_bonus(yes_no, "Ditt barn är känsligare än vuxna.")
     assert expected_fact_bonus(yes_no, "Ja, alla vaccin skyddar bra.") > expected_fact_bonus(yes_no, "Jan kom.")
+    # "När ska arbetsgivaren anlita …?" asks in which situation: a condition answers it as a date would.
+    situation = Asked(QuestionType.WHEN, situation=True)
+    assert expected_fact_bonus(situation, "Arbetsgivaren ska anlita hjälp om det inte finns kompetens.") \
+        > expected_fact_bonus(situation, "Arbetsgivaren ska ge information till den hjälp som anlitas.")
+    assert expected_fact_bonus(Asked(QuestionType.WHEN), "Hjälp anlitas om det inte finns kompetens.") == 0.0
 
 
 def test_a_word_the_documents_only_write_inside_compounds_finds_them():
@@ -654,3 +659,17 @@ def test_a_capitalised_term_asked_to_be_defined_is_what_is_asked_after():
     assert words_the_documents_lack(analyzer, "Vad är Lagrummet?") == ["Lagrummet"]
     assert words_the_documents_lack(analyzer, "Vad är Rixlex?") == []
     assert words_the_documents_lack(analyzer, "Vad är LAGRI?") == []  # an acronym: not by this rule
+
+
+def test_when_with_a_modal_verb_asks_for_a_situation():
+    from assistant.answerability import asked_of
+    from assistant.planning import QueryPlan
+
+    def asked(question: str):
+        return asked_of(QueryPlan(question=question, effective=question, lexical_tokens=[], dense_text=question,
+                                  content_words=[]))
+
+    assert asked("När ska arbetsgivaren anlita företagshälsovård?").situation
+    assert asked("När kan det bli aktuellt att omhänderta barn?").situation
+    assert not asked("När hålls nästa utbildning?").situation  # an event: a time answers it
+    assert not asked("När antogs planen?").situation
