@@ -424,15 +424,19 @@ def _split_footnotes(lines: list[Line], body_size: float, page: PdfPage) -> tupl
 # --- reading order, columns and tables -----------------------------------------------------------------
 
 
-_SECTION_NUMBER_RE = re.compile(r"^(?:\d{1,2}(?:\.\d{1,2}){0,3}\.?|[IVX]{1,4}\.|Bilaga \d{1,2}|Kapitel \d{1,2})$")
+# A heading's or a provision's number: "4.2", "IV.", "Bilaga 2", and "3 §", "12 a §", "2 kap." set in the margin
+# of a Swedish statute ("1 §    Denna författning innehåller …" is one line of text, not two cells).
+_SECTION_NUMBER_RE = re.compile(r"^(?:\d{1,2}(?:\.\d{1,2}){0,3}\.?|[IVX]{1,4}\.|Bilaga \d{1,2}|Kapitel \d{1,2}|"
+                                r"\d{1,3} ?[a-z]? ?§|\d{1,2} kap\.)$")
 
 
 _MARKER_RE = re.compile(rf"^(?:[{BULLET}\-–—▪■◦‣∙●*o]|\(?(?:\d{{1,2}}|[a-h])[.)])$")
 
 
 def _join_numbering(line: Line) -> Line:
-    """A heading's number set apart from its title ("4.2    Ett krav på …") belongs to the title, and a list
-    item's marker set apart by a tab ("-      Andel nya …", "10.   Välj …") to its text: neither is a cell."""
+    """A heading's number set apart from its title ("4.2    Ett krav på …") or a provision's from its text
+    ("1 §    Denna …") belongs to it, and a list item's marker set apart by a tab ("-      Andel nya …",
+    "10.   Välj …") to its text: neither is a cell."""
     segments = list(line.segments)
     k = 0
     while k + 1 < len(segments):
@@ -1011,14 +1015,21 @@ def _group_unit(group: list[Block], text: str, marks: list[tuple[int, int]], lev
 
 def _continues_row(above: RawUnit, cells: tuple[str, ...], bold: bool) -> bool:
     """Is this line part of the row above: an empty first cell (a cell of several lines), a first cell
-    going on in lowercase from one that was cut ("… inom det geografiska" / "området, MWh/inv"), or a
-    lone label under a row of values (a description of it, or the items its values hold for)."""
+    going on in lowercase from one that was cut ("… inom det geografiska" / "området, MWh/inv"), a first and
+    a later cell both going on in lowercase (a term and its definition, each of two lines), or a lone label
+    under a row of values (a description of it, or the items its values hold for)."""
     if cells[0] == "":
         return True
     first = above.cells[0] if above.cells else ""
     words = first.split()
     cut = first.endswith(("-", ",")) or len(first) >= 25 or bool(words) and words[-1].lower() in OPEN_ENDINGS
     if cells[0][:1].islower() and cut:
+        return True
+    # A term and its definition both wrapped: "kritiska | Beroenden som är avgörande för att samhällsviktiga" over
+    # "beroenden | verksamheter ska kunna fungera." (not a list's "j)" under "i)").
+    if re.match(r"[a-zåäö]{2}", cells[0]) and any(
+            len(a) >= 25 and not a.endswith((".", "!", "?", ":")) and b[:1].islower()
+            for a, b in zip(above.cells[1:], cells[1:])):
         return True
     return not any(cells[1:]) and above.kind == "table_row" and not bold  # a bold one starts a group
 

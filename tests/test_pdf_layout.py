@@ -427,3 +427,51 @@ def test_a_heading_with_a_space_after_nearly_every_letter_is_read_as_words(tmp_p
     doc = load_document(path, DocumentInfo(doc_id="strategi", title="", source_file=path.name))
     assert "Utbildning för hållbar handel" in doc.text
     assert "Vi är en av de få i länet som gör det." in doc.text  # short words of a sentence stay words
+
+
+def test_a_provisions_number_in_the_margin_starts_its_text_and_is_no_cell():
+    """A statute sets "1 §" in the margin, a wide gap before its text (Boverket's BFS 2020:5, not tuned on). The
+    numbers of the provisions on a page lined up as a table's first column, so each provision's first line
+    became a row ("1 § | Denna författning innehåller …") cut from the rest of its sentence. The number
+    belongs to its text, as a heading's number does to its title."""
+    from ingest.pdf_glyphs import Line, Segment
+    from ingest.pdf_layout import _join_numbering
+
+    def line(*cells: tuple[float, float, str]) -> Line:
+        return Line([Segment(text, x0, x1, 100.0, 111.0, 11.0, False, 0) for x0, x1, text in cells], 109.0)
+
+    for number in ("1 §", "12 a §", "2 kap."):
+        joined = _join_numbering(line((62, 76, number), (87, 424, "Denna författning innehåller föreskrifter")))
+        assert [s.text for s in joined.segments] == [f"{number} Denna författning innehåller föreskrifter"]
+    # a figure in a table's first column stays a cell
+    kept = _join_numbering(line((62, 90, "1 200"), (150, 200, "Kronor")))
+    assert [s.text for s in kept.segments] == ["1 200", "Kronor"]
+
+
+def test_a_term_and_its_definition_both_of_two_lines_are_one_row(tmp_path):
+    """A definitions table where a term of two words wraps beside a definition that wraps too (MSB's
+    MSBFS 2015:4, not tuned on): "samhällsviktig | En verksamhet som uppfyller minst ett av följande" over
+    "verksamhet | villkor." is one row. A list's letters ("a)", "b)") stay rows of their own."""
+    from pdfgen import Text, make_layout_pdf
+
+    rows = (("kritiska", "beroenden", "Beroenden som är avgörande för att viktiga",
+             "verksamheter ska kunna fungera."),
+            ("risk", "", "En sammanvägning av sannolikhet och konsekvens.", ""),
+            ("viktig", "verksamhet", "En verksamhet som uppfyller minst ett av följande", "villkor i denna paragraf."),
+            ("a)", "", "beskrivningen av verksamheten under en lång period", ""),
+            ("b)", "", "hur informationen ska utformas.", ""))
+    page, y = [], 100
+    for term, term_more, definition, definition_more in rows:
+        page += [Text.of(60, y, term), Text.of(160, y, definition)]
+        if term_more or definition_more:
+            page += [Text.of(60, y + 13, term_more), Text.of(160, y + 13, definition_more)]
+        y += 32
+    path = tmp_path / "definitioner.pdf"
+    path.write_bytes(make_layout_pdf([page]))
+    doc = load_document(path, DocumentInfo(doc_id="definitioner", title="", source_file=path.name))
+    rows_read = block_texts(doc, "table_row")
+    assert "kritiska beroenden | Beroenden som är avgörande för att viktiga verksamheter ska kunna fungera." \
+        in rows_read
+    assert "viktig verksamhet | En verksamhet som uppfyller minst ett av följande villkor i denna paragraf." \
+        in rows_read
+    assert any(r.startswith("b) |") for r in rows_read)
