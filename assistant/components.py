@@ -26,6 +26,7 @@ from assistant.types import Answer
 from common.settings import Settings
 from index.check import VectorStatus
 from index.reader import IndexNotReadyError, IndexReader
+from swedish.names import initialisms
 
 log = logging.getLogger(__name__)
 
@@ -65,7 +66,9 @@ class Components:
     ranker: SentenceRanker  # rank: every sentence of the candidates against the question
     knowledge: KnowledgeRouter  # structured answers: terms, programmes, commitments, comparisons
     citer: SourceCiter  # cite: spans as citations
-    known_terms: frozenset[str]  # lower case: glossary terms (names the documents define), short words (fn, eu)
+    # lower case: glossary terms (names the documents define), short words (fn, eu), the initialisms of the
+    # documents' publishers and titles ("msb" of "Myndigheten för samhällsskydd och beredskap")
+    known_terms: frozenset[str]
 
     @classmethod
     def build(cls, index: IndexReader, settings: Settings) -> Components:
@@ -91,7 +94,8 @@ class Components:
         citer = SourceCiter(index)
         knowledge = KnowledgeRouter(index, ranker, retriever, citer)
         short_words = {w for doc in index.documents.values() for w in re.findall(r"\b\w{1,2}\b", doc.text.lower())}
-        known = frozenset(g.term.lower() for g in glossary) | short_words
+        named = {i for e in index.entries.values() for name in (e.publisher, e.title) for i in initialisms(name)}
+        known = frozenset(g.term.lower() for g in glossary) | short_words | named
         return cls(index, planner, retriever, ranker, knowledge, citer, known)
 
 

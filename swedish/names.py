@@ -24,6 +24,21 @@ def organisations(text: str) -> list[str]:
     return found
 
 
+# Words an organisation's initialism skips: "Myndigheten för samhällsskydd och beredskap" is MSB.
+_NAME_CONNECTORS = frozenset({"för", "och", "i", "av", "med", "om", "på", "till", "vid", "samt", "&"})
+
+
+def initialisms(name: str) -> set[str]:
+    """The initialisms a name may go by, lower case: the first letters of its words but connectors, from a
+    capitalised word on ("Myndigheten för samhällsskydd och beredskaps författningssamling" → "ms", "msb",
+    "msbf"; "Sveriges Kommuner och Regioner" → "sk", "skr", "kr"). For names the documents give themselves (a
+    publisher, a title), so that "MSB" is not a name the documents never mention."""
+    words = [w for w in re.findall(r"[^\W\d_]+", name) if w.lower() not in _NAME_CONNECTORS]
+    letters = "".join(w[0].lower() for w in words)
+    return {letters[i:j] for i, word in enumerate(words) if word[0].isupper()
+            for j in range(i + 2, min(len(letters), i + 6) + 1)}
+
+
 def long_forms(acronym: str, words: Sequence[str], longest: int = 8) -> Iterator[int]:
     """The sizes of the trailing spans of ``words`` that can spell ``acronym`` out, shortest first: the span's
     first word opens with the acronym's first letter and all its letters follow in order (the match of the

@@ -328,6 +328,20 @@ def test_a_reply_word_opens_the_answer_to_a_yes_no_question(make_settings, tmp_p
     assert citations_valid(answer, {d: assistant.document_text(d) for d in assistant.index.documents})
 
 
+def test_an_initialism_of_the_documents_own_publisher_is_a_name_they_mention(make_settings, tmp_path):
+    """A regulation by "Myndigheten för lekplatser och badplatser" never writes "MLB" (MSB's MSBFS 2015:4, not
+    tuned on, never writes "MSB"): a user who calls the publisher so is asking about this document, not about
+    a name the documents never mention. An initialism no document's name spells is still refused by name."""
+    text = ("# Myndigheten för lekplatser och badplatser: föreskrifter om besiktning\n\n"
+            "1 § Kommunen ska besiktiga varje lekplats minst en gång om året.\n\n"
+            "2 § Den som besiktigar ska skriva ett protokoll och spara det i fem år.\n")
+    assistant = assistant_over(make_settings, tmp_path, "besiktning.md", text)
+    answer = assistant.ask("Hur ofta kräver MLB att kommunen besiktigar lekplatser?")
+    assert not answer.refused and "en gång om året" in answer.answer
+    answer = assistant.ask("Hur ofta kräver SKR att kommunen besiktigar lekplatser?")
+    assert answer.refused and "SKR" in answer.answer
+
+
 def test_a_list_question_is_answered_by_the_sentence_that_leads_into_a_list(tmp_path, make_settings):
     """A sentence that ends its paragraph right before list items leads into them, with or without a colon
     ("… ska innehålla uppgift om" before "1. arbetsgivarens namn,"): a "vilka …" question gets the list."""

@@ -281,6 +281,9 @@ def test_a_count_answers_how_many_only_in_a_sentence_about_the_rest_of_the_quest
     ("Uppföljning sker årligen.", True),
     ("Gruppen träffas vid veckovisa träffar.", True),  # an inflected "-vis" adjective
     ("Stödet ges månadsvis.", True),
+    ("Kommunen ska besiktiga varje lekplats minst en gång om året.", True),  # the definite form of a period
+    ("Gruppen träffas två gånger i månaden.", True),
+    ("Han kom tillbaka om året var slut.", False),
     ("Föräldraskapsstöd ges ofta på följande arenor:", False),  # "ofta" says how common, not how often
     ("Det händer ibland att föräldrar avbryter.", False),
 ])
@@ -673,3 +676,12 @@ def test_when_with_a_modal_verb_asks_for_a_situation():
     assert asked("När kan det bli aktuellt att omhänderta barn?").situation
     assert not asked("När hålls nästa utbildning?").situation  # an event: a time answers it
     assert not asked("När antogs planen?").situation
+
+
+def test_the_initialisms_a_name_goes_by():
+    from swedish.names import initialisms
+
+    assert "msb" in initialisms("Myndigheten för samhällsskydd och beredskaps författningssamling")
+    assert "skr" in initialisms("Sveriges Kommuner och Regioner")
+    assert "ivo" in initialisms("Inspektionen för vård och omsorg")
+    assert "sb" not in initialisms("Myndigheten för samhällsskydd och beredskap")  # not from a lowercase word on
