@@ -219,14 +219,16 @@ class SentenceRanker:
 
     @staticmethod
     def _not_an_answer(text: str, kind: str, tokens: set[str], question_tokens: set[str], statement: bool) -> float:
-        """A penalty for what cannot answer on its own: a heading, a fragment or header line, a lead-in
-        with nothing after it, or a sentence that only restates the question (``statement``:
+        """A penalty for what cannot answer on its own: a heading, a footnote, a fragment or header line, a
+        lead-in with nothing after it, or a sentence that only restates the question (``statement``:
         ``states_something`` of the sentence)."""
         if kind == "heading":
             return 0.5
         if kind in ("table_row", "table_header", "list_item"):
             return 0.0
-        penalty = 0.0
+        # A footnote gives a source or a change to a law ("1 Förordningen senast ändrad genom SFS 2020:883."):
+        # it answers only where the text does not.
+        penalty = 0.15 if kind == "footnote" else 0.0
         if not statement:
             penalty += 0.15  # "Det ska", "Strategi Plan/program Riktlinje": no statement
         if tokens and tokens <= question_tokens and not re.search(r"\d", text):

@@ -168,6 +168,9 @@ _FREQUENCY = (rf"\b(årligen|årlig\w*|månatlig\w*|dagligen|daglig\w*|(vecko|m�
               rf"löpande|kontinuerlig\w*|regelbund\w*|fortlöpande|ständigt)\b|"
               rf"\b(varje|var|vart|vartannat|varannan|en gång (per|i|om)|{_NUMBER} gånger (per|i|om)) "
               r"(år|månad|vecka|dag|termin|kvartal|tredje år|\w+ år)\b|\bper (år|månad|vecka|dag|termin|kvartal)\b|"
+              # "en gång per mandatperiod", "efter varje ordinarie val": the political cycle of four years
+              r"\b(varje|per|en gång per|en gång under|varannan) mandatperiod\b|"
+              r"\befter (varje |ordinarie |allmänna )+val\b|"
               # "en gång om året", "två gånger i månaden": Swedish counts per period in the definite form too
               rf"\b(en gång|{_NUMBER} gånger) (i|om) (året|månaden|veckan|dagen|terminen|kvartalet)\b|"
               # "3 ggr/år", "vart 2:a år", "kontrollfristen ska vara sex år", "treårsfrist": a schedule or interval

@@ -282,6 +282,9 @@ def test_a_count_answers_how_many_only_in_a_sentence_about_the_rest_of_the_quest
     ("Gruppen träffas vid veckovisa träffar.", True),  # an inflected "-vis" adjective
     ("Stödet ges månadsvis.", True),
     ("Kommunen ska besiktiga varje lekplats minst en gång om året.", True),  # the definite form of a period
+    ("Planen revideras en gång per mandatperiod.", True),  # the political cycle
+    ("Landstinget ska rapportera under det första kalenderåret efter ordinarie val.", True),
+    ("Efter valet bildades en ny majoritet.", False),
     ("Gruppen träffas två gånger i månaden.", True),
     ("Han kom tillbaka om året var slut.", False),
     ("Föräldraskapsstöd ges ofta på följande arenor:", False),  # "ofta" says how common, not how often
@@ -685,3 +688,14 @@ def test_the_initialisms_a_name_goes_by():
     assert "skr" in initialisms("Sveriges Kommuner och Regioner")
     assert "ivo" in initialisms("Inspektionen för vård och omsorg")
     assert "sb" not in initialisms("Myndigheten för samhällsskydd och beredskap")  # not from a lowercase word on
+
+
+def test_a_footnote_answers_only_where_the_text_does_not():
+    """MSBFS 2021:1 (not tuned on) answered "Vad reglerar MSBFS 2021:1?" with its footnote "1 Förordningen
+    senast ändrad genom SFS 2020:883.": a footnote gives a source, and costs a sentence its place."""
+    from assistant.ranking import SentenceRanker
+
+    text = "Förordningen senast ändrad genom SFS 2020:883."
+    tokens, question = {"förordning", "ändr"}, {"förordning", "regler"}
+    assert SentenceRanker._not_an_answer(text, "footnote", tokens, question, True) > \
+        SentenceRanker._not_an_answer(text, "paragraph", tokens, question, True)
