@@ -21,7 +21,10 @@ _DATE_RE = re.compile(rf"\b(19[5-9]\d|20[0-4]\d)-[01]\d-[0-3]\d\b|"
 def describe_pdf(info: DocumentInfo, metadata: dict[str, str], layout: Layout) -> None:
     """Fill in ``info``'s empty title, publisher and year (a catalog entry always wins)."""
     if not info.title:
-        candidates = [metadata.get("Title", ""), layout.title]
+        meta_title = metadata.get("Title", "")
+        # A template's placeholder ("Föreskriftens namn") or a title left from another document names nothing
+        # on the document's first page: the first page's own title is used instead.
+        candidates = [meta_title if _on_page(meta_title, layout.first_page_text) else "", layout.title]
         info.title = next((t.strip() for t in candidates if _usable_title(t)), "")
     if not info.publisher:
         found = organisations(layout.first_page_text)
@@ -34,6 +37,13 @@ def describe_pdf(info: DocumentInfo, metadata: dict[str, str], layout: Layout) -
         found = (date.group(1) or date.group(2)) if date else created.group(1) if created else \
             year.group(1) if year else None
         info.year = int(found) if found else None
+
+
+def _on_page(title: str, page_text: str) -> bool:
+    """Some word of ``title`` (four letters or more) is on the page, or the page has no text to tell."""
+    words = {w.lower() for w in re.findall(r"[^\W\d_]{4,}", title)}
+    page = page_text.lower()
+    return not page.strip() or not words or any(w in page for w in words)
 
 
 def _usable_title(title: str) -> bool:

@@ -475,3 +475,21 @@ def test_a_term_and_its_definition_both_of_two_lines_are_one_row(tmp_path):
     assert "viktig verksamhet | En verksamhet som uppfyller minst ett av följande villkor i denna paragraf." \
         in rows_read
     assert any(r.startswith("b) |") for r in rows_read)
+
+
+def test_a_template_title_in_the_metadata_gives_way_to_the_first_pages_title(tmp_path):
+    """Olofström's climate plan (not tuned on) keeps its template's metadata title, "Föreskriftens namn", which
+    names nothing on its first page; every chunk was read under it, and its information block matched no
+    question about the plan. The first page's own title is used instead; a metadata title that the first
+    page bears out is kept."""
+    from pdfgen import Text, make_layout_pdf
+
+    page = [Text.of(60, 80, "Handlingsplan för lekplatser", size=20),
+            Text.of(60, 130, "Kommunen ska besiktiga varje lekplats en gång om året och rusta dem som behöver det.")]
+    for meta_title, expected in (("Föreskriftens namn", "Handlingsplan för lekplatser"),
+                                 ("Lekplatser i kommunen 2025", "Lekplatser i kommunen 2025")):
+        path = tmp_path / "plan.pdf"
+        path.write_bytes(make_layout_pdf([page], info={"Title": meta_title}))
+        info = DocumentInfo(doc_id="plan", title="", source_file=path.name)
+        load_document(path, info)
+        assert info.title == expected
