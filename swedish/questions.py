@@ -96,7 +96,9 @@ _RULES: list[tuple[QuestionType, re.Pattern]] = [(t, re.compile(p)) for t, p in 
 # by "högre än", "mer än", a role ("Vilken roll har kommunerna?") by what they do.
 ANSWER_KIND_NOUNS = re.compile(r"(datum|dag|år|månad|vecka|klockslag|tid|tidpunkt|period|antal|belopp|summa|namn|"
                                r"nummer|siffra|procent|andel|storlek|ålder|åldrar|sätt|slag|typ|sort|"
-                               r"skillnad|roll|uppgift|funktion|betydelse|innebörd|konsekvens|följd|resultat)\w{0,3}$")
+                               r"skillnad|roll|uppgift|funktion|betydelse|innebörd|konsekvens|följd|resultat|"
+                               # what one may, must or can do, which a text says with "får", "ska", "kan"
+                               r"befogenhet|skyldighet|rättighet|möjlighet)\w{0,3}$")
 
 
 # "Hur stor är investeringen?": the adjective or adverb after "hur" asks for a degree; it is the question's
