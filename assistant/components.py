@@ -69,6 +69,7 @@ class Components:
     # lower case: glossary terms (names the documents define), short words (fn, eu), the initialisms of the
     # documents' publishers and titles ("msb" of "Myndigheten för samhällsskydd och beredskap")
     known_terms: frozenset[str]
+    common_words: frozenset[str]  # words the documents write in lower case somewhere: no names
 
     @classmethod
     def build(cls, index: IndexReader, settings: Settings) -> Components:
@@ -96,7 +97,7 @@ class Components:
         short_words = {w for doc in index.documents.values() for w in re.findall(r"\b\w{1,2}\b", doc.text.lower())}
         named = {i for e in index.entries.values() for name in (e.publisher, e.title) for i in initialisms(name)}
         known = frozenset(g.term.lower() for g in glossary) | short_words | named
-        return cls(index, planner, retriever, ranker, knowledge, citer, known)
+        return cls(index, planner, retriever, ranker, knowledge, citer, known, common)
 
 
 class LiveIndex:

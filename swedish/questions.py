@@ -55,6 +55,9 @@ def instance_span(noun: str, sentence: str) -> tuple[int, int] | None:
         if at >= 3 and len(word) - at - len(noun) <= 4:
             if word.endswith(noun) and match.group(0).islower():
                 continue  # "en nationell regleringsmyndighet" names a kind of body, "socialnämnden" one body
+            if match.group(0).islower() and re.search(r"\b(?:den|det|de|denna|detta|dessa|en|ett)\s+(?:[^\W\d_]+\s+)?$",
+                                                     sentence[:match.start()], re.IGNORECASE):
+                continue  # "den nuvarande centralmyndigheten" describes a body by its role; it names none
             coordinated = re.search(r"[^\W\d_]+-\s+(?:och|eller)\s+$", sentence[:match.start()])
             return (coordinated.start() if coordinated else match.start()), match.end()  # "Hälso- och sjukvårds…"
     return None

@@ -342,6 +342,20 @@ def test_an_initialism_of_the_documents_own_publisher_is_a_name_they_mention(mak
     assert answer.refused and "SKR" in answer.answer
 
 
+def test_a_common_noun_that_opens_a_sentence_is_no_bodys_name(make_settings, tmp_path):
+    """Prop. 2012/13:182 (not tuned on) answered "Vilken myndighet …?" with "**Centralmyndigheten**", a role the
+    bill writes in lower case elsewhere, capitalised only because it opens a sentence (and "den nuvarande
+    centralmyndigheten" describes a body, it names none). No short answer is better than a wrong one."""
+    text = ("# Internationell delgivning\n\n"
+            "Centralmyndigheten på departementet sköter i dag ärendena om delgivning med andra länder. "
+            "I dag kontaktas den nuvarande centralmyndigheten dagligen med frågor om delgivning.\n\n"
+            "Ärendena om delgivning föreslås flyttas över till Länsstyrelsen i Exempellän år 2026.\n")
+    assistant = assistant_over(make_settings, tmp_path, "delgivning.md", text)
+    answer = assistant.ask("Vilken myndighet sköter i dag ärendena om delgivning?")
+    assert not answer.refused and "Centralmyndigheten på departementet sköter" in answer.answer
+    assert "**Centralmyndigheten**" not in answer.answer and "**centralmyndigheten**" not in answer.answer
+
+
 def test_a_list_question_is_answered_by_the_sentence_that_leads_into_a_list(tmp_path, make_settings):
     """A sentence that ends its paragraph right before list items leads into them, with or without a colon
     ("… ska innehålla uppgift om" before "1. arbetsgivarens namn,"): a "vilka …" question gets the list."""

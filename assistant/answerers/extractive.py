@@ -324,6 +324,9 @@ class ExtractiveAnswerer(Answerer):
         near = [x for x in candidates if x.score >= 0.97 * candidates[0].score] if candidates else []
         for sentence in candidates if kind == QuestionType.NAME else near:
             span = answer_span(kind, sentence.text, draft.question)
+            if span is not None and not sentence.text[:span[0]].strip() \
+                    and sentence.text[span[0]:span[1]].lower() in c.common_words:
+                span = None  # "Centralmyndigheten på …": capitalised only because it opens the sentence
             if span is not None:
                 best = sentence
                 break
