@@ -99,7 +99,7 @@ _RULES: list[tuple[QuestionType, re.Pattern]] = [(t, re.compile(p)) for t, p in 
 # by "högre än", "mer än", a role ("Vilken roll har kommunerna?") by what they do.
 ANSWER_KIND_NOUNS = re.compile(r"(datum|dag|år|månad|vecka|klockslag|tid|tidpunkt|period|antal|belopp|summa|namn|"
                                r"nummer|siffra|procent|andel|storlek|ålder|åldrar|sätt|slag|typ|sort|"
-                               r"skillnad|roll|uppgift|funktion|betydelse|innebörd|konsekvens|följd|resultat|"
+                               r"skillnad|roll|uppgift|funktion|betydelse|innebörd|konsekvens|följd|resultat|pengar|"
                                # what one may, must or can do, which a text says with "får", "ska", "kan"
                                r"befogenhet|skyldighet|rättighet|möjlighet)\w{0,3}$")
 
@@ -310,6 +310,10 @@ _SUBJECT_VERBS = frozenset(_FINITE_VERBS) | {
 # "Hur behandlas öroninflammation …", "Hur upplöses föreningen?": the subject of a passive verb is what is asked
 # about (its first word after the verb).
 _PASSIVE_SUBJECT_RE = re.compile(r"^(?:och )?hur (?:\w+ )?(?:\w{3,}(?<!ss)s) ([\wåäöé-]{3,})")
+# "Vad kostar ett årskort på simhallen?", "Hur mycket kostar systemet?": what costs is what the question is about
+# (an amount in the documents is no answer unless they name the thing).
+_PRICED_RE = re.compile(r"^(?:och )?(?:vad|hur mycket) (?:kostar|kostade) (?:en |ett |det |den |de |själva )?"
+                        r"(?!det\b|att\b)([\wåäöé-]{3,})")
 # "Vad rekommenderas vid depression?", "Hur länge behandlar man vid lunginflammation?": the situation the
 # question is about.
 _CONDITION_RE = re.compile(r"^(?:och )?(?:vad|hur|vilk(?:en|et|a)|när|vem)\b.{0,60}?\bvid\s+(.+)$")
@@ -329,7 +333,8 @@ def asked_for(question: str, stopwords: frozenset[str]) -> tuple[list[str], list
     "Vad rekommenderas vid X?"."""
     text = _plain(question)
     heads: list[str] = []
-    match = _WH_HEAD_RE.search(text)
+    priced = _PRICED_RE.search(text) or re.match(r"^(?:och )?(?:vad|hur mycket) (?:kostar|kostade)\b", text)
+    match = _WH_HEAD_RE.search(text) if not priced else None  # "hur mycket kostar": "kostar" is no noun
     if match:
         candidates = [w for w in match.group(1).split() if w not in stopwords]
         for i, word in enumerate(candidates):
@@ -341,7 +346,9 @@ def asked_for(question: str, stopwords: frozenset[str]) -> tuple[list[str], list
                 continue  # "vilket praktiskt problem": the noun follows its adjective (not "straffet om …")
             heads.append(word)
             break
-    passive = _PASSIVE_SUBJECT_RE.search(text) if not heads else None
+    if priced and priced.groups() and priced.group(1) not in stopwords:
+        heads.append(priced.group(1))
+    passive = _PASSIVE_SUBJECT_RE.search(text) if not heads and not priced else None
     if passive and passive.group(1) not in stopwords:
         heads.append(passive.group(1))
     state = _STATE_ASK_RE.search(text) if not heads else None

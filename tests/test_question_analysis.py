@@ -175,6 +175,11 @@ def test_a_names_genitive_and_a_difference_are_not_words_the_documents_lack():
     # (Prop. 2008/09:5, not tuned on, was refused though it says what Arbetsmiljöverket "får" do).
     assert missing("Vilka befogenheter har kommunen?") == []
     assert missing("Vilka skyldigheter har kommunen?") == []
+    # What costs is what "Vad kostar …?" is about (Simrishamn's annual report, not tuned on, answered "Vad kostar
+    # ett årskort på simhallen?" with its other amounts); "pengar" names the kind of answer.
+    assert missing("Vad kostar ett årskort på simhallen?") == ["årskort"]
+    assert missing("Hur mycket kostar det att delta?") == []
+    assert missing("Hur mycket pengar har kommunen?") == []
     assert missing("Vilken roll har näringslivet?") == ["näringslivet"]  # what has the role is the topic
     assert missing("Vad rekommenderas vid depression?") == ["depression"]  # the situation asked about
     assert missing("Vad gäller vid högre elpris?") == []
