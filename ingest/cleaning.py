@@ -17,10 +17,11 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from index.model import BlockKind
+from swedish.sentences import field_label
 
 # --- character level -------------------------------------------------------------
 
-BULLET_GLYPHS = "\uf0b7\uf0a7\uf076\uf0d8\uf0fc•●▪■◦‣∙√✓✔➢►"
+BULLET_GLYPHS = "\uf0b7\uf0a7\uf076\uf0d8\uf0fc•●▪■◦‣∙·√✓✔➢►"  # "·": a Word bullet saved as text
 _BULLET_START_RE = re.compile(rf"^[{BULLET_GLYPHS}]+\s*")
 _ONLY_GLYPHS_RE = re.compile(rf"^[\s{BULLET_GLYPHS}]+$")
 _INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"), None)
@@ -277,6 +278,9 @@ class _Layout:
     width: float  # typical length of a wrapped line
     trailing_space_informative: bool
     wrap_trailing_rate: float  # share of wrapped lines that end with a space
+    # Hardly a line goes on in lower case on the next: one paragraph a line (a Word document saved as text), so
+    # a line break ends the paragraph unless the next line starts in lower case.
+    lines_are_paragraphs: bool = False
 
 
 def _measure_layout(lines: list[_Line]) -> _Layout:
@@ -299,7 +303,9 @@ def _measure_layout(lines: list[_Line]) -> _Layout:
     width = statistics.median(widths) if widths else 60.0
     informative = wraps > 5 and ends > 5 and (trailing_wraps / wraps) - (trailing_ends / ends) > 0.3
     rate = trailing_wraps / wraps if wraps else 0.0
-    return _Layout(min(blanks, 1), float(width), informative, rate)
+    long_lines = sum(1 for line in lines if len(line.text) > 150)
+    return _Layout(min(blanks, 1), float(width), informative, rate,
+                   lines_are_paragraphs=len(widths) < 5 and long_lines >= 3)
 
 
 def _starts_upper(text: str) -> bool:
@@ -309,6 +315,10 @@ def _starts_upper(text: str) -> bool:
 def _is_hard_break(left: _Line, right: _Line, layout: _Layout) -> bool:
     if right.bullet or DEFINITION_ENTRY_RE.match(right.text):
         return True
+    if field_label(left.text) and field_label(right.text):
+        return True  # "Dokumentet är beslutat av: Fritidsnämnden" over "Dokumentansvarig är: …": fields of their own
+    if layout.lines_are_paragraphs:
+        return not right.text[0].islower()
     if re.search(r"\s[–-]$", left.text):
         return False  # "läs rapporten – " goes on on the next line
     if right.page_break_before:

@@ -98,7 +98,7 @@ def load_document(path: Path, info: DocumentInfo, data: bytes | None = None) -> 
         units, pages, columns = _parse_docx(data), None, {}
     else:
         text = decode_text(data, warnings)
-        if suffix in MARKDOWN_SUFFIXES:
+        if suffix in MARKDOWN_SUFFIXES and has_markdown_markup(text):
             units, pages, columns = parse_markdown(text), None, {}
         else:
             units, pages, columns = _parse_extracted(text, info.page_numbers, None)
@@ -185,6 +185,14 @@ def _md_inline(text: str) -> str:
     text = re.sub(r"(?<![\w*])([*_])(?!\s)(.+?)(?<!\s)\1(?![\w*])", r"\2", text)
     text = text.replace("`", "")
     return collapse_spaces(text.lstrip("»«"))
+
+
+def has_markdown_markup(text: str) -> bool:
+    """Some line is a Markdown heading or table row, or the text has bold or a link. A ".md" file without any is
+    text saved from another format (a Word document's lines, one paragraph a line, headings as short lines,
+    "·" bullets, a table of contents with tabs): it is read as extracted text, not as paragraphs of joined
+    lines. (Numbered and dashed lines alone say nothing: plain text has them too.)"""
+    return bool(re.search(r"^#{1,6}\s+\S|^\s*\|.*\|\s*$|\*\*\S|__\S|\]\([^)\s]+\)", text, flags=re.M))
 
 
 def parse_markdown(text: str) -> list[RawUnit]:

@@ -8,7 +8,7 @@ import re
 from index.model import Block, DocumentInfo, ParsedDocument
 from ingest.cleaning import CAPTION_RE, FOOTNOTE_RE, TABLE_CAPTION_RE, RawUnit
 from swedish.dates import dated_participle_line
-from swedish.sentences import LEAD_IN_ENDINGS
+from swedish.sentences import LEAD_IN_ENDINGS, field_label
 
 _NUMBERED_HEADING_RE = re.compile(r"^\d{1,2}\.\s+[A-ZÅÄÖ]")
 _LEVEL2_HEADING_RE = re.compile(r"^(Målområde|Övergripande mål|Del \d|Insatsområde)", re.I)
@@ -32,8 +32,11 @@ def _looks_like_heading(text: str) -> bool:
         return False
     if text[-1] in ".,;" and not _NUMBERED_HEADING_RE.match(text):
         return False
-    if leads_into_next(text) or dated_participle_line(text):
-        return False  # "Beslutad december 2022": a field of the document
+    label = field_label(text)
+    if leads_into_next(text) or dated_participle_line(text) or label and not re.search(r"\d", label):
+        # "Beslutad december 2022", "Dokumentansvarig är: Anhörigsamordnare": a field of the document (not a
+        # numbered title: "Målområde 1: Ett tillgängligt stöd")
+        return False
     if CAPTION_RE.match(text) or FOOTNOTE_RE.match(text) or text.startswith(("”", '"', "»", "(")):
         return False
     return bool(re.search(r"[A-Za-zÅÄÖåäö]{2}", text))
@@ -182,8 +185,15 @@ def assemble(
 
 
 def first_heading_title(units: list[RawUnit]) -> str:
+    """The document's title: its first unit when that is a heading or a short line that ends no sentence (a
+    Word document's first line), else its first heading that leads into nothing ("Relaterade dokument:" is a
+    field's label)."""
+    first = next((u for u in units if u.text.strip()), None)
+    if first is not None and (first.kind == "heading" or first.kind == "paragraph" and len(first.text) <= 150
+                              and not first.text.rstrip().endswith((".", ":", ";", ","))):
+        return first.text.strip()
     for unit in units:
-        if unit.kind == "heading":
+        if unit.kind == "heading" and not unit.text.rstrip().endswith(":"):
             return unit.text
     for unit in units:
         if unit.text.strip():

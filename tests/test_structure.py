@@ -219,3 +219,33 @@ def test_a_line_that_goes_on_in_the_next_is_no_heading(line, leads):
     from ingest.structure import leads_into_next
 
     assert leads_into_next(line) is leads
+
+
+def test_a_markdown_file_without_markup_is_read_as_text_with_one_paragraph_a_line(tmp_path):
+    """Botkyrka's guidelines (not tuned on) come as ".md" files saved from Word: no "#", one paragraph a line, no
+    blank lines between them. Read as Markdown, every line joined the one before into one paragraph ("Diarienummer:
+    … Dokumentet är beslutat av: … Innehåll Inledning 3 Syfte 3 …") and the title was the last heading. Read as
+    text, the first line is the title, each field line stands alone (not as a heading), and a short line after a
+    paragraph's last sentence heads the next one."""
+    from index.model import DocumentInfo
+
+    path = tmp_path / "riktlinje.md"
+    path.write_text("Riktlinje för lekplatser\nFritidsförvaltningen\n\n\nDiarienummer: FRI/2025:12\n"
+                    "Dokumentet är beslutat av: Fritidsnämnden\nDokumentansvarig är: Lekplatssamordnare\n\n"
+                    "Syfte\nRiktlinjen ska ge alla barn i kommunen tillgång till trygga och tillgängliga lekplatser "
+                    "nära hemmet, och den ska ge förvaltningen ett gemensamt sätt att planera, sköta och förnya dem.\n"
+                    "Besiktning\nVarje lekplats besiktigas en gång om året av en certifierad besiktningsman, som "
+                    "skriver ett protokoll över brister och föreslår åtgärder som förvaltningen ska genomföra.\n"
+                    "Varje lekplats ska ha:\n· gungor för små barn\n· en sandlåda med lock\n"
+                    "Underhåll\nBrister som kan skada ett barn åtgärdas samma vecka som de upptäcks, och övriga "
+                    "brister åtgärdas inom tre månader enligt den plan som förvaltningen fastställer varje år.\n",
+                    encoding="utf-8")
+    info = DocumentInfo(doc_id="riktlinje", title="", source_file=path.name)
+    doc = load_document(path, info)
+    assert info.title == "Riktlinje för lekplatser"
+    kinds = {block_text(doc, b): b.kind for b in doc.blocks}
+    assert kinds["Dokumentet är beslutat av: Fritidsnämnden"] == "paragraph"
+    assert kinds["Dokumentansvarig är: Lekplatssamordnare"] == "paragraph"
+    assert kinds["Besiktning"] == "heading" and kinds["Syfte"] == "heading"
+    assert any(text.startswith("Varje lekplats besiktigas") for text in kinds)  # not glued to "Besiktning"
+    assert kinds["gungor för små barn"] == kinds["en sandlåda med lock"] == "list_item"  # "·", a Word bullet
