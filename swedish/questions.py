@@ -341,7 +341,7 @@ def asked_for(question: str, stopwords: frozenset[str]) -> tuple[list[str], list
             if word in _TIME_NOUNS or word in _SUBJECT_VERBS or re.search(r"(ade|ades|ats|des|tes)$", word) \
                     or re.search(rf"\b{re.escape(word)} sig\b", text):
                 break  # "Vilka tog …", "Hur många deltog …", "Vilka vänder sig till …": no noun
-            if i + 1 < len(candidates) and word.endswith(_ADJECTIVE_ENDINGS) \
+            if i + 1 < len(candidates) and word.endswith(_ADJECTIVE_ENDINGS) and not word.endswith("et") \
                     and f"{word} {candidates[i + 1]}" in text:
                 continue  # "vilket praktiskt problem": the noun follows its adjective (not "straffet om …")
             heads.append(word)

@@ -118,6 +118,8 @@ def test_what_is_asked_about_by_grammar():
     assert asked_for("Vilka åtgärder riktar sig till företag?", words_to_skip)[0] == ["åtgärder"]
     # A definite noun before a preposition is no adjective ("straffet om …", not "praktiskt problem").
     assert asked_for("Vad blir straffet om man inte för liggare?", words_to_skip)[0] == ["straffet"]
+    # "budget" ends in -t like a neuter adjective ("praktiskt") but is the noun: the verb follows it
+    assert asked_for("Hur stor budget avsätter nämnden?", words_to_skip)[0] == ["budget"]
     # The term of a definition question and the state of "När ska X vara Y?" are what is asked after.
     assert asked_for("Vad innebär konfidentialitet?", words_to_skip)[0] == ["konfidentialitet"]
     assert asked_for("Vad menas med social hållbarhet?", words_to_skip)[0] == ["hållbarhet"]
