@@ -90,6 +90,8 @@ def amount_evidence_missing(question: str, evidence: Sequence[EvidenceSentence])
     """"Hur mycket kostar …", "Vilken lön …": a number with a unit ("100 kr/st", "2 miljoner", "5 %")."""
     if question_type(question) != QuestionType.AMOUNT:
         return None
+    if re.search(r"\bvilk(?:en|a) (?:avgift|avgifter|kostnad|kostnader)\b", question.lower()):
+        return None  # "Vilken avgift tas ut för korttidsvistelse?" is answered by "avgift för kost" as well
     if any(states_answer_type(QuestionType.AMOUNT, e.text) for e in evidence):
         return None
     return "Dokumenten anger inget sådant belopp."
