@@ -38,6 +38,7 @@ from swedish.questions import (
     asks_how_long,
     counted_noun,
     instance_span,
+    is_body_noun,
     main_ask,
     question_type,
     states_answer_type,
@@ -575,7 +576,8 @@ def missing_asked_for(plan: QueryPlan, scope: Vocabulary, corpus: Vocabulary, an
 
     # The thing asked for must be named somewhere, as a word or as the parts of a compound (not only in scope:
     # "problem" is asked, "hinder" answers; a place named in a question need not name the document).
-    missing = [w for w in heads if not ANSWER_KIND_NOUNS.match(w) and absent(w, corpus, by_parts=True)]
+    missing = [w for w in heads if not ANSWER_KIND_NOUNS.match(w) and not is_body_noun(w)
+               and absent(w, corpus, by_parts=True)]
     # A quantity the question states ("5 miljoner kronor", "14 år") that no document in scope states.
     quantity_re = r"(?<![\w,.:/–-])\d{1,5}(?:[,.]\d+)?(?:\s*[-–]\s*\d+)?(?![\w:/-])(?:\s+[^\W\d_]+)?"
     for quantity in re.findall(quantity_re, plan.question):

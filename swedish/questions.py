@@ -37,6 +37,12 @@ _BODY_NOUNS = (r"(myndighet|organisation|instans|nämnd|styrelse|förvaltning|ak
 _BODY_NOUN_RE = re.compile(rf"\bvilk(?:en|et|a) (?:\w+ )?({_BODY_NOUNS})")
 
 
+def is_body_noun(word: str) -> bool:
+    """"myndighet", "nämnder", "kommunen": a kind of body, answered by a body's name ("Socialstyrelsen",
+    "socialnämnden"), which need not repeat the word."""
+    return re.fullmatch(_BODY_NOUNS, word.lower()) is not None
+
+
 def asked_body_noun(question: str) -> str:
     """The body noun of "Vilket departement …", "Vilka nämnder …" (its base form), or "" (also for a question of
     another type that contains the phrase: "Kan jag vaccinera mig i vilken region jag vill?")."""
