@@ -173,6 +173,9 @@ def _parse_pdf(data: bytes, info: DocumentInfo,
 _MD_HEADING_RE = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 _MD_LIST_RE = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+(.*)$")
 _MD_RULE_RE = re.compile(r"^\s*([-*_]\s*){3,}$")
+# A line of nothing but links to places in the same document ("[Lagen om tilläggsskatt](#F1)",
+# "**[Finansdepartementet](#R3)**"): an entry of the table of contents, no text of its own.
+_MD_ANCHOR_LINKS_RE = re.compile(r"^\s*(?:(?:\*\*|__)?\[[^\]]+\]\(#[^)\s]*\)(?:\*\*|__)?\s*)+$")
 _MD_TABLE_SEP_RE = re.compile(r"^\s*\|?\s*:?-{2,}")
 
 
@@ -184,6 +187,7 @@ def _md_inline(text: str) -> str:
     text = re.sub(r"(\*\*|__)(.+?)\1", r"\2", text)
     text = re.sub(r"(?<![\w*])([*_])(?!\s)(.+?)(?<!\s)\1(?![\w*])", r"\2", text)
     text = text.replace("`", "")
+    text = re.sub(r"\\([\\`*_{}\[\]()#+\-.!|>~<])", r"\1", text)  # "hälso\- och", "(2023:490\)": escapes
     return collapse_spaces(text.lstrip("»«"))
 
 
@@ -216,7 +220,7 @@ def parse_markdown(text: str) -> list[RawUnit]:
 
     for raw_line in text.split("\n"):
         line = raw_line.rstrip()
-        if not line.strip() or _MD_RULE_RE.match(line) or is_toc_line(line):
+        if not line.strip() or _MD_RULE_RE.match(line) or is_toc_line(line) or _MD_ANCHOR_LINKS_RE.match(line):
             flush()
             continue
         heading = _MD_HEADING_RE.match(line)

@@ -249,3 +249,20 @@ def test_a_markdown_file_without_markup_is_read_as_text_with_one_paragraph_a_lin
     assert kinds["Besiktning"] == "heading" and kinds["Syfte"] == "heading"
     assert any(text.startswith("Varje lekplats besiktigas") for text in kinds)  # not glued to "Besiktning"
     assert kinds["gungor för små barn"] == kinds["en sandlåda med lock"] == "list_item"  # "·", a Word bullet
+
+
+def test_markdown_escapes_are_undone_and_a_table_of_contents_of_links_is_no_text(tmp_path):
+    """Regeringskansliet's list of new laws (Markdown, not tuned on) wrote "hälso\\- och" and "(2023:490\\)", quoted
+    with their backslashes, and its table of contents, a line of links to its own sections each, became one long
+    paragraph that answered every question."""
+    from index.model import DocumentInfo
+
+    path = tmp_path / "lagar.md"
+    path.write_text("# Nya lagar\n\n## Innehåll\n\n**[Finansdepartementet](#R3)**\n[Sänkt skatt på bensin](#F1)\n"
+                    "[Statsbidrag till hälso\\- och sjukvården](#F2)\n\n## Statsbidrag\n\n"
+                    "Förordningen (2023:490\\) om statsbidrag till hälso\\- och sjukvårdens beredskap börjar gälla. "
+                    "Läs mer hos [Regeringen](https://www.regeringen.se).\n", encoding="utf-8")
+    doc = load_document(path, DocumentInfo(doc_id="lagar", title="", source_file=path.name))
+    assert "\\" not in doc.text and "Sänkt skatt på bensin" not in doc.text
+    assert "Förordningen (2023:490) om statsbidrag till hälso- och sjukvårdens beredskap börjar gälla." in doc.text
+    assert "Läs mer hos Regeringen." in doc.text  # a link to elsewhere keeps its text
