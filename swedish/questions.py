@@ -318,8 +318,8 @@ _SUBJECT_VERBS = frozenset(_FINITE_VERBS) | {
 _PASSIVE_SUBJECT_RE = re.compile(r"^(?:och )?hur (?:\w+ )?(?:\w{3,}(?<!ss)s) ([\wåäöé-]{3,})")
 # "Vad kostar ett årskort på simhallen?", "Hur mycket kostar systemet?": what costs is what the question is about
 # (an amount in the documents is no answer unless they name the thing).
-_PRICED_RE = re.compile(r"^(?:och )?(?:vad|hur mycket) (?:kostar|kostade) (?:en |ett |det |den |de |själva )?"
-                        r"(?!det\b|att\b)([\wåäöé-]{3,})")
+_PRICED_RE = re.compile(r"^(?:och )?(?:vad|hur mycket) (?:kostar|kostade)\b"
+                        r"(?: (?:en |ett |det |den |de |själva )?(?!det\b|att\b)([\wåäöé-]{3,}))?")
 # "Vad rekommenderas vid depression?", "Hur länge behandlar man vid lunginflammation?": the situation the
 # question is about.
 _CONDITION_RE = re.compile(r"^(?:och )?(?:vad|hur|vilk(?:en|et|a)|när|vem)\b.{0,60}?\bvid\s+(.+)$")
@@ -339,7 +339,7 @@ def asked_for(question: str, stopwords: frozenset[str]) -> tuple[list[str], list
     "Vad rekommenderas vid X?"."""
     text = _plain(question)
     heads: list[str] = []
-    priced = _PRICED_RE.search(text) or re.match(r"^(?:och )?(?:vad|hur mycket) (?:kostar|kostade)\b", text)
+    priced = _PRICED_RE.search(text)
     match = _WH_HEAD_RE.search(text) if not priced else None  # "hur mycket kostar": "kostar" is no noun
     if match:
         candidates = [w for w in match.group(1).split() if w not in stopwords]
@@ -352,7 +352,7 @@ def asked_for(question: str, stopwords: frozenset[str]) -> tuple[list[str], list
                 continue  # "vilket praktiskt problem": the noun follows its adjective (not "straffet om …")
             heads.append(word)
             break
-    if priced and priced.groups() and priced.group(1) not in stopwords:
+    if priced and priced.group(1) and priced.group(1) not in stopwords:
         heads.append(priced.group(1))
     passive = _PASSIVE_SUBJECT_RE.search(text) if not heads and not priced else None
     if passive and passive.group(1) not in stopwords:
