@@ -405,6 +405,18 @@ HOME_CARE = (
 )
 
 
+def test_a_topic_the_document_narrows_but_never_names_is_refused_by_name(tmp_path, make_settings):
+    """"Vad säger … om hemtjänst för nyanlända?" over guidelines that say much about hemtjänst and nothing about
+    newcomers: the word that narrows the topic is what the question is about, so it is refused by that word even
+    though the other word of the topic is everywhere."""
+    assistant = assistant_over(make_settings, tmp_path, "hemtjanst.md", HOME_CARE)
+    narrowed = assistant.ask("Vad säger riktlinjerna om hemtjänst för nyanlända?")
+    assert narrowed.refused and "nämner inte ”nyanlända”" in narrowed.answer
+    assert narrowed.citations, "the refusal shows what the document does say"
+    covered = assistant.ask("Vad säger riktlinjerna om hemtjänst och trygghetslarm?")
+    assert not covered.refused
+
+
 def test_a_passage_the_document_repeats_is_shown_once_among_the_nearest(tmp_path, make_settings):
     """A summary repeats its chapter word for word: a refusal's nearest passages show the sentence once."""
     repeated = "Gravida rekommenderas att vara regelbundet fysiskt aktiva under hela graviditeten."
