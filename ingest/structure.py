@@ -186,11 +186,12 @@ def assemble(
 
 def first_heading_title(units: list[RawUnit]) -> str:
     """The document's title: its first unit when that is a heading or a short line that ends no sentence (a
-    Word document's first line), else its first heading that leads into nothing ("Relaterade dokument:" is a
-    field's label)."""
+    Word document's first line) nor is a field ("Antagen av: Kommunstyrelsen" opens an information block),
+    else its first heading that leads into nothing ("Relaterade dokument:" is a field's label)."""
     first = next((u for u in units if u.text.strip()), None)
     if first is not None and (first.kind == "heading" or first.kind == "paragraph" and len(first.text) <= 150
-                              and not first.text.rstrip().endswith((".", ":", ";", ","))):
+                              and not first.text.rstrip().endswith((".", ":", ";", ","))
+                              and field_label(first.text) is None):
         return first.text.strip()
     for unit in units:
         if unit.kind == "heading" and not unit.text.rstrip().endswith(":"):

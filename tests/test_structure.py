@@ -9,7 +9,9 @@ import pytest
 from common.settings import PROJECT_ROOT
 from index.model import ParsedDocument
 from ingest.catalog import load_catalog
+from ingest.cleaning import RawUnit
 from ingest.loaders import load_document
+from ingest.structure import first_heading_title
 
 CORPUS = PROJECT_ROOT / "corpus"
 STRATEGY = "regional-strategi-foraldraskapsstod-orebro-lan-2024-2030-remiss.txt"
@@ -249,6 +251,19 @@ def test_a_markdown_file_without_markup_is_read_as_text_with_one_paragraph_a_lin
     assert kinds["Besiktning"] == "heading" and kinds["Syfte"] == "heading"
     assert any(text.startswith("Varje lekplats besiktigas") for text in kinds)  # not glued to "Besiktning"
     assert kinds["gungor för små barn"] == kinds["en sandlåda med lock"] == "list_item"  # "·", a Word bullet
+
+
+def test_a_document_that_opens_with_its_information_block_is_titled_by_its_first_heading():
+    """Olofström's action plan (a PDF not tuned on) prints its information block above its title, in the body
+    font: its first line "Antagen av: Koncernchefsgruppen" became the title of every citation. A field line opens
+    an information block; it names no document."""
+    units = [RawUnit("paragraph", "Antagen av: Koncernchefsgruppen"), RawUnit("paragraph", "Datum: 2023-03-31"),
+             RawUnit("paragraph", "Giltighetstid: 31 december 2026"),
+             RawUnit("heading", "Handlingsplan för cykeltrafik", level=1), RawUnit("heading", "Bakgrund", level=2),
+             RawUnit("paragraph", "Fler ska cykla till arbetet och skolan.")]
+    assert first_heading_title(units) == "Handlingsplan för cykeltrafik"
+    titled = [RawUnit("paragraph", "Plan för cykeltrafik i Exempelby"), *units]
+    assert first_heading_title(titled) == "Plan för cykeltrafik i Exempelby"  # a first line without a colon
 
 
 def test_markdown_escapes_are_undone_and_a_table_of_contents_of_links_is_no_text(tmp_path):
