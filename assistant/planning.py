@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 from swedish.language import looks_english
 from swedish.questions import ANSWER_KIND_NOUNS, QuestionType, defined_term, degree_words_asked, question_type
+from swedish.sentences import record_aspects
 from swedish.tokens import STOPWORDS, SwedishAnalyzer, words
 
 # Words that carry the question's form, not its topic.
@@ -55,6 +56,11 @@ DOCUMENT_TYPE_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("proposition", ("proposition", "prop")),
     ("direktiv", ("direktiv", "kommittédirektiv")),
 )
+# A document spoken of as a document ("planen", "länsstrategin", "styrdokumentet", "riktlinjerna", "policyn"):
+# a question about its record ("När antogs planen?") is about the document itself.
+_DOCUMENT_NOUN_RE = re.compile(
+    r"\b\w*(?:plan|strategi|policy|riktlinje|program|föreskrift|handbok|rapport|dokument|reglemente|rutin|"
+    r"vägledning)(?:en|n|er|erna|et|met|ens|ets|ns|ernas|na|s)?\b")
 # Words that make up organisation names without naming one ("Region", "kommun", "Länsstyrelsen i").
 _ORGANISATION_PARTS = frozenset({
     "region", "regionen", "kommun", "kommuns", "kommunen", "kommuner", "länsstyrelsen", "länsstyrelse", "stad",
@@ -270,6 +276,9 @@ class QueryPlan:
     followup: bool = False
     naming_tokens: list[str] = field(default_factory=list)  # stems of words that only name a document
     foreign: bool = False  # not Swedish: words cannot match, meaning must
+    # What the question asks of a document's own record ("När antogs planen?": adopted), when it speaks of a
+    # document: the information block of the documents in question answers it (``swedish.record_aspects``).
+    record_aspects: frozenset[str] = frozenset()
 
     @property
     def asking(self) -> str:
@@ -342,6 +351,8 @@ class QueryPlanner:
             dense_text=dense, content_words=content, expansions=expansions, doc_ids=doc_ids,
             compare=compare, followup=followup, naming_tokens=naming, scoped=scoped, explicit=scoped and explicit,
             foreign=looks_english(question),
+            record_aspects=frozenset() if not _DOCUMENT_NOUN_RE.search(effective.lower()) else record_aspects(
+                question if question_type(question) != QuestionType.OTHER else effective),  # as ``asking``
         )
 
     def plan_conversation(self, question: str, history: Sequence[str] = ()) -> QueryPlan:

@@ -20,7 +20,7 @@ from index.model import Chunk, ParsedDocument
 from index.reader import IndexReader
 from swedish.dates import dated_participle_line
 from swedish.questions import QuestionType
-from swedish.sentences import LEAD_IN_ENDINGS, OPEN_ENDINGS, field_label, sentence_spans
+from swedish.sentences import LEAD_IN_ENDINGS, OPEN_ENDINGS, field_label, record_aspects, sentence_spans
 from swedish.tokens import STOPWORDS, matched_stems
 
 
@@ -63,12 +63,13 @@ def list_lead_in(doc: ParsedDocument, offset: int) -> tuple[int, int] | None:
 def field_leans_on(text: str, spans: list[tuple[int, int]]) -> list[int | None]:
     """For each sentence span, the index of the span it leans on, or None: a field line whose label is one
     word ("Datum: 2023-02-20") says what its value is only with the field line right above it
-    ("Fastställt av: Kommunfullmäktige"), with nothing but line breaks between them (``field_label``)."""
+    ("Fastställt av: Kommunfullmäktige"), with nothing but line breaks between them (``field_label``); one that
+    says what it records ("Giltighetstid: 31 december 2026", ``record_aspects``) stands alone."""
     labels = [field_label(text[a:b]) if _whole_line(text, a, b) else None for a, b in spans]
     leans: list[int | None] = [None] * len(spans)
     for i in range(1, len(spans)):
         if labels[i] is not None and labels[i - 1] is not None and len(labels[i].split()) == 1 \
-                and not text[spans[i - 1][1]:spans[i][0]].strip():
+                and not record_aspects(labels[i]) and not text[spans[i - 1][1]:spans[i][0]].strip():
             leans[i] = i - 1
     return leans
 
@@ -217,6 +218,22 @@ class SentenceRanker:
         return i is not None and i + 1 < len(doc.blocks) and not doc.text[end:doc.blocks[i].end].strip() \
             and doc.blocks[i].kind != "list_item" and doc.blocks[i + 1].kind == "list_item"
 
+    def _records(self, doc_id: str, start: int, spans: list[tuple[int, int]], leans_on: list[int | None], i: int,
+                 plan: QueryPlan, text: str) -> bool:
+        """The sentence at ``spans[i]`` is a field of its document's information block that records what the
+        question asks of the document (all of it: "Ansvarig för revidering" for "Vem ansvarar för att revidera
+        planen?", not "För uppföljning ansvarar"), itself or as the one-word field under such a field ("Datum:
+        2023-03-31" under "Antagen av: Koncernchefsgruppen")."""
+        block = self.index.information_blocks.get(doc_id)
+        if block is None or not block[0] <= start < block[1]:
+            return False
+        label = field_label(text[spans[i][0]:spans[i][1]])
+        recorded = record_aspects(label) if label is not None else frozenset()
+        if not recorded and leans_on[i] is not None:  # "Datum" says what it dates only with the field above
+            a, b = spans[leans_on[i]]
+            recorded = record_aspects(field_label(text[a:b]) or "")
+        return bool(recorded) and plan.record_aspects <= recorded
+
     @staticmethod
     def _not_an_answer(text: str, kind: str, tokens: set[str], question_tokens: set[str], statement: bool) -> float:
         """A penalty for what cannot answer on its own: a heading, a footnote, a fragment or header line, a
@@ -268,7 +285,11 @@ class SentenceRanker:
                     around = around | matched_stems(weights, above.tokens)
                 elif kind == "list_item" and (lead := self._lead_in(chunk.doc_id, start)) is not None:
                     around = around | matched_stems(weights, lead)  # "a) revisor på 1 år" under "Årsmötet väljer:"
-                if facts.dated and matched and asked.kind == QuestionType.WHEN:
+                if plan.record_aspects and self._records(chunk.doc_id, start, spans, leans_on, i, plan, doc.text):
+                    # "Giltighetstid: 31 december 2026" answers "Hur länge gäller planen?": a field of the
+                    # document's information block is about the document, whatever the question calls it.
+                    matched = set(weights)
+                elif facts.dated and matched and asked.kind == QuestionType.WHEN:
                     # "Beslutad december 2022" under a policy's title answers "När beslutades policyn?": the
                     # document's own field line is about the document, whatever the question calls it.
                     matched = set(weights)

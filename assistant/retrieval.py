@@ -122,10 +122,24 @@ class HybridRetriever:
                         node.score = (node.score or 0.0) + self.named_boost
                 nodes.sort(key=lambda n: -(n.score or 0.0))
             per_group.append(nodes)
-        fused = _interleave(per_group, self.candidates * len(groups))
+        if plan.record_aspects:
+            per_group.append(self._information_blocks(plan, named, per_group[0], doc_ids))
+        fused = _interleave(per_group, self.candidates * len(per_group))
         chunks = [RetrievedChunk(self.index.chunks[n.node.node_id], float(n.score or 0.0), i)
                   for i, n in enumerate(fused) if n.node.node_id in self.index.chunks]
         return RetrievalResult(chunks, bool(failures))
+
+
+    def _information_blocks(self, plan: QueryPlan, named: list[str], found: list[NodeWithScore],
+                            doc_ids: list[str] | None, documents: int = 3) -> list[NodeWithScore]:
+        """The information blocks of the documents a question about a document's record speaks of ("Hur länge
+        gäller planen?"): the named ones, else those of the best passages found. Such a block is a few field
+        lines that share hardly a word with the question ("Giltighetstid: 31 december 2026"), so neither search
+        finds it; each comes with the score of the best passage."""
+        chosen = named or list(dict.fromkeys(n.node.metadata.get("doc_id") for n in found))[:documents]
+        top = max((n.score or 0.0 for n in found), default=0.0)
+        return [NodeWithScore(node=chunk_node(c), score=top) for d in chosen if not doc_ids or d in doc_ids
+                for c in self.index.information_chunks(d)]
 
 
 def _interleave(groups: list[list[NodeWithScore]], limit: int) -> list[NodeWithScore]:

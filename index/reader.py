@@ -24,8 +24,9 @@ from index.embedders import embedder_id, make_embedder
 from index.knowledge import Knowledge
 from index.layout import DataLayout, DocumentEntry, Manifest
 from index.lexical import LexicalIndex
-from index.model import Chunk, ParsedDocument
+from index.model import Block, Chunk, ParsedDocument
 from index.vectorstore import StoreError, VectorHit, VectorStore, open_vector_store
+from swedish.sentences import field_label
 
 
 class IndexNotReadyError(RuntimeError):
@@ -92,6 +93,15 @@ class IndexReader:
         for chunk in self.chunks.values():
             by_doc.setdefault(chunk.doc_id, []).append(chunk)
         self.chunks_by_doc = {d: sorted(cs, key=lambda c: c.start) for d, cs in by_doc.items()}
+        self.information_blocks = {d: span for d, doc in self.documents.items()
+                                   if (span := information_block(doc)) is not None}
+
+    def information_chunks(self, doc_id: str) -> list[Chunk]:
+        """The chunks that hold the document's information block (``information_block``)."""
+        span = self.information_blocks.get(doc_id)
+        if span is None:
+            return []
+        return [c for c in self.chunks_by_doc.get(doc_id, []) if c.start < span[1] and c.end > span[0]]
 
     def stems_used(self, doc_ids: Iterable[str]) -> list[str]:
         """The sorted stems that ``doc_ids`` use (for "does this scope mention X at all?"); computed once per
@@ -230,3 +240,18 @@ class IndexReader:
         table = self.sentences[doc_id]
         rows = table.rows_within(start, end)
         return [table.spans[i] for i in rows], np.asarray(table.vectors[rows], dtype=np.float32)
+
+
+def information_block(doc: ParsedDocument, first_blocks: int = 20, min_fields: int = 2) -> tuple[int, int] | None:
+    """The span of a document's information block: the first run of field lines near its start ("Fastställt
+    av: Kommunfullmäktige", "Datum: 2023-02-20", "Giltighetstid: 31 december 2026"), where a steering
+    document records itself; None when it has none."""
+    run: list[Block] = []
+    for block in doc.blocks[:first_blocks]:
+        if block.kind == "paragraph" and field_label(doc.text[block.start:block.end]) is not None:
+            run.append(block)
+            continue
+        if len(run) >= min_fields:
+            break
+        run = []
+    return (run[0].start, run[-1].end) if len(run) >= min_fields else None

@@ -128,3 +128,26 @@ def field_label(line: str) -> str | None:
     if not match or len(match.group("label").split()) > _MAX_LABEL_WORDS:
         return None
     return match.group("label").strip()
+
+
+# What a document's information block records about the document itself, as Swedish says it in a field's label
+# ("Fastställt av", "Giltighetstid", "För revidering ansvarar", "Dokumentet ersätter") and in a question about
+# the document ("När antogs planen?", "Hur länge gäller strategin?", "Vem ansvarar för att revidera den?").
+_RECORD_ASPECTS = (
+    ("adopted", re.compile(r"\b(?:antag\w*|antog\w*|antas|fastställ\w*|godkän\w*|beslut\w*|beslöt)")),
+    ("valid", re.compile(r"\bgiltig\w*|\bgäller\s+(?:\w+\s+){0,2}(?:till|t\.\s?o\.\s?m\.?|fram till|tills)\b|"
+                         r"\b(?:hur länge|till när) gäller\b|\bupphör\w*|\blöper\s+(?:\w+\s+){0,2}ut\b")),
+    ("replaces", re.compile(r"\bersät\w*")),
+    ("revision", re.compile(r"\brevider\w*|\brevision\w*")),
+    ("follow_up", re.compile(r"\bfölj\w*\s+(?:\w+\s+){0,2}upp\b|\buppfölj\w*")),
+    ("responsible", re.compile(r"ansvar\w*|\bdokumentägare\b")),  # "Dokumentansvarig"
+    # "Vem gäller planen för?", the label "Dokumentet gäller för" (not "gäller planen för klimat och energi")
+    ("applies", re.compile(r"\bgäller\s+(?:\w+\s+){0,2}för\s*\??\s*$|\bomfatt\w*")),
+)
+
+
+def record_aspects(text: str) -> frozenset[str]:
+    """What a field's label or a question says of a document's own record: when and by whom it was adopted, how
+    long it is valid, what it replaces, who revises it or follows it up, whom it applies to."""
+    lowered = text.lower()
+    return frozenset(name for name, pattern in _RECORD_ASPECTS if pattern.search(lowered))

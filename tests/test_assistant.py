@@ -394,6 +394,32 @@ def test_a_difference_is_answered_with_both_sides(tmp_path, make_settings):
     assert "Hemtjänst ges i den enskildes hem" in answer.answer and "trygghetslarm är ett armband" in answer.answer
 
 
+# A steering document's information block above its title, as a PDF of a municipal template gives it.
+RECORDED_PLAN = """Antagen av: Kommunstyrelsen
+
+Datum: 2024-11-04
+
+Ersätter: Trafikplan för Exempelby 2015
+
+Ansvarig för revidering: Trafikstrateg
+
+Giltighetstid: 31 december 2028
+
+# Plan för trafiksäkerhet i Exempelby
+
+## Bakgrund
+
+Planen beskriver hur kommunen ska minska antalet skadade i trafiken. Planen bygger på nollvisionen och på
+kommunens översiktsplan. Planen tar upp gång, cykel, kollektivtrafik och bil.
+
+## Åtgärder
+
+Kommunen bygger säkra passager vid alla skolor under planperioden. Hastigheten sänks till 30 km/h nära skolor
+och förskolor. Planen följs upp varje år i samband med årsredovisningen, och trafiknämnden får en rapport om
+olyckorna i kommunen. Cykelbanorna byggs ut enligt planens karta.
+"""
+
+
 HOME_CARE = (
     "# Riktlinjer för hemtjänst\n\n## Insatser\n\n"
     "Hemtjänst ges i den enskildes hem och omfattar hjälp med personlig omvårdnad, städning och inköp. "
@@ -415,6 +441,22 @@ def test_a_topic_the_document_narrows_but_never_names_is_refused_by_name(tmp_pat
     assert narrowed.citations, "the refusal shows what the document does say"
     covered = assistant.ask("Vad säger riktlinjerna om hemtjänst och trygghetslarm?")
     assert not covered.refused
+
+
+def test_what_a_document_records_of_itself_is_answered_from_its_information_block(tmp_path, make_settings):
+    """Olofström's action plan (not tuned on) records above its title how long it is valid and who revises it,
+    in field lines that share no word with "Hur länge gäller planen?" and one ("ansvar") with "Vem ansvarar för
+    att revidera planen?": neither search found them, and the plan's prose answered. A question about a
+    document's own record gets the field that records it."""
+    assistant = assistant_over(make_settings, tmp_path, "trafiksakerhetsplan.md", RECORDED_PLAN)
+    valid = assistant.ask("Hur länge gäller planen?")
+    assert not valid.refused and valid.citations[0].quote == "Giltighetstid: 31 december 2028"
+    revised = assistant.ask("Vem ansvarar för att revidera planen?")
+    assert revised.citations[0].quote == "Ansvarig för revidering: Trafikstrateg"
+    adopted = assistant.ask("När antogs planen?")  # the date field says what it dates with the field above it
+    assert [c.quote for c in adopted.citations[:2]] == ["Antagen av: Kommunstyrelsen", "Datum: 2024-11-04"]
+    followed = assistant.ask("Hur ofta följs planen upp?")  # what the record does not hold, the text answers
+    assert "varje år" in followed.answer and "Ansvarig för revidering" not in followed.answer
 
 
 def test_a_passage_the_document_repeats_is_shown_once_among_the_nearest(tmp_path, make_settings):

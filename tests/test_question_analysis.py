@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from assistant.planning import QUESTION_WORDS, build_mentions, lower_case_words
 from swedish.questions import QuestionType, answer_span, asked_for, leans_on_previous, question_type
-from swedish.sentences import sentences
+from swedish.sentences import record_aspects, sentences
 from swedish.tokens import STOPWORDS, matched_stems, stem_matches
 
 
@@ -722,3 +722,26 @@ def test_which_fee_is_answered_by_what_the_fee_is_for_as_well_as_by_an_amount():
     evidence = [EvidenceSentence("Vid korttidsvistelse tas avgift ut för kost.", "riktlinje", 0.8)]
     assert amount_evidence_missing("Vilken avgift tas ut för korttidsvistelse?", evidence) is None
     assert amount_evidence_missing("Hur mycket kostar en korttidsvistelse?", evidence) is not None
+
+
+@pytest.mark.parametrize("text, aspects", [
+    ("Hur länge gäller strategin?", {"valid"}),
+    ("Till när gäller riktlinjen?", {"valid"}),
+    ("Hur länge gäller handlingsplanen för klimat och energi?", {"valid"}),  # "för" belongs to the title
+    ("Dokumentet gäller till och med", {"valid"}),
+    ("Giltighetstid", {"valid"}),
+    ("Vem gäller policyn för?", {"applies"}),
+    ("Dokumentet gäller för", {"applies"}),
+    ("När antogs planen?", {"adopted"}),
+    ("Dokumentet är beslutat av", {"adopted"}),
+    ("Vem ansvarar för att revidera planen?", {"responsible", "revision"}),
+    ("För revidering ansvarar", {"responsible", "revision"}),
+    ("För eventuell uppföljning och tidplan för denna ansvarar", {"follow_up", "responsible"}),
+    ("Hur ofta ska strategin följas upp?", {"follow_up"}),
+    ("Vilka dokument ersätts av planen?", {"replaces"}),
+    ("Dokumentansvarig är", {"responsible"}),
+    ("Datum", set()),
+    ("Vad innehåller planen?", set()),
+])
+def test_what_a_question_or_a_field_says_of_a_documents_record(text, aspects):
+    assert record_aspects(text) == aspects
