@@ -459,6 +459,22 @@ def test_what_a_document_records_of_itself_is_answered_from_its_information_bloc
     assert "varje år" in followed.answer and "Ansvarig för revidering" not in followed.answer
 
 
+def test_which_body_is_refused_when_only_a_passage_on_less_of_the_question_names_one(tmp_path, make_settings):
+    """"Vilken kommun har en egen budget …?" over notes that say "En kommun har en egen budget …" and name a
+    kommun only where they say less of the question: that name is no answer, and no sentence on the question
+    names one, so the documents do not say which."""
+    text = ("# Anteckningar från dialogerna med kommunerna\n\n"
+            "En kommun berättar att den har en egen budget för fritidsverksamheten och en plan för den. "
+            "Fritidsverksamheten i Bjuv har öppet tre kvällar i veckan. "
+            "Flera kommuner vill samarbeta mer med föreningarna. "
+            "Fritidsverksamheten når främst pojkar mellan 13 och 16 år.\n")
+    assistant = assistant_over(make_settings, tmp_path, "dialoger.md", text)
+    answer = assistant.ask("Vilken kommun har en egen budget för fritidsverksamheten?")
+    assert answer.refused and "ingen sådan kommun" in answer.answer
+    named = assistant.ask("Vilken kommun har öppet tre kvällar i veckan?")
+    assert not named.refused and "Bjuv" in named.answer
+
+
 def test_a_passage_the_document_repeats_is_shown_once_among_the_nearest(tmp_path, make_settings):
     """A summary repeats its chapter word for word: a refusal's nearest passages show the sentence once."""
     repeated = "Gravida rekommenderas att vara regelbundet fysiskt aktiva under hela graviditeten."
