@@ -250,14 +250,16 @@ def test_field_lines_and_what_a_one_word_label_leans_on():
     assert field_label("Datum: 2023-02-20") == "Datum"
     assert field_label("Styrgruppen består av:") is None  # a lead-in to a list, no value
     assert field_label("Det här är en mening. Och en till: med kolon.") is None
-    text = ("Strategi för X\n\nFastställt av: Kommunfullmäktige\nDatum: 2023-02-20\nAnsvarig: Socialnämnden\n\n"
-            "Inledning\nDatum: i texten är ingen fältrad här, men en vanlig mening efter en rubrik.")
+    text = ("Strategi för X\n\nFastställt av: Kommunfullmäktige\nDatum: 2023-02-20\nDnr: KS 2023/12\n"
+            "Giltighetstid: 2023-2026\n\nInledning\nDatum: i texten är ingen fältrad här, men en vanlig mening efter "
+            "en rubrik.")
     spans = [(m.start(), m.end()) for m in re.finditer(r"[^\n]+", text)]  # a block per line, as ingest makes them
     lines = [text[a:b] for a, b in spans]
     leans = field_leans_on(text, spans)
     assert leans[lines.index("Datum: 2023-02-20")] == lines.index("Fastställt av: Kommunfullmäktige")
-    assert leans[lines.index("Ansvarig: Socialnämnden")] == lines.index("Datum: 2023-02-20")
+    assert leans[lines.index("Dnr: KS 2023/12")] == lines.index("Datum: 2023-02-20")
     assert leans[lines.index("Fastställt av: Kommunfullmäktige")] is None  # its label says what it is
+    assert leans[lines.index("Giltighetstid: 2023-2026")] is None  # so does this one-word label (record_aspects)
     assert all(leans[i] is None for i, line in enumerate(lines) if "vanlig mening" in line)
 
 
