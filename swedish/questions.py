@@ -278,6 +278,11 @@ def leans_on_previous(sentence: str) -> bool:
 _WH_HEAD_RE = re.compile(r"\b(?:vilken|vilket|vilka|hur många|hur mycket|vem är|vem var|vad heter|hur stor|vad blir)\s+"
                          r"((?:[\wåäöé-]+\s+){0,2}[\wåäöé-]+)")
 _ABOUT_RE = re.compile(r"\b(?:säger|står|skriver|nämner|nämns|sägs|tar .{0,20} upp|och)\b[^.!?]{0,60}?\bom\s+(.+)$")
+# "Vilka nya regler om skolskjuts …?", "Vilken information om X …": what the asked-for things are about is the
+# word after "om" right after the noun (not a verb's "om": "Vilka sanktioner kan MSB besluta om …", nor "om man
+# blir sjuk", a condition).
+_WH_ABOUT_RE = re.compile(r"^(?:och )?vilk(?:a|en|et) (?:[\wåäö]+(?:a|t) )?[\wåäö]+ om "
+                          r"(?!(?:man|jag|du|vi|ni|de|den|det|han|hon|hen)\b)([\wåäö-]+)")
 _STATE_ASK_RE = re.compile(r"^(?:och )?(?:när|(?:till |från |senast )?vilk(?:et|en) (?:år|datum|månad|tidpunkt)) "
                            r".{0,60}\b(?:vara|bli|blir|vara helt|bli helt) ([\wåäöé-]+)$")
 # "Vilket år …", "Vilket datum …": the noun names the kind of answer (a time), not what the question is about.
@@ -366,7 +371,7 @@ def asked_for(question: str, stopwords: frozenset[str]) -> tuple[list[str], list
     if defined and text.endswith(" ".join(defined).lower()) and not defined[-1].isupper() and len(defined[-1]) >= 3 \
             and defined[-1].lower() not in stopwords:
         heads.append(defined[-1])
-    about = _ABOUT_RE.search(text)
+    about = _ABOUT_RE.search(text) or _WH_ABOUT_RE.search(text)
     topic = _words_of(about.group(1), stopwords) if about else asked_situation(question, stopwords)
     return heads, topic
 
