@@ -278,11 +278,11 @@ def leans_on_previous(sentence: str) -> bool:
 _WH_HEAD_RE = re.compile(r"\b(?:vilken|vilket|vilka|hur många|hur mycket|vem är|vem var|vad heter|hur stor|vad blir)\s+"
                          r"((?:[\wåäöé-]+\s+){0,2}[\wåäöé-]+)")
 _ABOUT_RE = re.compile(r"\b(?:säger|står|skriver|nämner|nämns|sägs|tar .{0,20} upp|och)\b[^.!?]{0,60}?\bom\s+(.+)$")
-# "Vilka nya regler om skolskjuts …?", "Vilken information om X …": what the asked-for things are about is the
-# word after "om" right after the noun (not a verb's "om": "Vilka sanktioner kan MSB besluta om …", nor "om man
-# blir sjuk", a condition).
-_WH_ABOUT_RE = re.compile(r"^(?:och )?vilk(?:a|en|et) (?:[\wåäö]+(?:a|t) )?[\wåäö]+ om "
-                          r"(?!(?:man|jag|du|vi|ni|de|den|det|han|hon|hen)\b)([\wåäö-]+)")
+# "Vilka nya regler om skolskjuts …?", "Vilka åtgärder för klimatanpassning …?": what the asked-for things are
+# about is the word after the preposition right after the noun (not a verb's "om": "Vilka sanktioner kan MSB
+# besluta om …", nor a condition: "om man blir sjuk", nor a purpose: "för att …").
+_WH_ABOUT_RE = re.compile(r"^(?:och )?vilk(?:a|en|et) (?:[\wåäö]+(?:a|t) )?[\wåäö]+ (?:om|för|mot|kring) "
+                          r"(?!(?:man|jag|du|vi|ni|de|den|det|han|hon|hen|att)\b)([\wåäö-]+)")
 _STATE_ASK_RE = re.compile(r"^(?:och )?(?:när|(?:till |från |senast )?vilk(?:et|en) (?:år|datum|månad|tidpunkt)) "
                            r".{0,60}\b(?:vara|bli|blir|vara helt|bli helt) ([\wåäöé-]+)$")
 # "Vilket år …", "Vilket datum …": the noun names the kind of answer (a time), not what the question is about.

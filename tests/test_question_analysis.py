@@ -118,6 +118,8 @@ def test_what_is_asked_about_by_grammar():
     assert asked_for("Vilka nya regler om skolskjuts börjar gälla 2024?", words_to_skip)[1] == ["skolskjuts"]
     assert asked_for("Vilka sanktioner kan MSB besluta om en kommun inte följer reglerna?", words_to_skip)[1] == []
     assert asked_for("Vilka regler gäller om man blir sjuk?", words_to_skip)[1] == []
+    assert asked_for("Vilka åtgärder för klimatanpassning innehåller planen?", words_to_skip)[1] == ["klimatanpassning"]
+    assert asked_for("Vilka krav för att få bidrag finns?", words_to_skip)[1] == []
     # A word followed by the reflexive "sig" is a verb: "vilka" is the subject, nothing is asked by name.
     assert asked_for("Vilka vänder sig rådgivningen till?", words_to_skip)[0] == []
     assert asked_for("Vilka åtgärder riktar sig till företag?", words_to_skip)[0] == ["åtgärder"]
