@@ -59,8 +59,8 @@ DOCUMENT_TYPE_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
 # A document spoken of as a document ("planen", "länsstrategin", "styrdokumentet", "riktlinjerna", "policyn"):
 # a question about its record ("När antogs planen?") is about the document itself.
 _DOCUMENT_NOUN_RE = re.compile(
-    r"\b\w*(?:plan|strategi|policy|riktlinje|program|föreskrift|handbok|rapport|dokument|reglemente|rutin|"
-    r"vägledning)(?:en|n|er|erna|et|met|ens|ets|ns|ernas|na|s)?\b")
+    r"\b\w*(?:plan|strategi|policy|riktlinje|program|föreskrift|handbok|handböcker|rapport|dokument|reglemente|"
+    r"rutin|vägledning)(?:en|n|er|erna|r|rna|et|met|men|ens|ets|ns|ernas|rnas|na|s)?\b")
 # Words that make up organisation names without naming one ("Region", "kommun", "Länsstyrelsen i").
 _ORGANISATION_PARTS = frozenset({
     "region", "regionen", "kommun", "kommuns", "kommunen", "kommuner", "länsstyrelsen", "länsstyrelse", "stad",

@@ -20,7 +20,14 @@ from index.model import Chunk, ParsedDocument
 from index.reader import IndexReader
 from swedish.dates import dated_participle_line
 from swedish.questions import QuestionType
-from swedish.sentences import LEAD_IN_ENDINGS, OPEN_ENDINGS, field_label, record_aspects, sentence_spans
+from swedish.sentences import (
+    LEAD_IN_ENDINGS,
+    OPEN_ENDINGS,
+    field_label,
+    record_aspects,
+    sentence_spans,
+    share_recorded,
+)
 from swedish.tokens import STOPWORDS, matched_stems
 
 
@@ -142,6 +149,15 @@ class Thresholds:
     absent_weight: float = 0.5
 
 
+# A field of the information block that records what a question asks of the document ("Dokumentet är beslutat av:
+# …" for "Vem har beslutat riktlinjerna?") over the text's sentences that only use the question's word ("Beslutet
+# ska vara skriftligt"): as a type bonus (TYPE_BONUS in assistant.answerability).
+RECORD_BONUS = 0.15
+# The questions a field's value answers: who, when, how long, which ("Vilka dokument ersätts?"); "Och om
+# revidering?" asks what the text says of it, which its sentences say as well as the field.
+_RECORD_KINDS = (QuestionType.WHO, QuestionType.WHEN, QuestionType.LIST, QuestionType.NAME)
+
+
 LIST_QUESTION_RE = re.compile(r"^\s*(vilka|vad ingår|vad består|vilket|vad innehåller|vad har)\b", re.I)
 
 
@@ -218,21 +234,21 @@ class SentenceRanker:
         return i is not None and i + 1 < len(doc.blocks) and not doc.text[end:doc.blocks[i].end].strip() \
             and doc.blocks[i].kind != "list_item" and doc.blocks[i + 1].kind == "list_item"
 
-    def _records(self, doc_id: str, start: int, spans: list[tuple[int, int]], leans_on: list[int | None], i: int,
-                 plan: QueryPlan, text: str) -> bool:
-        """The sentence at ``spans[i]`` is a field of its document's information block that records what the
-        question asks of the document (all of it: "Ansvarig för revidering" for "Vem ansvarar för att revidera
-        planen?", not "För uppföljning ansvarar"), itself or as the one-word field under such a field ("Datum:
-        2023-03-31" under "Antagen av: Koncernchefsgruppen")."""
+    def _recorded(self, doc_id: str, start: int, spans: list[tuple[int, int]], leans_on: list[int | None], i: int,
+                  plan: QueryPlan, text: str) -> float:
+        """How much of what the question asks of the document the sentence at ``spans[i]`` records, as a field of
+        its document's information block (``share_recorded``: "Ansvarig för revidering" all of "Vem ansvarar för
+        att revidera planen?", "För uppföljning ansvarar" none), itself or as the one-word field under such a
+        field ("Datum: 2023-03-31" under "Antagen av: Koncernchefsgruppen"); 0 for any other sentence."""
         block = self.index.information_blocks.get(doc_id)
         if block is None or not block[0] <= start < block[1]:
-            return False
+            return 0.0
         label = field_label(text[spans[i][0]:spans[i][1]])
         recorded = record_aspects(label) if label is not None else frozenset()
         if not recorded and leans_on[i] is not None:  # "Datum" says what it dates only with the field above
             a, b = spans[leans_on[i]]
             recorded = record_aspects(field_label(text[a:b]) or "")
-        return bool(recorded) and plan.record_aspects <= recorded
+        return share_recorded(plan.record_aspects, recorded)
 
     @staticmethod
     def _not_an_answer(text: str, kind: str, tokens: set[str], question_tokens: set[str], statement: bool) -> float:
@@ -285,7 +301,9 @@ class SentenceRanker:
                     around = around | matched_stems(weights, above.tokens)
                 elif kind == "list_item" and (lead := self._lead_in(chunk.doc_id, start)) is not None:
                     around = around | matched_stems(weights, lead)  # "a) revisor på 1 år" under "Årsmötet väljer:"
-                if plan.record_aspects and self._records(chunk.doc_id, start, spans, leans_on, i, plan, doc.text):
+                recorded = self._recorded(chunk.doc_id, start, spans, leans_on, i, plan, doc.text) \
+                    if plan.record_aspects else 0.0
+                if recorded == 1.0:
                     # "Giltighetstid: 31 december 2026" answers "Hur länge gäller planen?": a field of the
                     # document's information block is about the document, whatever the question calls it.
                     matched = set(weights)
@@ -295,6 +313,7 @@ class SentenceRanker:
                     matched = set(weights)
                 covered = sum(weights[tok] for tok in matched)
                 covered += 0.5 * sum(weights[tok] for tok in around - matched)
+                covered = max(covered, recorded * sum(weights.values()))  # what it records of what is asked
                 s = Sentence(chunk, start, end, text, vector, chunk_rank=item.rank)
                 s.dense = float(np.dot(vector, query_vector))
                 s.coverage = covered / total if total else 0.0
@@ -305,7 +324,8 @@ class SentenceRanker:
                 if t.paragraph_weight:  # the sentence read with its paragraph: what it goes on to say counts
                     held = matched_stems(weights, facts.paragraph)
                     s.score += t.paragraph_weight * (sum(weights[tok] for tok in held) / total if total else 0.0) / 1.4
-                s.score += expected_fact_bonus(asked, text)
+                s.score += expected_fact_bonus(asked, text) + (RECORD_BONUS if recorded and asked.kind in _RECORD_KINDS
+                                                                else 0.0)
                 s.statement = facts.statement
                 s.score -= self._not_an_answer(text, kind, tokens, question_tokens, s.statement)
                 if tokens and len(tokens & title_tokens[chunk.doc_id]) >= 0.8 * len(tokens):
@@ -326,7 +346,11 @@ class SentenceRanker:
 
 
 def redundant(a: Sentence, b: Sentence, threshold: float) -> bool:
-    """Two sentences overlap in the same document, or say the same (cosine above ``threshold``)."""
+    """Two sentences overlap in the same document, or say the same (cosine above ``threshold``); two fields with
+    different labels do not ("Dokumentet beslutades den: …", "Dokumentet gäller till den: …" read alike)."""
     if a.chunk.doc_id == b.chunk.doc_id and not (a.end <= b.start or b.end <= a.start):
         return True
+    label_a, label_b = field_label(a.text), field_label(b.text)
+    if label_a is not None and label_b is not None and label_a != label_b:
+        return False
     return float(np.dot(a.vector, b.vector)) > threshold

@@ -151,3 +151,17 @@ def record_aspects(text: str) -> frozenset[str]:
     long it is valid, what it replaces, who revises it or follows it up, whom it applies to."""
     lowered = text.lower()
     return frozenset(name for name, pattern in _RECORD_ASPECTS if pattern.search(lowered))
+
+
+def share_recorded(asked: frozenset[str], recorded: frozenset[str]) -> float:
+    """How much of what a question asks of a document (``asked``) a field whose label records ``recorded``
+    (``record_aspects``) answers: the share of the things asked it records, 0 when it records something the
+    question does not ask ("Dokumentet är beslutat av" answers half of "Vem har beslutat riktlinjerna och hur länge
+    gäller de?"; "För uppföljning ansvarar" nothing of "Vem ansvarar för att revidera planen?"). Responsibility
+    only says who: a bare "Vem ansvarar för planen?" takes any field of responsibility."""
+    topics = asked - {"responsible"}
+    if not topics:
+        return 1.0 if "responsible" in recorded else 0.0
+    if recorded - asked - {"responsible"}:
+        return 0.0
+    return len(recorded & topics) / len(topics)

@@ -455,6 +455,8 @@ def test_what_a_document_records_of_itself_is_answered_from_its_information_bloc
     assert revised.citations[0].quote == "Ansvarig för revidering: Trafikstrateg"
     adopted = assistant.ask("När antogs planen?")  # the date field says what it dates with the field above it
     assert [c.quote for c in adopted.citations[:2]] == ["Antagen av: Kommunstyrelsen", "Datum: 2024-11-04"]
+    both = assistant.ask("Vem antog planerna och hur länge gäller de?")  # two things asked, one field each
+    assert {"Antagen av: Kommunstyrelsen", "Giltighetstid: 31 december 2028"} <= {c.quote for c in both.citations}
     followed = assistant.ask("Hur ofta följs planen upp?")  # what the record does not hold, the text answers
     assert "varje år" in followed.answer and "Ansvarig för revidering" not in followed.answer
 

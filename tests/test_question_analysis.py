@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from assistant.planning import QUESTION_WORDS, build_mentions, lower_case_words
 from swedish.questions import QuestionType, answer_span, asked_for, leans_on_previous, question_type
-from swedish.sentences import record_aspects, sentences
+from swedish.sentences import record_aspects, sentences, share_recorded
 from swedish.tokens import STOPWORDS, matched_stems, stem_matches
 
 
@@ -754,3 +754,24 @@ def test_which_fee_is_answered_by_what_the_fee_is_for_as_well_as_by_an_amount():
 ])
 def test_what_a_question_or_a_field_says_of_a_documents_record(text, aspects):
     assert record_aspects(text) == aspects
+
+
+def test_how_much_of_what_is_asked_of_a_document_a_field_records():
+    adopted_and_valid = record_aspects("Vem har beslutat riktlinjerna och hur länge gäller de?")
+    assert share_recorded(adopted_and_valid, record_aspects("Dokumentet är beslutat av")) == 0.5
+    assert share_recorded(adopted_and_valid, record_aspects("Dokumentet gäller för")) == 0.0  # not asked
+    revision = record_aspects("Vem ansvarar för att revidera planen?")
+    assert share_recorded(revision, record_aspects("Ansvarig för revidering")) == 1.0
+    assert share_recorded(revision, record_aspects("För uppföljning ansvarar")) == 0.0
+    assert share_recorded(record_aspects("Vem ansvarar för planen?"), record_aspects("Dokumentansvarig")) == 1.0
+
+
+@pytest.mark.parametrize("word, names_a_document", [
+    ("riktlinjerna", True), ("riktlinjer", True), ("policyn", True), ("programmet", True), ("programmen", True),
+    ("handböckerna", True), ("länsstrategin", True), ("styrdokumentet", True), ("föreskrifterna", True),
+    ("planering", False), ("planerade", False), ("rapporterade", False),
+])
+def test_a_document_spoken_of_as_a_document(word, names_a_document):
+    from assistant.planning import _DOCUMENT_NOUN_RE
+
+    assert bool(_DOCUMENT_NOUN_RE.search(word)) is names_a_document
