@@ -110,11 +110,25 @@ def unknown_names(question: str, analyzer: SwedishAnalyzer, known_terms: Collect
     lexicon = analyzer.lexicon
     names = []
     for token in question_names(question):
-        parts = [p for p in token.lower().split("-") if p]
-        if all(_known(p, lexicon, known_terms) or _known_compound(p, lexicon, known_terms) for p in parts):
-            continue
+        parts = [p for p in token.split("-") if p]
+        if all(_known(p.lower(), lexicon, known_terms) or _known_compound(p.lower(), lexicon, known_terms)
+               or (p.islower() and _inflection_known(p, lexicon)) for p in parts):
+            continue  # a lower-case part is a word in any inflection: "taxan" of "VA-taxan" where the text has "taxa"
         names.append(token)
     return names
+
+
+def _inflection_known(word: str, lexicon: frozenset[str]) -> bool:
+    """Some form of ``word`` is in the lexicon: the same stem, or the stem without the definite -n of a word that
+    ends in a vowel ("taxan" of "taxa", which the stemmer keeps apart)."""
+    stems = _lexicon_stems(lexicon)
+    return stem_word(word) in stems or (re.search(r"[aeiouyåäö]n$", word) is not None and stem_word(word[:-1]) in stems)
+
+
+@lru_cache(maxsize=4)
+def _lexicon_stems(lexicon: frozenset[str]) -> frozenset[str]:
+    """The Swedish stems of the lexicon's words, once per lexicon."""
+    return frozenset(stem_word(w) for w in lexicon)
 
 
 def question_names(question: str) -> list[str]:
@@ -598,6 +612,11 @@ def missing_asked_for(plan: QueryPlan, scope: Vocabulary, corpus: Vocabulary, an
     if plan.explicit:
         missing += [n for n in question_names(plan.question) if absent(n, scope, by_parts=False)]
     # Every word of the topic: the one that narrows it ("nyanlända föräldrar") is what the question is about,
-    # and the document that never uses it says nothing of it, however often it uses the other.
-    missing += [w for w in topic if absent(w, scope, by_parts=True)]
+    # and the document that never uses it says nothing of it, however often it uses the other. Not an action
+    # noun before what it acts on ("utbyggnaden av kärnkraft" where the text says "bygga ny kärnkraft"): what it
+    # acts on is the topic.
+    lowered = plan.question.lower()
+    missing += [w for i, w in enumerate(topic) if absent(w, scope, by_parts=True)
+                and not (i + 1 < len(topic) and not absent(topic[i + 1], scope, by_parts=True)
+                         and re.search(rf"\b{re.escape(w)} (?:av|med|kring) {re.escape(topic[i + 1])}\b", lowered))]
     return missing

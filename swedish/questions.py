@@ -105,7 +105,7 @@ _RULES: list[tuple[QuestionType, re.Pattern]] = [(t, re.compile(p)) for t, p in 
 # by "högre än", "mer än", a role ("Vilken roll har kommunerna?") by what they do.
 ANSWER_KIND_NOUNS = re.compile(r"(datum|dag|år|månad|vecka|klockslag|tid|tidpunkt|period|antal|belopp|summa|namn|"
                                r"nummer|siffra|procent|andel|storlek|ålder|åldrar|sätt|slag|typ|sort|"
-                               r"skillnad|roll|uppgift|funktion|betydelse|innebörd|konsekvens|följd|resultat|pengar|"
+                               r"skillnad|roll|uppgift|funktion|betydelse|innebörd|konsekvens|följd|resultat|pengar|förändring|ändring|"
                                # what one may, must or can do, which a text says with "får", "ska", "kan"
                                r"befogenhet|skyldighet|rättighet|möjlighet)\w{0,3}$")
 

@@ -441,6 +441,11 @@ def test_a_topic_the_document_narrows_but_never_names_is_refused_by_name(tmp_pat
     assert narrowed.citations, "the refusal shows what the document does say"
     covered = assistant.ask("Vad säger riktlinjerna om hemtjänst och trygghetslarm?")
     assert not covered.refused
+    # Not an action noun before what it acts on ("utbyggnaden av kärnkraft" where a statement says "bygga ny
+    # kärnkraft", not tuned on), nor a noun that names the kind of answer ("förändringar").
+    acted_on = assistant.ask("Vad säger riktlinjerna om utbyggnaden av hemtjänst?")
+    assert not acted_on.refused
+    assert not assistant.ask("Vilka förändringar i hemtjänsten beskriver riktlinjerna?").refused
 
 
 def test_what_a_document_records_of_itself_is_answered_from_its_information_block(tmp_path, make_settings):
