@@ -101,6 +101,38 @@ def is_toc_line(line: str) -> bool:
     return bool(_TOC_LEADER_RE.search(line))
 
 
+_CONTENTS_TITLE_RE = re.compile(r"^(?:innehåll|innehållsförteckning|innehåll och sidor)\s*:?$", re.I)
+# "2.1 Information till den enskilde<TAB>8": a table of contents saved from Word, a tab before each page number.
+_TABBED_TOC_RE = re.compile(r"^(?=[^\t\n]*[^\W\d_])[^\t\n]{2,150}\t+(\d{1,3})[ \t]*$")
+
+
+def _without_tabbed_contents(text: str, min_entries: int = 3) -> str:
+    """``text`` with its tabbed table of contents blanked: a run of at least ``min_entries`` lines that end in a
+    tab and a page number, the numbers never going down (a table's rows with one number each would)."""
+    lines = text.split("\n")
+    run: list[int] = []
+    last = 0
+
+    def close() -> None:
+        if len(run) >= min_entries:
+            for i in run:
+                lines[i] = ""
+            above = next((j for j in range(run[0] - 1, max(-1, run[0] - 4), -1) if lines[j].strip()), None)
+            if above is not None and _CONTENTS_TITLE_RE.match(lines[above].strip()):
+                lines[above] = ""  # "Innehåll" titles the contents, not the text after them
+
+    for i, line in enumerate(lines):
+        match = _TABBED_TOC_RE.match(line)
+        if match and (not run or int(match.group(1)) >= last):
+            run.append(i)
+            last = int(match.group(1))
+            continue
+        close()
+        run, last = ([i], int(match.group(1))) if match else ([], 0)
+    close()
+    return "\n".join(lines)
+
+
 # --- the parser for extracted text -------------------------------------------------
 
 
@@ -153,7 +185,7 @@ def parse_extracted_text(
     pages separated by form feeds); otherwise pages are inferred from the markers
     the extraction left behind.
     """
-    text = normalize_characters(raw)
+    text = normalize_characters(_without_tabbed_contents(raw))
     lines, pages = _scan_lines(text, page_number_position, known_page_numbers)
     units = _reflow(lines)
     numbers = known_page_numbers if known_page_numbers else _number_pages(pages)

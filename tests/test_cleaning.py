@@ -217,3 +217,17 @@ def test_line_break_after_a_slash_is_joined_without_space():
     assert "och/\neller psykisk ohälsa" in text
     (unit,) = texts(parse_extracted_text(text))
     assert "normbrytande beteende och/eller psykisk ohälsa" in unit
+
+
+def test_a_table_of_contents_with_tabs_is_no_text():
+    """Botkyrka's guidelines (".md" saved from Word, not tuned on) list their contents as "2.1 Information till den
+    enskilde<TAB>8": the entries were quoted as answers ("Olika typer av anhörigstöd 5"). A run of lines that end in
+    a tab and a page number, never going down, is a table of contents, and "Innehåll" above it its title; a table
+    whose rows end in numbers that go down, or in years, stays."""
+    text = ("Riktlinje för lekplatser\n\nInnehåll\nInledning\t3\nSyfte\t3\n1. Besiktning\t4\n1.1 Protokoll\t6\n\n"
+            "Inledning\nVarje lekplats besiktigas en gång om året.\n\n"
+            "Kostnad per lekplats\nGungor\t900\nSandlåda\t400\nBänk\t150\n")
+    units = [u.text for u in parse_extracted_text(text).units]
+    assert not any("Syfte" in u or "Protokoll" in u or u.strip() == "Innehåll" for u in units)
+    assert any(u.startswith("Varje lekplats besiktigas") for u in units)
+    assert any("Gungor" in u for u in units) and any("Sandlåda" in u for u in units)
