@@ -326,12 +326,13 @@ def _mentions_enough(question_words: Sequence[str], text: str) -> bool:
     return found >= len(question_words) / 2
 
 
+# "När måste myndigheterna senast ha infört profilen?": a deadline is a point in time.
 _POINT_IN_TIME_RE = re.compile(r"\b(vilket (år|datum)|vilken (månad|tidpunkt|dag)|sedan när|från och med när|"
                                r"när (startade|började|bildades|antogs|infördes|trädde|träder|fattades|beslutades)|"
-                               r"när .{0,40}(träda|träder|trädde) i kraft)\b")
+                               r"när .{0,40}(träda|träder|trädde) i kraft|när .*\bsenast)\b")
 # "När ska arbetsgivaren anlita …", "När kan det bli aktuellt …": "när" and a modal verb ask in which situation
 # something is done, which a condition answers as well as a time does.
-_SITUATION_ASK_RE = re.compile(r"^(?:och )?när (?:ska|skall|bör|måste|får|kan|behöver) ")
+_SITUATION_ASK_RE = re.compile(r"^(?:och )?när (?:ska|skall|bör|måste|får|kan|behöver) (?!.*\bsenast\b)")
 _TYPE_REASONS = {
     QuestionType.WHEN: "Dokumenten anger ingen sådan tidpunkt.",
     QuestionType.HOW_OFTEN: "Dokumenten anger inte hur ofta.",

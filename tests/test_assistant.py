@@ -482,6 +482,15 @@ def test_which_body_is_refused_when_only_a_passage_on_less_of_the_question_names
     assert not named.refused and "Bjuv" in named.answer
 
 
+def test_a_deadline_asked_for_needs_a_time(tmp_path, make_settings):
+    """"När måste … senast …?" asks for a deadline, a point in time, not in which situation ("När ska X göra Y?"):
+    over guidelines that give no date it is refused (DIGG's profile, not tuned on, was answered with its purpose)."""
+    assistant = assistant_over(make_settings, tmp_path, "hemtjanst.md", HOME_CARE)
+    deadline = assistant.ask("När måste ansökan om hemtjänst senast ha lämnats in?")
+    assert deadline.refused and "ingen sådan tidpunkt" in deadline.answer
+    assert not assistant.ask("När ska hemtjänsten följas upp?").refused  # a situation or a frequency answers
+
+
 def test_a_passage_the_document_repeats_is_shown_once_among_the_nearest(tmp_path, make_settings):
     """A summary repeats its chapter word for word: a refusal's nearest passages show the sentence once."""
     repeated = "Gravida rekommenderas att vara regelbundet fysiskt aktiva under hela graviditeten."
