@@ -168,8 +168,9 @@ def _known_compound(word: str, lexicon: frozenset[str], known: Collection[str]) 
     return False
 
 
-# Roles that people hold (general Swedish): "Vem är ordförande …", "Vad heter länsrådet …".
-_PERSON_ROLES = (r"(ordförande\w*|kontaktperson\w*|chef\w*|samordnare\w*|\w*direktör\w*|handläggare\w*|"
+# Roles that people hold (general Swedish): "Vem är ordförande …", "Vad heter länsrådet …", and compounds of them
+# ("kvalitetschefen", "anhörigsamordnaren").
+_PERSON_ROLES = (r"(ordförande\w*|kontaktperson\w*|\w*chef\w*|\w*samordnare\w*|\w*direktör\w*|\w*handläggare\w*|"
                  r"talesperson\w*|ansvarig person|ledamot\w*|ledamöter\w*|politiker\w*|länsråd\w*|rektor\w*|"
                  r"minister\w*|föreståndare\w*|författare\w*|utredare\w*|person\w*|hon|han)")
 _PERSON_ASK_RE = re.compile(rf"\b(vem|vilka) (är|var|blir|utsågs|utses|tillkallades|förordnades)\b"

@@ -781,3 +781,15 @@ def test_a_document_spoken_of_as_a_document(word, names_a_document):
     from assistant.planning import _DOCUMENT_NOUN_RE
 
     assert bool(_DOCUMENT_NOUN_RE.search(word)) is names_a_document
+
+
+def test_a_persons_name_asked_for_by_a_compound_role():
+    """"Vad heter kvalitetschefen …?" asks for a person's name as "Vad heter chefen …?" does: a guideline (not tuned on)
+    that names only the role ("Dokumentansvarig är: Kvalitetschef") does not answer it."""
+    from assistant.answerability import EvidenceSentence, person_evidence_missing
+
+    role_only = [EvidenceSentence("Dokumentansvarig är: Kvalitetschef", "riktlinje", 0.8)]
+    named = [EvidenceSentence("Kvalitetschef är Karin Berg.", "riktlinje", 0.8)]
+    for question in ("vad heter kvalitetschefen som är dokumentansvarig?", "vad heter anhörigsamordnaren?"):
+        assert person_evidence_missing(question, role_only) == "Dokumenten namnger ingen sådan person."
+        assert person_evidence_missing(question, named) is None
