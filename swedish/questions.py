@@ -78,7 +78,9 @@ _RULES: list[tuple[QuestionType, re.Pattern]] = [(t, re.compile(p)) for t, p in 
                        r"\bvad är (syftet|skälet|anledningen|orsaken)\b|\bi vilket syfte\b"),
     (QuestionType.HOW_OFTEN, r"\bhur ofta\b|\bhur regelbundet\b|\bhur många gånger\b|"
                              r"\bmed vilken (frekvens|intervall)"),
-    (QuestionType.AMOUNT, r"\bhur mycket (\w+ )?(kostar|kostade|pengar|betala\w*|tjäna\w*|får \w+ betalt)\b|"
+    # "Hur mycket har kommunen budgeterat för …?": a verb of spending or paying, a few words after "hur mycket"
+    (QuestionType.AMOUNT, r"\bhur mycket (\w+ ){0,4}(kostar|kostade|kosta|pengar|betala\w*|tjäna\w*|får \w+ betalt|"
+                          r"budgeter\w*|avsatt\w*|avsätt\w*|satsa\w*|investera\w*|anslagit\w*)\b|"
                           r"\bvad kostar\b|\bvilket belopp\b|\bvilken (kostnad|avgift|lön|budget)\b|"
                           r"\bhur (stor|höga?|låga?) (är )?(kostnaden|avgiften|lönen|budgeten|beloppet|summan)\b|"
                           r"\bhur (stor|stort|mycket|höga?|högt|låga?|lågt) (är |var |blir )?(det |den )?"

@@ -23,6 +23,11 @@ from swedish.tokens import STOPWORDS, matched_stems, stem_matches
     ("Hur många timmar får en ungdom arbeta?", QuestionType.HOW_MANY),
     ("Hur mycket kostar en ansökan?", QuestionType.AMOUNT),
     ("Hur mycket är etableringsersättningen?", QuestionType.AMOUNT),
+    # a verb of spending or paying a few words after "hur mycket" (guidelines and bills not tuned on)
+    ("Hur mycket har kommunen budgeterat för utbildning om mutor?", QuestionType.AMOUNT),
+    ("Hur mycket beräknas de nya reglerna kosta kommunerna?", QuestionType.AMOUNT),
+    ("Hur mycket ska en obebyggd fastighet betala i avgift?", QuestionType.AMOUNT),
+    ("Hur mycket vatten används i kommunen?", QuestionType.HOW),
     ("Vilka arbeten är förbjudna för minderåriga?", QuestionType.LIST),
     ("Varför förekommer arbetsrotation i vissa butiker?", QuestionType.WHY),
     ("Hur går ansökan till?", QuestionType.HOW),
