@@ -310,8 +310,9 @@ class _Layout:
     width: float  # typical length of a wrapped line
     trailing_space_informative: bool
     wrap_trailing_rate: float  # share of wrapped lines that end with a space
-    # Hardly a line goes on in lower case on the next: one paragraph a line (a Word document saved as text), so
-    # a line break ends the paragraph unless the next line starts in lower case.
+    # Hardly a line goes on in lower case on the next, few beside the lines of over 150 characters that no
+    # wrapped text has: one paragraph a line (a Word document saved as text), so a line break ends the
+    # paragraph unless the next line starts in lower case.
     lines_are_paragraphs: bool = False
 
 
@@ -337,7 +338,7 @@ def _measure_layout(lines: list[_Line]) -> _Layout:
     rate = trailing_wraps / wraps if wraps else 0.0
     long_lines = sum(1 for line in lines if len(line.text) > 150)
     return _Layout(min(blanks, 1), float(width), informative, rate,
-                   lines_are_paragraphs=len(widths) < 5 and long_lines >= 3)
+                   lines_are_paragraphs=long_lines >= 3 and len(widths) < max(5, long_lines // 4))
 
 
 def _starts_upper(text: str) -> bool:

@@ -231,3 +231,22 @@ def test_a_table_of_contents_with_tabs_is_no_text():
     assert not any("Syfte" in u or "Protokoll" in u or u.strip() == "Innehåll" for u in units)
     assert any(u.startswith("Varje lekplats besiktigas") for u in units)
     assert any("Gungor" in u for u in units) and any("Sandlåda" in u for u in units)
+
+
+def test_a_heading_line_in_text_with_a_paragraph_a_line_stands_alone():
+    """Botkyrka's guideline for social services (".md" saved from Word, not tuned on): one paragraph a line, lines
+    of over 150 characters, and a handful of lines that go on in lower case. Measured as wrapped text (the median
+    wrapped line is short), "6.3 Vård- och omsorgsboende för personer med demenssjukdom" was joined to the
+    paragraph under it. Where lines longer than any wrapped line are many, a line is a paragraph."""
+    paragraphs = [f"Bedömning nummer {i} av den sökandes behov ska grunda sig på en helhetsbedömning där behov av "
+                  f"vård, omsorg, säkerhet, tillsyn och trygghet vägs samman med sociala och medicinska behov."
+                  for i in range(32)]
+    wrapped = [f"Beslut nummer {i} ska vara skriftligt och\nundertecknat av handläggaren." for i in range(6)]
+    text = "\n".join(paragraphs + wrapped + [
+        "6.3 Vård- och omsorgsboende för personer med demenssjukdom",
+        "På ett vård- och omsorgsboende tillgodoses den enskildes fysiska, psykiska, sociala, medicinska och "
+        "kulturella behov, och den enskilde ska kunna känna trygghet dygnet runt.",
+    ]) + "\n"
+    units = [u.text for u in parse_extracted_text(text).units]
+    assert "6.3 Vård- och omsorgsboende för personer med demenssjukdom" in units
+    assert "Beslut nummer 5 ska vara skriftligt och undertecknat av handläggaren." in units  # lower case goes on
