@@ -324,8 +324,8 @@ class SentenceRanker:
                 if t.paragraph_weight:  # the sentence read with its paragraph: what it goes on to say counts
                     held = matched_stems(weights, facts.paragraph)
                     s.score += t.paragraph_weight * (sum(weights[tok] for tok in held) / total if total else 0.0) / 1.4
-                s.score += expected_fact_bonus(asked, text) + (RECORD_BONUS if recorded and asked.kind in _RECORD_KINDS
-                                                                else 0.0)
+                record_bonus = RECORD_BONUS if recorded and asked.kind in _RECORD_KINDS else 0.0
+                s.score += expected_fact_bonus(asked, text) + record_bonus
                 s.statement = facts.statement
                 s.score -= self._not_an_answer(text, kind, tokens, question_tokens, s.statement)
                 if tokens and len(tokens & title_tokens[chunk.doc_id]) >= 0.8 * len(tokens):

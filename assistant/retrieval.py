@@ -129,7 +129,6 @@ class HybridRetriever:
                   for i, n in enumerate(fused) if n.node.node_id in self.index.chunks]
         return RetrievalResult(chunks, bool(failures))
 
-
     def _information_blocks(self, plan: QueryPlan, named: list[str], found: list[NodeWithScore],
                             doc_ids: list[str] | None, documents: int = 3) -> list[NodeWithScore]:
         """The information blocks of the documents a question about a document's record speaks of ("Hur länge
