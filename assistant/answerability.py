@@ -46,7 +46,15 @@ from swedish.questions import (
     states_duration,
 )
 from swedish.sentences import opens_with_reply
-from swedish.tokens import STOPWORDS, SwedishAnalyzer, stem_matches, without_participle_ending, word_beginning, words
+from swedish.tokens import (
+    STOPWORDS,
+    SwedishAnalyzer,
+    stem_matches,
+    without_definite_n,
+    without_participle_ending,
+    word_beginning,
+    words,
+)
 from swedish.tokens import stem as stem_word
 
 # What answers "hur många": a number, or a quantity as exact as "samtliga" or "hälften" (not "många", "flera").
@@ -119,10 +127,9 @@ def unknown_names(question: str, analyzer: SwedishAnalyzer, known_terms: Collect
 
 
 def _inflection_known(word: str, lexicon: frozenset[str]) -> bool:
-    """Some form of ``word`` is in the lexicon: the same stem, or the stem without the definite -n of a word that
-    ends in a vowel ("taxan" of "taxa", which the stemmer keeps apart)."""
+    """Some form of ``word`` is in the lexicon: the same stem, also without a definite -n ("taxan" of "taxa")."""
     stems = _lexicon_stems(lexicon)
-    return stem_word(word) in stems or (re.search(r"[aeiouyåäö]n$", word) is not None and stem_word(word[:-1]) in stems)
+    return stem_word(word) in stems or stem_word(without_definite_n(word)) in stems
 
 
 @lru_cache(maxsize=4)
@@ -618,7 +625,11 @@ def missing_asked_for(plan: QueryPlan, scope: Vocabulary, corpus: Vocabulary, an
     # noun before what it acts on ("utbyggnaden av kärnkraft" where the text says "bygga ny kärnkraft"): what it
     # acts on is the topic.
     lowered = plan.question.lower()
-    missing += [w for i, w in enumerate(topic) if absent(w, scope, by_parts=True)
-                and not (i + 1 < len(topic) and not absent(topic[i + 1], scope, by_parts=True)
-                         and re.search(rf"\b{re.escape(w)} (?:av|med|kring) {re.escape(topic[i + 1])}\b", lowered))]
+    for word, following in zip(topic, [*topic[1:], None]):
+        if not absent(word, scope, by_parts=True):
+            continue
+        if following and not absent(following, scope, by_parts=True) \
+                and re.search(rf"\b{re.escape(word)} (?:av|med|kring) {re.escape(following)}\b", lowered):
+            continue  # "utbyggnaden av kärnkraft": the action noun is not the topic, what it acts on is
+        missing.append(word)
     return missing

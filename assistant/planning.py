@@ -56,11 +56,19 @@ DOCUMENT_TYPE_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("proposition", ("proposition", "prop")),
     ("direktiv", ("direktiv", "kommittédirektiv")),
 )
-# A document spoken of as a document ("planen", "länsstrategin", "styrdokumentet", "riktlinjerna", "policyn"):
-# a question about its record ("När antogs planen?") is about the document itself.
+# A steering document spoken of as a document ("planen", "länsstrategin", "styrdokumentet", "riktlinjerna",
+# "policyn"), in any inflection. Not the kinds above that record no adoption or validity of their own (a referral,
+# its answer, a bill, a directive): "Vilket datum fattade nämnden sitt beslut om remissvaret?" is about a decision
+# in the text, and reading it as one about a record brought a strategy's "Datum:" line among the nearest passages.
 _DOCUMENT_NOUN_RE = re.compile(
     r"\b\w*(?:plan|strategi|policy|riktlinje|program|föreskrift|handbok|handböcker|rapport|dokument|reglemente|"
     r"rutin|vägledning)(?:en|n|er|erna|r|rna|et|met|men|ens|ets|ns|ernas|rnas|na|s)?\b")
+
+
+def speaks_of_a_document(text: str) -> bool:
+    """``text`` speaks of a document as a document: a question about its record ("När antogs planen?") is about
+    the document itself."""
+    return _DOCUMENT_NOUN_RE.search(text.lower()) is not None
 # Words that make up organisation names without naming one ("Region", "kommun", "Länsstyrelsen i").
 _ORGANISATION_PARTS = frozenset({
     "region", "regionen", "kommun", "kommuns", "kommunen", "kommuner", "länsstyrelsen", "länsstyrelse", "stad",
@@ -346,14 +354,15 @@ class QueryPlanner:
         naming_words = mention.naming_words if effective == question else self.aliases.resolve(effective).naming_words
         naming = self.analyzer.tokens(" ".join(naming_words))
         scoped = (by_name or (len(doc_ids) == 1 and bool(_ASKS_WHAT_IT_SAYS_RE.search(lowered)))) and not compare
-        return QueryPlan(
+        plan = QueryPlan(
             question=question, effective=effective, lexical_tokens=self.analyzer.tokens(lexical_text),
             dense_text=dense, content_words=content, expansions=expansions, doc_ids=doc_ids,
             compare=compare, followup=followup, naming_tokens=naming, scoped=scoped, explicit=scoped and explicit,
             foreign=looks_english(question),
-            record_aspects=frozenset() if not _DOCUMENT_NOUN_RE.search(effective.lower()) else record_aspects(
-                question if question_type(question) != QuestionType.OTHER else effective),  # as ``asking``
         )
+        if speaks_of_a_document(effective):
+            plan.record_aspects = record_aspects(plan.asking)
+        return plan
 
     def plan_conversation(self, question: str, history: Sequence[str] = ()) -> QueryPlan:
         """The plan of ``question`` read after the earlier questions of the conversation (the last three)."""

@@ -101,7 +101,7 @@ def is_toc_line(line: str) -> bool:
     return bool(_TOC_LEADER_RE.search(line))
 
 
-_CONTENTS_TITLE_RE = re.compile(r"^(?:innehåll|innehållsförteckning|innehåll och sidor)\s*:?$", re.I)
+_CONTENTS_TITLE_RE = re.compile(r"^(?:innehåll|innehållsförteckning)\s*:?$", re.I)
 # "2.1 Information till den enskilde<TAB>8": a table of contents saved from Word, a tab before each page number.
 _TABBED_TOC_RE = re.compile(r"^(?=[^\t\n]*[^\W\d_])[^\t\n]{2,150}\t+(\d{1,3})[ \t]*$")
 

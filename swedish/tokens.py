@@ -93,6 +93,12 @@ def without_participle_ending(stem_: str) -> str:
     return stem_
 
 
+def without_definite_n(word: str) -> str:
+    """A lowercase word without the definite -n that a noun ending in a vowel takes and Snowball keeps: "taxan"
+    (stem "taxan") is "taxa" (stem "tax")."""
+    return word[:-1] if len(word) >= 2 and word[-1] == "n" and word[-2] in _VOWELS else word
+
+
 def words(text: str) -> list[str]:
     """Lowercase word tokens (hyphenated words are split into their parts as well)."""
     found: list[str] = []

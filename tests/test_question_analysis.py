@@ -783,9 +783,9 @@ def test_how_much_of_what_is_asked_of_a_document_a_field_records():
     ("planering", False), ("planerade", False), ("rapporterade", False),
 ])
 def test_a_document_spoken_of_as_a_document(word, names_a_document):
-    from assistant.planning import _DOCUMENT_NOUN_RE
+    from assistant.planning import speaks_of_a_document
 
-    assert bool(_DOCUMENT_NOUN_RE.search(word)) is names_a_document
+    assert speaks_of_a_document(word) is names_a_document
 
 
 def test_a_persons_name_asked_for_by_a_compound_role():
