@@ -8,6 +8,7 @@ import re
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 
 from assistant import Assistant, Filters
@@ -695,3 +696,26 @@ def test_when_a_document_was_decided_is_answered_by_its_dated_line(make_settings
     answer = assistant.ask("När beslutades policyn?")
     assert not answer.refused
     assert "Beslutad mars 2024" in [c.quote for c in answer.citations]
+
+
+def test_sentences_close_in_meaning_say_the_same_only_with_the_same_words(reader):
+    """The small embedding model puts a rule and the sentence that narrows it ("… ska ha skriftliga rutiner")
+    at a cosine above the redundancy threshold, so the narrowing sentence, which held the answer, was left out
+    of the answer as a repeat. Two sentences say the same only when they also share most content words."""
+    from assistant.ranking import Sentence, Thresholds, redundant
+    from index.model import Chunk
+
+    texts = ["4 § Förvaltningen ska se till att det finns rutiner för att ta emot klagomål.",
+             "Förvaltningar med fler än tjugo anställda ska ha skriftliga rutiner för klagomål.",
+             "4 § Nämnden ska se till att det finns rutiner för att ta emot klagomål från brukare."]
+    vectors = reader.embedder.get_text_embedding_batch(texts)  # as the index embeds its sentences
+    threshold = Thresholds().redundancy
+    sentences = []
+    for i, (text, vector) in enumerate(zip(texts, vectors)):
+        chunk = Chunk(f"c{i}", f"doc{i}", "hash", 0, text, 0, len(text), (), None, None)
+        sentences.append(Sentence(chunk, 0, len(text), text, np.asarray(vector, dtype=np.float32)))
+    rule, narrowing, restated = sentences
+    assert float(np.dot(rule.vector, narrowing.vector)) > threshold  # close in meaning
+    assert not redundant(rule, narrowing, threshold)
+    assert float(np.dot(rule.vector, restated.vector)) > threshold
+    assert redundant(rule, restated, threshold)
