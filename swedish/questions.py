@@ -368,10 +368,11 @@ def asked_for(question: str, stopwords: frozenset[str]) -> tuple[list[str], list
     if state and state.group(1) not in stopwords and state.group(1) not in _GENERAL_STATES:
         heads.append(state.group(1))  # "När ska kommunen vara fossilfri?": the state is what is asked after
     # "Vad innebär konfidentialitet?", "Vad är Lagrummet?": the term is what is asked after, when the question is
-    # nothing but it (not an acronym, which has rules of its own).
+    # nothing but it and where to read it ("Vad innebär hamnstatskontroll enligt direktivet?"); not an acronym,
+    # which has rules of its own.
     defined = defined_term(question).split() if not heads and text.startswith(("vad ", "och vad ")) else []
-    if defined and text.endswith(" ".join(defined).lower()) and not defined[-1].isupper() and len(defined[-1]) >= 3 \
-            and defined[-1].lower() not in stopwords:
+    if defined and re.search(rf"{re.escape(' '.join(defined).lower())}(?: (?:i|enligt) .*)?$", text) \
+            and not defined[-1].isupper() and len(defined[-1]) >= 3 and defined[-1].lower() not in stopwords:
         heads.append(defined[-1])
     about = _ABOUT_RE.search(text) or _WH_ABOUT_RE.search(text)
     topic = _words_of(about.group(1), stopwords) if about else asked_situation(question, stopwords)

@@ -135,6 +135,11 @@ def test_what_is_asked_about_by_grammar():
     # The term of a definition question and the state of "När ska X vara Y?" are what is asked after.
     assert asked_for("Vad innebär konfidentialitet?", words_to_skip)[0] == ["konfidentialitet"]
     assert asked_for("Vad menas med social hållbarhet?", words_to_skip)[0] == ["hållbarhet"]
+    # Where to read it does not make it another question ("… enligt direktivet" was asked after nothing, and a
+    # term no document uses was answered with the directive's deadlines).
+    assert asked_for("Vad innebär tågfärjeinspektion enligt förordningen?", words_to_skip)[0] == ["tågfärjeinspektion"]
+    assert asked_for("Vad betyder anmälningsplikt i lagen om skolskjuts?", words_to_skip)[0] == ["anmälningsplikt"]
+    assert asked_for("Vad innebär strategin för kommunerna?", words_to_skip)[0] == []
     assert asked_for("Vad är LCC?", words_to_skip)[0] == []  # an acronym has its own rule
     assert asked_for("Vad innebär det att vara familjehem?", words_to_skip)[0] == []
     assert asked_for("När ska kommunen vara fossilfri?", words_to_skip)[0] == ["fossilfri"]
