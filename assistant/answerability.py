@@ -341,6 +341,35 @@ _POINT_IN_TIME_RE = re.compile(r"\b(vilket (år|datum)|vilken (månad|tidpunkt|d
 # "När ska arbetsgivaren anlita …", "När kan det bli aktuellt …": "när" and a modal verb ask in which situation
 # something is done, which a condition answers as well as a time does.
 _SITUATION_ASK_RE = re.compile(r"^(?:och )?när (?:ska|skall|bör|måste|får|kan|behöver) (?!.*\bsenast\b)")
+# "När ska den nya skollagen träda i kraft?" asks when a rule begins to hold: the time must be said of that, in a
+# sentence that says "träder i kraft", "ikraftträdande" or "gäller från" ("… presenterade i juni 2009 en
+# promemoria med förslag till ny skollag" dates the proposal).
+# What comes into force is the clause's subject ("den nya skollagen", "föreskrifterna"): a sentence on another rule's
+# entry into force ("Denna författning träder i kraft den 1 januari 2025" in regulations on the work environment)
+# answers only when it or its passage's title and section name it, or it says more of the question ("Reglerna
+# föreslås träda i kraft …" for "När föreslås lagändringarna träda i kraft?").
+_IN_FORCE_ASK_RE = re.compile(r"\b(?:träda|träder|trädde|trätt) i kraft\b|\bbörja[rt]? gälla\b")
+_IN_FORCE_SUBJECT_RE = re.compile(r"\bnär (?:\w+ )(.+?) (?:träda|träder|trädde|trätt) i kraft\b"
+                                  r"|\bnär (?:träder|trädde) (.+?) i kraft\b")
+_IN_FORCE_RE = re.compile(r"kraft|gäll", re.IGNORECASE)
+
+
+def _in_force_evidence(question: str, evidence: Sequence[EvidenceSentence]) -> list[EvidenceSentence]:
+    """The evidence that says when what the question names comes into force (``_IN_FORCE_ASK_RE``)."""
+    evidence = [e for e in evidence if _IN_FORCE_RE.search(e.text)]
+    found = _IN_FORCE_SUBJECT_RE.search(question)
+    subject = (found.group(1) or found.group(2)).split() if found else []
+    if not subject or subject[-1] in STOPWORDS:  # "när träder den i kraft": the earlier sentence names it
+        return evidence
+    head = word_beginning(subject[-1])
+    others = {stem_word(w) for w in words(_IN_FORCE_ASK_RE.sub(" ", question))
+              if w not in STOPWORDS and w not in QUESTION_WORDS and w not in subject}
+
+    def about_it(e: EvidenceSentence) -> bool:
+        stems = {stem_word(w) for w in words(e.text)}
+        return head in f"{e.text} {e.context}".lower() or any(stem_matches(o, stems, both_ways=True) for o in others)
+
+    return [e for e in evidence if about_it(e)]
 _TYPE_REASONS = {
     QuestionType.WHEN: "Dokumenten anger ingen sådan tidpunkt.",
     QuestionType.HOW_OFTEN: "Dokumenten anger inte hur ofta.",
@@ -361,6 +390,8 @@ def type_evidence_missing(question: str, evidence: Sequence[EvidenceSentence], p
         return None
     if kind == QuestionType.WHEN and not _POINT_IN_TIME_RE.search(question):
         return None  # "När kan det bli aktuellt …" asks for a situation, not a time
+    if kind == QuestionType.WHEN and _IN_FORCE_ASK_RE.search(question):
+        evidence = _in_force_evidence(question, evidence)
     if any(e.coverage >= min_coverage and states_answer_type(kind, e.text) for e in evidence):
         return None
     if kind == QuestionType.HOW_OFTEN and any(states_answer_type(kind, text) for text in passages):

@@ -315,6 +315,29 @@ def test_a_count_answers_how_many_only_in_a_sentence_about_the_rest_of_the_quest
     assert count_evidence_missing(question, [exact], about=about) is None
 
 
+def test_when_a_rule_comes_into_force_is_answered_only_of_that_rule():
+    """"När ska den nya skollagen träda i kraft?" was answered with "juni 2009", when a proposal for the law was
+    presented: the time must be said of an entry into force, of the rule the question names (in the sentence,
+    its title and section, or with more of the question's words)."""
+    from assistant.answerability import EvidenceSentence, type_evidence_missing
+
+    question = "när ska den nya bygglagen träda i kraft?"
+    proposal = EvidenceSentence("Departementet presenterade i maj 2019 ett förslag till ny bygglag.", "d", 0.4)
+    other_rule = EvidenceSentence("Denna författning träder i kraft den 1 mars 2025.", "d", 0.3,
+                                  context="Föreskrifter om ensamarbete – Ikraftträdande")
+    assert type_evidence_missing(question, [proposal, other_rule]) == "Dokumenten anger ingen sådan tidpunkt."
+    named = EvidenceSentence("Den nya bygglagen träder i kraft den 1 juli 2026.", "d", 0.5)
+    assert type_evidence_missing(question, [proposal, named]) is None
+    by_title = EvidenceSentence("Denna författning träder i kraft den 1 mars 2025.", "d", 0.3,
+                                context="Bygglagen – Ikraftträdande")
+    assert type_evidence_missing(question, [by_title]) is None
+    # "Reglerna föreslås träda i kraft …" says it of the proposed law changes: more of the question's words.
+    question = "när föreslås lagändringarna träda i kraft?"
+    proposed = EvidenceSentence("Reglerna föreslås träda i kraft den 1 januari 2027.", "d", 0.3)
+    assert type_evidence_missing(question, [proposed]) is None
+    assert type_evidence_missing("när träder den i kraft?", [other_rule]) is None  # the pronoun: named before
+
+
 @pytest.mark.parametrize("sentence, states", [
     ("Uppföljning sker årligen.", True),
     ("Gruppen träffas vid veckovisa träffar.", True),  # an inflected "-vis" adjective
