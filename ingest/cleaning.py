@@ -31,9 +31,13 @@ _INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"), Non
 ELLIPSIS_FOLLOWERS = {"och", "eller", "samt", "respektive", "resp", "liksom", "som", "till", "&"}
 
 
+_SURROGATE_RE = re.compile("[\ud800-\udfff]")
+
+
 def normalize_characters(text: str) -> str:
-    """NFC, unified line ends and spaces, no soft hyphens or zero-width characters."""
-    text = unicodedata.normalize("NFC", text).translate(_INVISIBLE)
+    """NFC, unified line ends and spaces, no soft hyphens, zero-width characters or halves of UTF-16 pairs
+    (which no index can store)."""
+    text = unicodedata.normalize("NFC", _SURROGATE_RE.sub("", text)).translate(_INVISIBLE)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     return text.replace("\u00a0", " ").replace("\u2009", " ").replace("\t", " ")
 

@@ -47,7 +47,17 @@ def normalize_glyph(char: str) -> str:
         return " "
     if char in "\u200b\u200c\u200d\u2060\ufeff":
         return ""
+    if 0x1D400 <= code <= 0x1D7FF:  # a formula's italic "𝐻" is the letter H to a reader and to search
+        return unicodedata.normalize("NFKC", char)
     return char.translate(_LIGATURES)
+
+
+def utf16_pair(high: int, low: int) -> int:
+    """The character that a UTF-16 pair of halves stands for ("𝐻" from 0xD835, 0xDC3B), or 0 when they are not
+    a pair: PDFium reports such a character as two, and a lone half cannot be stored or searched."""
+    if 0xD800 <= high <= 0xDBFF and 0xDC00 <= low <= 0xDFFF:
+        return 0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00)
+    return 0
 
 
 @dataclass
@@ -171,6 +181,10 @@ def read_glyphs(textpage: object, mediabox: tuple[float, float, float, float]) -
     space_pending = False
     for k in range(count):
         code = pdfium_c.FPDFText_GetUnicode(raw, k)
+        if 0xDC00 <= code <= 0xDFFF:
+            continue  # the second half of a character read with the first (below), or half of none
+        if 0xD800 <= code <= 0xDBFF:  # a character beyond the first 65,536 ("𝐻") comes as two UTF-16 halves
+            code = utf16_pair(code, pdfium_c.FPDFText_GetUnicode(raw, k + 1) if k + 1 < count else 0)
         char = chr(code) if code else ""
         if pdfium_c.FPDFText_IsGenerated(raw, k) or char in ("\r", "\n", ""):
             space_pending = space_pending or char == " "

@@ -493,3 +493,15 @@ def test_a_template_title_in_the_metadata_gives_way_to_the_first_pages_title(tmp
         info = DocumentInfo(doc_id="plan", title="", source_file=path.name)
         load_document(path, info)
         assert info.title == expected
+
+
+def test_a_character_beyond_the_first_65536_is_read_whole():
+    """SSMFS 2018:1 writes its formulas in italic math letters ("dosen 𝐻𝑇"), which PDFium reports as two UTF-16
+    halves each: the halves reached the embedding cache's key and the index write failed for the whole corpus.
+    The halves are one character, a math letter is its plain letter, and a lone half is dropped."""
+    from ingest.cleaning import normalize_characters
+    from ingest.pdf_glyphs import normalize_glyph, utf16_pair
+
+    assert chr(utf16_pair(0xD835, 0xDC3B)) == "\U0001d43b" and normalize_glyph("\U0001d43b") == "H"
+    assert utf16_pair(0xD835, 0x0041) == 0 and utf16_pair(0x0041, 0xDC3B) == 0  # not a pair
+    assert normalize_characters("dosen \ud835 till vävnaden") == "dosen  till vävnaden"
