@@ -36,6 +36,7 @@ from swedish.questions import (
     asked_body_noun,
     asked_for,
     asks_how_long,
+    asks_two_things,
     counted_noun,
     instance_span,
     is_body_noun,
@@ -50,6 +51,7 @@ from swedish.tokens import (
     STOPWORDS,
     SwedishAnalyzer,
     stem_matches,
+    unsyncopated,
     without_definite_n,
     without_participle_ending,
     word_beginning,
@@ -283,8 +285,11 @@ def named_answer_missing(question: str, evidence: Sequence[EvidenceSentence], mi
     # The question's own words, less the kind asked for ("Myndigheten för familjerätt …" names a myndighet).
     given = [w for w in words(question[:match.start(1)] + question[match.end():]) if w not in STOPWORDS and len(w) > 2]
     best = max((e.coverage for e in evidence), default=0.0)
+    # A question that asks two things ("Vilken myndighet har fått uppdraget, och vilka aktörer ska den samråda
+    # med?"): a sentence on the first covers only its share of the words, however well it answers it.
+    bar = min_coverage if asks_two_things(question) else max(min_coverage, NAMED_SHARE * best)
     for e in evidence:
-        if e.coverage < max(min_coverage, NAMED_SHARE * best):
+        if e.coverage < bar:
             continue
         names = [m.group(0) for m in ORGANISATION_RE.finditer(e.text)] + \
                 [m.group(0) for m in _ACRONYM_RE.finditer(e.text)] + question_names(e.text)
@@ -592,6 +597,8 @@ def _derivation_bases(stem: str) -> list[str]:
     "revisorn" → "revisor": the stemmer keeps the -n of a definite form ("revisorn", "policyn")."""
     bases = [stem[:-len(suffix)] for suffix in _DERIVATION_SUFFIXES
              if stem.endswith(suffix) and len(stem) - len(suffix) >= 5]
+    if unsyncopated(stem) != stem:  # "bullret" is "buller"
+        bases.append(stem_word(unsyncopated(stem)))
     return bases + [stem_word(stem[:-1])] if stem.endswith("n") and len(stem) >= 6 else bases
 
 

@@ -109,7 +109,9 @@ ANSWER_KIND_NOUNS = re.compile(r"(datum|dag|år|månad|vecka|klockslag|tid|tidpu
                                r"nummer|siffra|procent|andel|storlek|ålder|åldrar|sätt|slag|typ|sort|"
                                r"skillnad|roll|uppgift|funktion|betydelse|innebörd|konsekvens|följd|resultat|pengar|förändring|ändring|"
                                # what one may, must or can do, which a text says with "får", "ska", "kan"
-                               r"befogenhet|skyldighet|rättighet|möjlighet)\w{0,3}$")
+                               r"befogenhet|skyldighet|rättighet|möjlighet|"
+                               # "vilket politiskt organ": any body that decides, named by what it is called
+                               r"organ)\w{0,3}$")
 
 
 # "Hur stor är investeringen?": the adjective or adverb after "hur" asks for a degree; it is the question's
@@ -277,6 +279,7 @@ def leans_on_previous(sentence: str) -> bool:
     return bool(ANAPHORIC_START_RE.match(text) or _CONSEQUENCE_RE.match(text))
 
 
+_NUMBER_RE = re.compile(rf"\d+|{NUMBER_WORD_PATTERN}")
 _WH_HEAD_RE = re.compile(r"\b(?:vilken|vilket|vilka|hur många|hur mycket|vem är|vem var|vad heter|hur stor|vad blir)\s+"
                          r"((?:[\wåäöé-]+\s+){0,2}[\wåäöé-]+)")
 _ABOUT_RE = re.compile(r"\b(?:säger|står|skriver|nämner|nämns|sägs|tar .{0,20} upp|och)\b[^.!?]{0,60}?\bom\s+(.+)$")
@@ -349,7 +352,8 @@ def asked_for(question: str, stopwords: frozenset[str]) -> tuple[list[str], list
     priced = _PRICED_RE.search(text)
     match = _WH_HEAD_RE.search(text) if not priced else None  # "hur mycket kostar": "kostar" is no noun
     if match:
-        candidates = [w for w in match.group(1).split() if w not in stopwords]
+        # "Vilka två myndigheter …", "Vilka av de sju komponenterna …": a number counts the things asked for
+        candidates = [w for w in match.group(1).split() if w not in stopwords and not _NUMBER_RE.fullmatch(w)]
         for i, word in enumerate(candidates):
             if word in _TIME_NOUNS or word in _SUBJECT_VERBS or re.search(r"(ade|ades|ats|des|tes)$", word) \
                     or re.search(rf"\b{re.escape(word)} sig\b", text):
@@ -357,7 +361,8 @@ def asked_for(question: str, stopwords: frozenset[str]) -> tuple[list[str], list
             if i + 1 < len(candidates) and word.endswith(_ADJECTIVE_ENDINGS) and not word.endswith("et") \
                     and f"{word} {candidates[i + 1]}" in text:
                 continue  # "vilket praktiskt problem": the noun follows its adjective (not "straffet om …")
-            heads.append(word)
+            if not re.search(rf"\b{re.escape(word)} eller \w", text):  # "Vilka brister eller frågor …": either
+                heads.append(word)
             break
     if priced and priced.group(1) and priced.group(1) not in stopwords:
         heads.append(priced.group(1))
@@ -513,6 +518,16 @@ def evidence_spans(kind: QuestionType, sentence: str, question: str) -> list[str
 _ENUMERATION_RE = re.compile(r"[\wåäöé][^,.;:?!]*,\s*[\wåäöé][^,.;:?!]*(?:,|\boch\b|\beller\b)|"
                              r"^\s*(?:[-*•]|\d{1,2}[.)])\s")
 _ASKS_FOR_A_LIST_RE = re.compile(r"^(och )?vilka\b|\bvad ingår\b|\bnämn\b|\bräkna upp\b")
+
+
+_SECOND_ASK_RE = re.compile(r"\boch (?:vad|vilk(?:en|et|a)|när|hur|vem|var|varför)\b", re.IGNORECASE)
+
+
+def asks_two_things(question: str) -> bool:
+    """"Vilken myndighet har fått uppdraget, och vilka aktörer ska den samråda med?": a second question word
+    after "och" asks a second thing, which one short answer or one sentence's share of the words cannot
+    cover."""
+    return _SECOND_ASK_RE.search(question) is not None
 
 
 def asks_for_a_list(question: str) -> bool:

@@ -93,6 +93,16 @@ def without_participle_ending(stem_: str) -> str:
     return stem_
 
 
+_SYNCOPATED_RE = re.compile(r"(?<=[^\Waeiouyåäöé\d_])([rln])(ets?)$")
+
+
+def unsyncopated(word: str) -> str:
+    """A neuter noun in -er, -el or -en drops its e before the definite -et, which Snowball keeps as a stem of its
+    own: "bullret" → "buller", "vattnet" → "vatten", "exemplet" → "exempel" (and "ämnet" → "ämen": a guess to
+    try beside the word, not instead of it)."""
+    return _SYNCOPATED_RE.sub(r"e\1", word) if len(word) >= 6 else word
+
+
 def without_definite_n(word: str) -> str:
     """A lowercase word without the definite -n that a noun ending in a vowel takes and Snowball keeps: "taxan"
     (stem "taxan") is "taxa" (stem "tax")."""

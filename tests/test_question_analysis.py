@@ -9,9 +9,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from assistant.planning import QUESTION_WORDS, build_mentions, lower_case_words
-from swedish.questions import QuestionType, answer_span, asked_for, leans_on_previous, question_type
+from swedish.questions import ANSWER_KIND_NOUNS, QuestionType, answer_span, asked_for, leans_on_previous, question_type
 from swedish.sentences import record_aspects, sentences, share_recorded
-from swedish.tokens import STOPWORDS, matched_stems, stem_matches
+from swedish.tokens import STOPWORDS, matched_stems, stem_matches, unsyncopated
 
 
 @pytest.mark.parametrize("question, kind", [
@@ -140,6 +140,14 @@ def test_what_is_asked_about_by_grammar():
     assert asked_for("Vad innebär tågfärjeinspektion enligt förordningen?", words_to_skip)[0] == ["tågfärjeinspektion"]
     assert asked_for("Vad betyder anmälningsplikt i lagen om skolskjuts?", words_to_skip)[0] == ["anmälningsplikt"]
     assert asked_for("Vad innebär strategin för kommunerna?", words_to_skip)[0] == []
+    # A number counts the things asked for; of two things asked for with "eller", either may be named; "organ" is
+    # any body ("vilket politiskt organ"), named by what it is called.
+    assert asked_for("Vilka två nämnder ansvarar för planen?", words_to_skip)[0] == ["nämnder"]
+    assert asked_for("Vilka av de sju delarna stöds av portalen?", words_to_skip)[0] == []
+    assert asked_for("Vilka brister eller frågor pekar regeringen på?", words_to_skip)[0] == []
+    assert ANSWER_KIND_NOUNS.match("organ") and not ANSWER_KIND_NOUNS.match("organisationen")
+    assert unsyncopated("bullret") == "buller" and unsyncopated("exemplet") == "exempel"
+    assert unsyncopated("arbetet") == "arbetet" and unsyncopated("ansvaret") == "ansvaret"
     assert asked_for("Vad är LCC?", words_to_skip)[0] == []  # an acronym has its own rule
     assert asked_for("Vad innebär det att vara familjehem?", words_to_skip)[0] == []
     assert asked_for("När ska kommunen vara fossilfri?", words_to_skip)[0] == ["fossilfri"]

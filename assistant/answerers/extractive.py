@@ -36,12 +36,13 @@ from swedish.questions import (
     answer_span,
     asked_situation,
     asks_for_a_list,
+    asks_two_things,
     asks_what_has,
     compared_terms,
     leans_on_previous,
     question_type,
 )
-from swedish.tokens import STOPWORDS, matched_stems
+from swedish.tokens import STOPWORDS, matched_stems, stem_matches
 
 
 @dataclass
@@ -179,7 +180,9 @@ class ExtractiveAnswerer(Answerer):
         for s in chosen:
             if s.chunk.chunk_id not in held:
                 tokens = set(analyzer.tokens(f"{s.chunk.context} {s.chunk.text}"))
-                held[s.chunk.chunk_id] = bool(matched_stems(stems, tokens))
+                # both ways: Snowball takes the -s off "byggplats" but not off "byggplatserna" ("byggplat",
+                # "byggplats"), so the passage's word may be the shorter
+                held[s.chunk.chunk_id] = any(stem_matches(stem, tokens, both_ways=True) for stem in stems)
         on_topic = [s for s in chosen if held[s.chunk.chunk_id]]
         if not on_topic:
             return chosen, f"De avsnitt som ligger närmast frågan nämner inte ”{' '.join(topic)}”."
@@ -312,8 +315,8 @@ class ExtractiveAnswerer(Answerer):
         """"**2023-05-12** [1]": for a question after a date, number, frequency or body, the answer's first
         line is that span of the best sentence, cited like the sentence it comes from; not for "vilka …",
         which asks for several ("Vilka verksamheter samverkar …" is not answered by one body's name)."""
-        if asks_for_a_list(draft.question) or asks_what_has(draft.question):
-            return ""  # "Vilken roll har kommunerna?" is not answered by "Botkyrka kommun"
+        if asks_for_a_list(draft.question) or asks_what_has(draft.question) or asks_two_things(draft.question):
+            return ""  # "Vilken roll har kommunerna?" is not answered by "Botkyrka kommun", nor two asks by one span
         kind = question_type(draft.question)
         best, span = None, None
         # The best sentence; for a name, the best sentence that gives one ("går under namnet …"): a naming
