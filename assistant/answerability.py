@@ -419,7 +419,9 @@ def after_the_documents(question: str, latest_year: int | None) -> str | None:
     """A question about what happened in a year after the newest document was written."""
     if latest_year is None:
         return None
-    years = [int(y) for y in re.findall(r"\b(20\d\d)\b", question)]
+    # Not the years of a period the question names ("investeringsbudgeten för 2027–2031"): a plan's period
+    # runs past the year it was written in.
+    years = [int(y) for y in re.findall(r"(?<![–-])\b(20\d\d)\b(?!\s*[–-]\s*\d)", question)]
     future = [y for y in years if y > latest_year]
     if future and _PAST_RE.search(question):
         return f"Dokumenten är skrivna senast {latest_year} och kan inte beskriva vad som hände {future[0]}."

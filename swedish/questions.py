@@ -81,7 +81,8 @@ _RULES: list[tuple[QuestionType, re.Pattern]] = [(t, re.compile(p)) for t, p in 
     # "Hur mycket har kommunen budgeterat för …?": a verb of spending or paying, a few words after "hur mycket"
     (QuestionType.AMOUNT, r"\bhur mycket (\w+ ){0,4}(kostar|kostade|kosta|pengar|betala\w*|tjäna\w*|får \w+ betalt|"
                           r"budgeter\w*|avsatt\w*|avsätt\w*|satsa\w*|investera\w*|anslagit\w*)\b|"
-                          r"\bvad kostar\b|\bvilket belopp\b|\bvilken (kostnad|avgift|lön|budget)\b|"
+                          r"\bvad kostar\b|\bvad (\w+ ){1,6}att kosta\b|\bvilket belopp\b|"
+                          r"\bvilken (kostnad|avgift|lön|budget)\b|"
                           r"\bhur (stor|höga?|låga?) (är )?(kostnaden|avgiften|lönen|budgeten|beloppet|summan)\b|"
                           r"\bhur (stor|stort|mycket|höga?|högt|låga?|lågt) (är |var |blir )?(det |den )?"
                           r"\w*(kostnad|avgift|lön|budget|belopp|summa|ersättning|bidrag|pris)\w*|\bi kronor\b"),
@@ -330,6 +331,9 @@ _PASSIVE_SUBJECT_RE = re.compile(r"^(?:och )?hur (?:\w+ )?(?:\w{3,}(?<!ss)s) ([\
 # (an amount in the documents is no answer unless they name the thing).
 _PRICED_RE = re.compile(r"^(?:och )?(?:vad|hur mycket) (?:kostar|kostade)\b"
                         r"(?: (?:en |ett |det |den |de |själva )?(?!det\b|att\b)([\wåäöé-]{3,}))?")
+# "Vad kommer ett årskort på badhuset att kosta?": the thing priced before the verb.
+_PRICED_LATER_RE = re.compile(r"^(?:och )?(?:vad|hur mycket) (?:kommer|ska|skulle|bör|får) (?:en |ett |det |den |de )?"
+                              r"(?!det\b|att\b)([\wåäöé-]{3,})\b.*\bkosta\b")
 # "Vad rekommenderas vid depression?", "Hur länge behandlar man vid lunginflammation?": the situation the
 # question is about.
 _CONDITION_RE = re.compile(r"^(?:och )?(?:vad|hur|vilk(?:en|et|a)|när|vem)\b.{0,60}?\bvid\s+(.+)$")
@@ -349,7 +353,7 @@ def asked_for(question: str, stopwords: frozenset[str]) -> tuple[list[str], list
     "Vad rekommenderas vid X?"."""
     text = _plain(question)
     heads: list[str] = []
-    priced = _PRICED_RE.search(text)
+    priced = _PRICED_RE.search(text) or _PRICED_LATER_RE.search(text)
     match = _WH_HEAD_RE.search(text) if not priced else None  # "hur mycket kostar": "kostar" is no noun
     if match:
         # "Vilka två myndigheter …", "Vilka av de sju komponenterna …": a number counts the things asked for

@@ -145,6 +145,9 @@ def test_what_is_asked_about_by_grammar():
     assert asked_for("Vilka två nämnder ansvarar för planen?", words_to_skip)[0] == ["nämnder"]
     assert asked_for("Vilka av de sju delarna stöds av portalen?", words_to_skip)[0] == []
     assert asked_for("Vilka brister eller frågor pekar regeringen på?", words_to_skip)[0] == []
+    # What is priced before the verb ("Vad kommer ett årskort … att kosta?") is asked after, as in "Vad kostar …".
+    assert asked_for("Vad kommer ett årskort på simhallen att kosta 2027?", words_to_skip)[0] == ["årskort"]
+    assert question_type("Vad kommer ett årskort på simhallen att kosta 2027?") == QuestionType.AMOUNT
     assert ANSWER_KIND_NOUNS.match("organ") and not ANSWER_KIND_NOUNS.match("organisationen")
     assert unsyncopated("bullret") == "buller" and unsyncopated("exemplet") == "exempel"
     assert unsyncopated("arbetet") == "arbetet" and unsyncopated("ansvaret") == "ansvaret"
@@ -834,3 +837,12 @@ def test_a_persons_name_asked_for_by_a_compound_role():
     for question in ("vad heter kvalitetschefen som är dokumentansvarig?", "vad heter anhörigsamordnaren?"):
         assert person_evidence_missing(question, role_only) == "Dokumenten namnger ingen sådan person."
         assert person_evidence_missing(question, named) is None
+
+
+def test_a_period_the_question_names_is_not_a_year_after_the_documents():
+    """"Vilket datum beslutade fullmäktige om investeringsbudgeten för 2027–2031?" in a budget written in 2027 was
+    refused as asking what happened in 2031: the period is what the budget covers, not when the decision was."""
+    from assistant.answerability import after_the_documents
+
+    assert after_the_documents("vilket datum beslutade nämnden om investeringsbudgeten för 2027–2031?", 2027) is None
+    assert after_the_documents("vilket datum beslutade fullmäktige om budgeten för 2031?", 2027) is not None
