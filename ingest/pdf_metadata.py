@@ -14,6 +14,9 @@ from swedish.names import organisations
 _NO_TITLE_RE = re.compile(r"^(microsoft (word|powerpoint)|untitled|namnlös|dokument\d*$|document\d*$|rapport$|"
                           r"presentation|.*\.(docx?|pptx?|indd|pdf|odt)$)", re.I)
 _YEAR_RE = re.compile(r"\b(19[5-9]\d|20[0-4]\d)\b")
+# A statute book's or series' number: "SSMFS 2018:1", "SFS 2020:883", "Prop. 2012/13:182", "SOU 2007:34".
+_DESIGNATION_RE = re.compile(r"\b(?:[A-ZÅÄÖ-]*FS|SOU|Ds|Dir\.|Prop\.)\s*((?:19|20)\d\d)(?:/\d\d)?:\d+")
+_ISSN_RE = re.compile(r"\bIS[SB]N[:\s]*[\dX-]+", re.IGNORECASE)
 _DATE_RE = re.compile(rf"\b(19[5-9]\d|20[0-4]\d)-[01]\d-[0-3]\d\b|"
                       rf"\b\d{{1,2}} (?:{'|'.join(MONTHS)}) (19[5-9]\d|20[0-4]\d)\b", re.I)
 
@@ -30,12 +33,17 @@ def describe_pdf(info: DocumentInfo, metadata: dict[str, str], layout: Layout) -
         found = organisations(layout.first_page_text)
         author = metadata.get("Author", "").strip()
         info.publisher = found[0] if found else (author if organisations(author) else "")
-    if info.year is None:  # a date on the first page ("Antagen 2024-02-12"), the file's date, a year
-        date = _DATE_RE.search(layout.first_page_text)
-        created = _YEAR_RE.search(metadata.get("CreationDate", "")[:8])
-        year = _YEAR_RE.search(layout.first_page_text)
-        found = (date.group(1) or date.group(2)) if date else created.group(1) if created else \
-            year.group(1) if year else None
+    if info.year is None:
+        # A date on the first page ("Antagen 2024-02-12"), the year of its statute-book number ("SSMFS 2018:1"), a
+        # year on it that is no ISSN or ISBN ("ISSN: 2000-0987"), else the file's date ("D:20250109…"): what the
+        # document says of itself before when the file was saved.
+        page = layout.first_page_text
+        date = _DATE_RE.search(page)
+        number = _DESIGNATION_RE.search(page)
+        year = _YEAR_RE.search(_ISSN_RE.sub(" ", page))
+        created = re.match(r"D:(\d{4})", metadata.get("CreationDate", ""))
+        found = (date.group(1) or date.group(2)) if date else number.group(1) if number else \
+            year.group(1) if year else created.group(1) if created else None
         info.year = int(found) if found else None
 
 

@@ -505,3 +505,23 @@ def test_a_character_beyond_the_first_65536_is_read_whole():
     assert chr(utf16_pair(0xD835, 0xDC3B)) == "\U0001d43b" and normalize_glyph("\U0001d43b") == "H"
     assert utf16_pair(0xD835, 0x0041) == 0 and utf16_pair(0x0041, 0xDC3B) == 0  # not a pair
     assert normalize_characters("dosen \ud835 till vävnaden") == "dosen  till vävnaden"
+
+
+def test_the_year_is_the_documents_own_not_an_issn_or_the_files(tmp_path):
+    """SSMFS 2018:1 was cited as "(dokument 2000)": its cover has "ISSN: 2000-0987" and no date, and the file's
+    CreationDate ("D:20250109…") was never read. The year is the one the document gives itself: a date, else its
+    statute-book number, else a year on the cover that is no ISSN, else the file's date."""
+    from pdfgen import Text, make_layout_pdf
+
+    def year_of(lines: list[str], created: str = "D:20250109161447+01'00'") -> int | None:
+        page = [Text.of(72, 80 + 24 * i, line, size=18 if i == 3 else 11) for i, line in enumerate(lines)]
+        path = tmp_path / "foreskrift.pdf"
+        path.write_bytes(make_layout_pdf([page, [Text.of(72, 80, "1 § Dessa föreskrifter gäller all verksamhet.")]],
+                                         info={"CreationDate": created}))
+        return load_document(path, DocumentInfo(doc_id="f", title="", source_file=path.name)).info.year
+
+    cover = ["Lindby myndighets författningssamling", "LMFS 2018:1", "ISSN: 2000-0987",
+             "Lindby myndighets föreskrifter om tillstånd"]
+    assert year_of(cover) == 2018
+    assert year_of([cover[0], cover[2], cover[3]]) == 2025  # no number, no year but the ISSN: the file's date
+    assert year_of([cover[0], "Beslutade den 4 juni 2021.", cover[2], cover[3]]) == 2021
