@@ -844,19 +844,40 @@ def _heading_level(block: Block, levels: dict[tuple[float, int], int]) -> int:
     return levels.get(_style(block), max(levels.values(), default=1))
 
 
+# The name of a statute book ("Boverkets författningssamling") or a regulation's number alone ("BFS 2020:5"),
+# set above a regulation's own title on its first page: they name the series, not the document.
+_SERIES_NAME_RE = re.compile(r"författningssamling\b", re.IGNORECASE)
+_NUMBER_ONLY_RE = re.compile(r"^[A-ZÅÄÖ-]*FS\s*\d{4}:\d+$")
+
+
+def names_a_series(text: str) -> bool:
+    """"Elsäkerhetsverkets författningssamling", "SRVFS 2004:3": a statute book or a number in it, not a title."""
+    return bool(_SERIES_NAME_RE.search(text) or _NUMBER_ONLY_RE.match(text.strip()))
+
+
 def _title(pages: list[PdfPage], body_size: float) -> str:
-    """The largest text on the first page (up to three lines), when it is larger than the body text and
-    is not a numbered heading ("1. Inledning" starts the text, it does not name the document)."""
+    """The largest text on the first page (up to five lines), when it is larger than the body text and
+    is not a numbered heading ("1. Inledning" starts the text, it does not name the document). Under a statute
+    book's name ("Skatteverkets författningssamling"), the regulation's own title: the next largest text that is
+    not its number ("SKVFS 2015:6"), at any size above the body's."""
     if not pages or not pages[0].lines:
         return ""
     segments = [s for line in pages[0].lines for s in line.segments if len(s.text) > 2]
     if not segments:
         return ""
-    largest = max(s.size for s in segments)
+    sizes = sorted({round(s.size, 1) for s in segments}, reverse=True)
+    largest = sizes[0]
     parts = [s.text for s in segments if s.size >= 0.95 * largest]
+    if _SERIES_NAME_RE.search(" ".join(parts)):
+        for size in sizes[1:]:
+            if size <= body_size:
+                break
+            level = [s.text for s in segments if round(s.size, 1) == size]
+            if not names_a_series(" ".join(level)):
+                return re.sub(r"\s+", " ", " ".join(level[:5])).strip().rstrip(";")[:200]
     if largest < 1.3 * body_size or _NUMBERING_RE.match(parts[0]):
         return ""
-    return re.sub(r"\s+", " ", " ".join(parts[:3])).strip()[:200]
+    return re.sub(r"\s+", " ", " ".join(parts[:5])).strip().rstrip(";")[:200]
 
 
 # --- units ------------------------------------------------------------------------------------------

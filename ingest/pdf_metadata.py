@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from index.model import DocumentInfo
-from ingest.pdf_layout import Layout
+from ingest.pdf_layout import Layout, names_a_series
 from swedish.dates import MONTHS
 from swedish.names import organisations
 
@@ -28,7 +28,7 @@ def describe_pdf(info: DocumentInfo, metadata: dict[str, str], layout: Layout) -
         # A template's placeholder ("Föreskriftens namn") or a title left from another document names nothing
         # on the document's first page: the first page's own title is used instead.
         candidates = [meta_title if _on_page(meta_title, layout.first_page_text) else "", layout.title]
-        info.title = next((t.strip() for t in candidates if _usable_title(t)), "")
+        info.title = next((t.strip().rstrip(";").strip() for t in candidates if _usable_title(t)), "")
     if not info.publisher:
         found = organisations(layout.first_page_text)
         author = metadata.get("Author", "").strip()
@@ -56,4 +56,4 @@ def _on_page(title: str, page_text: str) -> bool:
 
 def _usable_title(title: str) -> bool:
     title = (title or "").strip()
-    return len(title) >= 6 and len(title.split()) >= 2 and not _NO_TITLE_RE.match(title)
+    return len(title) >= 6 and len(title.split()) >= 2 and not _NO_TITLE_RE.match(title) and not names_a_series(title)

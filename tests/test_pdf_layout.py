@@ -525,3 +525,22 @@ def test_the_year_is_the_documents_own_not_an_issn_or_the_files(tmp_path):
     assert year_of(cover) == 2018
     assert year_of([cover[0], cover[2], cover[3]]) == 2025  # no number, no year but the ISSN: the file's date
     assert year_of([cover[0], "Beslutade den 4 juni 2021.", cover[2], cover[3]]) == 2021
+
+
+def test_a_regulations_title_is_its_own_not_its_statute_books(tmp_path):
+    """Elsäkerhetsverket's, Boverket's and Skatteverket's regulations were titled "… författningssamling" (the
+    statute book's name, largest on the first page and in the file's Title) or by their number alone: the title
+    is the regulation's own, the next largest text, without the ";" that leads into its footnote."""
+    from pdfgen import Text, make_layout_pdf
+
+    page = [Text.of(72, 60, "Lindby myndighets författningssamling", size=20),
+            Text.of(72, 100, "LMFS 2022:1", size=16),
+            Text.of(72, 130, "Lindby myndighets föreskrifter om", size=14),
+            Text.of(72, 150, "tillsyn av lekplatser;", size=14),
+            Text.of(72, 190, "beslutade den 21 april 2022.", size=11),
+            Text.of(72, 210, "1 § Dessa föreskrifter gäller alla kommunala lekplatser i länet.", size=11),
+            Text.of(72, 226, "2 § Lekplatserna ska besiktas en gång om året.", size=11)]
+    path = tmp_path / "lmfs.pdf"
+    path.write_bytes(make_layout_pdf([page], info={"Title": "Lindby myndighets författningssamling"}))
+    doc = load_document(path, DocumentInfo(doc_id="lmfs", title="", source_file=path.name))
+    assert doc.info.title == "Lindby myndighets föreskrifter om tillsyn av lekplatser"
