@@ -846,12 +846,13 @@ def _heading_level(block: Block, levels: dict[tuple[float, int], int]) -> int:
 
 # The name of a statute book ("Boverkets författningssamling") or a regulation's number alone ("BFS 2020:5"),
 # set above a regulation's own title on its first page: they name the series, not the document.
-_SERIES_NAME_RE = re.compile(r"författningssamling\b", re.IGNORECASE)
+_SERIES_NAME_RE = re.compile(r"författningssamling\b|^\s*kommittédirektiv\s*$", re.IGNORECASE)
 _NUMBER_ONLY_RE = re.compile(r"^[A-ZÅÄÖ-]*FS\s*\d{4}:\d+$")
 
 
 def names_a_series(text: str) -> bool:
-    """"Elsäkerhetsverkets författningssamling", "SRVFS 2004:3": a statute book or a number in it, not a title."""
+    """"Elsäkerhetsverkets författningssamling", "Kommittédirektiv", "SRVFS 2004:3": a statute book, a series or a
+    number in it, not a title."""
     return bool(_SERIES_NAME_RE.search(text) or _NUMBER_ONLY_RE.match(text.strip()))
 
 
@@ -874,10 +875,19 @@ def _title(pages: list[PdfPage], body_size: float) -> str:
                 break
             level = [s.text for s in segments if round(s.size, 1) == size]
             if not names_a_series(" ".join(level)):
-                return re.sub(r"\s+", " ", " ".join(level[:5])).strip().rstrip(";")[:200]
+                return _title_text(level)
     if largest < 1.3 * body_size or _NUMBERING_RE.match(parts[0]):
         return ""
-    return re.sub(r"\s+", " ", " ".join(parts[:5])).strip().rstrip(";")[:200]
+    return _title_text(parts)
+
+
+def _title_text(lines: list[str]) -> str:
+    """A title's first five lines as one, words broken over a line joined ("genom- förande" → "genomförande"),
+    without the ";" that leads into a footnote."""
+    text = ""
+    for line in lines[:5]:
+        text = join_hyphenated(text, line) or f"{text} {line}" if text else line
+    return re.sub(r"\s+", " ", text).strip().rstrip(";")[:200]
 
 
 # --- units ------------------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ DATE_RE = re.compile(rf"\b(19|20)\d\d-\d\d-\d\d\b|\b\d{{1,2}} ({'|'.join(MONTHS)
 MONTH_YEAR_RE = re.compile(rf"\b({'|'.join(MONTHS)}) (19|20)\d\d\b", re.I)
 # "Beslutad december 2022", "Antagen av kommunfullmäktige 2019-05-20": a participle of what was done to the
 # document and a date: a field of the document, whatever type it is set in.
-DATED_PARTICIPLE_RE = re.compile(r"^[A-ZÅÄÖ][a-zåäö]+(?:ad|at|d|t|en|et)\b[^.!?]{0,60}$")
+DATED_PARTICIPLE_RE = re.compile(r"^[A-ZÅÄÖ][a-zåäö]+(?:ad|at|d|t|en|et)\b[^.!?]{0,60}\.?$")
 YEAR_RANGE_RE = re.compile(r"\b20\d\d\s*(?:–|-|till)\s*20\d\d\b")
 
 

@@ -544,3 +544,16 @@ def test_a_regulations_title_is_its_own_not_its_statute_books(tmp_path):
     path.write_bytes(make_layout_pdf([page], info={"Title": "Lindby myndighets författningssamling"}))
     doc = load_document(path, DocumentInfo(doc_id="lmfs", title="", source_file=path.name))
     assert doc.info.title == "Lindby myndighets föreskrifter om tillsyn av lekplatser"
+    # A committee directive's cover says "Kommittédirektiv" largest of all, the kind of document; its title is
+    # the next, broken over lines as set.
+    page = [Text.of(72, 60, "Kommittédirektiv", size=22),
+            Text.of(72, 100, "Tilläggsdirektiv till utredningen om genom-", size=16),
+            Text.of(72, 122, "förande av nya regler för lekplatser", size=16),
+            Text.of(400, 100, "Dir. 2014:158", size=14),
+            Text.of(72, 170, "Beslut vid regeringssammanträde den 18 december 2014.", size=12),
+            Text.of(72, 200, "Utredningen ska också föreslå hur lekplatserna ska besiktas.", size=12),
+            Text.of(72, 216, "Uppdraget ska redovisas senast den 1 mars 2016.", size=12)]
+    path = tmp_path / "dir.pdf"
+    path.write_bytes(make_layout_pdf([page]))
+    doc = load_document(path, DocumentInfo(doc_id="dir", title="", source_file=path.name))
+    assert doc.info.title == "Tilläggsdirektiv till utredningen om genomförande av nya regler för lekplatser"

@@ -846,3 +846,15 @@ def test_a_period_the_question_names_is_not_a_year_after_the_documents():
 
     assert after_the_documents("vilket datum beslutade nämnden om investeringsbudgeten för 2027–2031?", 2027) is None
     assert after_the_documents("vilket datum beslutade fullmäktige om budgeten för 2031?", 2027) is not None
+
+
+def test_a_dated_line_of_the_document_may_end_in_a_full_stop():
+    """Every committee directive opens "Beslut vid regeringssammanträde den 27 augusti 2009." (with its full stop):
+    the line that dates the document, as "Beslutad december 2022" does, which "Vilket datum beslutade regeringen
+    tilläggsdirektivet?" asks for. A longer sentence with a date is the text, not such a line."""
+    from swedish.dates import dated_participle_line
+
+    assert dated_participle_line("Beslut vid regeringssammanträde den 27 augusti 2009.")
+    assert dated_participle_line("Beslutad december 2022")
+    assert not dated_participle_line("Beslutet fattades efter en lång diskussion i nämnden den 3 maj 2021 och gäller.")
+    assert not dated_participle_line("Beslut vid regeringssammanträde.")  # no date
