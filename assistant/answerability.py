@@ -120,6 +120,8 @@ def unknown_names(question: str, analyzer: SwedishAnalyzer, known_terms: Collect
     lexicon = analyzer.lexicon
     names = []
     for token in question_names(question):
+        if token.lower() in known_terms:
+            continue  # an identifier the documents write ("IE_LD")
         parts = [p for p in token.split("-") if p]
         if all(_known(p.lower(), lexicon, known_terms) or _known_compound(p.lower(), lexicon, known_terms)
                or (p.islower() and _inflection_known(p, lexicon)) for p in parts):

@@ -766,3 +766,16 @@ def test_what_a_question_says_in_other_forms_is_not_missing(make_settings, tmp_p
     answer = assistant.ask("Vilken myndighet har fått uppdraget, och vilka aktörer ska den samråda med?")
     assert not answer.refused and "samråda med Räddningstjänsten" in answer.answer
     assert not answer.answer.startswith("**")
+
+
+def test_an_identifier_with_an_underscore_is_a_name_the_document_uses(make_settings, tmp_path):
+    """DIGG's survey of information models names its components "IM_NB", "IE_LD": the question "Vad står
+    förkortningen IE_LD för?" was refused as naming something the documents never mention, since words are
+    split at the underscore."""
+    text = ("# Nulägesanalys av informationsmodeller\n\n## Komponenter\n\nAnalysen delar upp ett bibliotek i "
+            "komponenter.\n\n| Komponent | Beskrivning |\n| --- | --- |\n| IM_NB | Nationellt bibliotek av "
+            "informationsmodeller |\n| IE_LD | Hantera informationselement som länkade data |\n\n## Slutsatser\n\n"
+            "Tre alternativ lyfts fram för det fortsatta arbetet.\n")
+    assistant = assistant_over(make_settings, tmp_path, "nulagesanalys.md", text)
+    answer = assistant.ask("Vad står förkortningen IE_LD för bland komponenterna?")
+    assert not answer.refused and "länkade data" in answer.answer
