@@ -50,10 +50,26 @@ def asked_body_noun(question: str) -> str:
     return match.group(2) if match and question_type(question) == QuestionType.WHO else ""  # "nämnd" of "nämnder"
 
 
+# A Swedish agency is named by what kind of agency it is ("Transportstyrelsen", "Naturvårdsverket", "Statens
+# skolverk"), not by the word "myndighet": each is an instance of "myndighet".
+_AGENCY_NAME_RE = re.compile(r"\bLänsstyrelsen i [A-ZÅÄÖ][a-zåäö]+(?: län)?|"
+                             r"\b[A-ZÅÄÖ][a-zåäö]+(?:verket|styrelsen|myndigheten|inspektionen|kassan|rådet|institutet|"
+                             r"ämbetet)\b|\bStatens [a-zåäö]+\b")
+
+
 def instance_span(noun: str, sentence: str) -> tuple[int, int] | None:
-    """Where ``sentence`` names an instance of ``noun`` as Swedish names one, a compound ending in it
-    ("Utbildningsdepartementet" for "departement", "socialnämnden" for "nämnd"), or None."""
+    """Where ``sentence`` first names an instance of ``noun`` as Swedish names one, a compound ending in it
+    ("Utbildningsdepartementet" for "departement", "socialnämnden" for "nämnd") or, for "myndighet", an agency's
+    name ("Transportstyrelsen ska samråda med Polismyndigheten"), or None."""
     noun = noun.lower()
+    found = _compound_instance_span(noun, sentence)
+    agency = _AGENCY_NAME_RE.search(sentence) if noun.startswith("myndighet") else None
+    if agency is not None and (found is None or agency.start() < found[0]):
+        return agency.span()
+    return found
+
+
+def _compound_instance_span(noun: str, sentence: str) -> tuple[int, int] | None:
     for match in re.finditer(r"[^\W\d_]+(?:-[^\W\d_]+)*", sentence):
         word = match.group(0).lower()
         at = word.rfind(noun)

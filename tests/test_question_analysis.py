@@ -858,3 +858,21 @@ def test_a_dated_line_of_the_document_may_end_in_a_full_stop():
     assert dated_participle_line("Beslutad december 2022")
     assert not dated_participle_line("Beslutet fattades efter en lång diskussion i nämnden den 3 maj 2021 och gäller.")
     assert not dated_participle_line("Beslut vid regeringssammanträde.")  # no date
+
+
+def test_an_agency_is_named_by_what_kind_of_agency_it_is():
+    """"Vilken myndighet har fått uppdraget?" was answered "**Polismyndigheten**" from "Transportstyrelsen ska vid
+    genomförandet av uppdraget samråda med Polismyndigheten …": only a compound ending in "myndighet" counted as
+    one. Swedish agencies are named "-styrelsen", "-verket", "Statens …", and the first named answers first."""
+    from swedish.questions import instance_span
+
+    sentence = "Trafikstyrelsen ska vid genomförandet av uppdraget samråda med Polismyndigheten och Tullverket."
+    start, end = instance_span("myndighet", sentence)
+    assert sentence[start:end] == "Trafikstyrelsen"
+    start, end = instance_span("myndighet", "Uppdraget ges till Statens skolverk.")
+    assert "Uppdraget ges till Statens skolverk."[start:end] == "Statens skolverk"
+    text = "Ärendena föreslås flyttas till Länsstyrelsen i Stockholms län."
+    start, end = instance_span("myndighet", text)
+    assert text[start:end] == "Länsstyrelsen i Stockholms län"
+    assert instance_span("departement", sentence) is None  # only "myndighet" is named by the agency's kind
+    assert instance_span("myndighet", "Berörda myndigheter ska informeras.") is None
