@@ -379,6 +379,16 @@ def _letter_spacing(glyphs: list[Glyph], line_size: float) -> float:
     return letter_gap if len(pieces) >= 3 and len(pieces) >= 0.4 * len(alphabetic) else 0.0
 
 
+# The word a raised digit follows when the digit is part of it: a greenhouse gas's formula ("CO", "CH", "N") or a
+# unit ("m", "km"), written "CO²" or "m²" where "CO₂" or "m²" is meant; not "EEG¹", a footnote's marker.
+_FORMULA_WORD_RE = re.compile(r"(?:^|[\s(/-])(?:CO|NO|SO|CH|NH|SF|N|O|H|[kcdm]?m)$")
+
+
+def _index_of_a_formula(text: str, marker: str) -> bool:
+    """A raised digit right after a formula or unit ("ton CO", "100 m") belongs to it: not a footnote marker."""
+    return not marker and bool(_FORMULA_WORD_RE.search(text)) and text[-1:].isalpha()
+
+
 def _segment(glyphs: list[Glyph], page: int, line_size: float) -> Segment | None:
     parts: list[str] = []
     markers: list[str] = []
@@ -394,6 +404,10 @@ def _segment(glyphs: list[Glyph], page: int, line_size: float) -> Segment | None
     if spaced:
         space_gap = max(2 * spaced, spaced + 0.25 * max(line_size, 4.0))
     for glyph in glyphs:
+        if glyph.raised and glyph.text.isdigit() and _index_of_a_formula("".join(parts), marker):
+            parts.append(glyph.text)  # "CO²", "m²": a formula's or unit's number, not a footnote's
+            previous = glyph
+            continue
         if glyph.raised and glyph.text.isdigit() or (glyph.raised and glyph.text in "*†‡" and previous is not None):
             marker += glyph.text
             previous = glyph

@@ -557,3 +557,22 @@ def test_a_regulations_title_is_its_own_not_its_statute_books(tmp_path):
     path.write_bytes(make_layout_pdf([page]))
     doc = load_document(path, DocumentInfo(doc_id="dir", title="", source_file=path.name))
     assert doc.info.title == "Tilläggsdirektiv till utredningen om genomförande av nya regler för lekplatser"
+
+
+def test_a_raised_digit_of_a_formula_or_unit_is_text_not_a_footnote(tmp_path):
+    """Vansbro's climate plan writes "CO²" and "m²" with raised digits, which were taken for footnote markers:
+    the plan read "224,59 ton CO" (carbon monoxide) and "61294 m BRA". A raised digit right after a greenhouse
+    gas's formula or a unit of length belongs to it; after another word it is still a footnote's marker."""
+    from pdfgen import Run, Text, make_layout_pdf
+
+    page = [Text.of(72, 60, "Klimatplan för Lindby", size=20),
+            Text(72, 100, (Run("Bilarna släpper ut 120 g CO", 11), Run("2", 7, rise=4), Run(" per km.", 11))),
+            Text(72, 116, (Run("Lokalerna har en yta om 5 000 m", 11), Run("2", 7, rise=4), Run(" BRA.", 11))),
+            Text(72, 132, (Run("Planen följer direktivet om energi", 11), Run("1", 7, rise=4), Run(" fullt ut.", 11))),
+            Text.of(72, 700, "1 Europaparlamentets och rådets direktiv 2012/27/EU.", size=8)]
+    path = tmp_path / "klimatplan.pdf"
+    path.write_bytes(make_layout_pdf([page]))
+    doc = load_document(path, DocumentInfo(doc_id="klimat", title="", source_file=path.name))
+    assert "120 g CO2 per km" in doc.text
+    assert "5 000 m2 BRA" in doc.text
+    assert "energi1" not in doc.text and "direktivet om energi fullt ut" in doc.text
