@@ -21,8 +21,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from assistant.planning import QUESTION_WORDS, QueryPlan
-from swedish.dates import DATE_RE, MONTH_YEAR_RE
-from swedish.names import ORGANISATION_RE, long_forms
+from swedish.dates import DATE_RE, MONTH_YEAR_RE, YEAR_RANGE_RE
+from swedish.names import AGENCY_ENDINGS, ORGANISATION_RE, long_forms
 from swedish.numbers import (
     COUNTING_WORD_PATTERN,
     NUMBER_WORD_PATTERN,
@@ -120,9 +120,7 @@ def unknown_names(question: str, analyzer: SwedishAnalyzer, known_terms: Collect
     lexicon = analyzer.lexicon
     names = []
     for token in question_names(question):
-        if token.lower() in known_terms:
-            continue  # an identifier the documents write ("IE_LD")
-        parts = [p for p in token.split("-") if p]
+        parts = [p for p in token.split("-") if p]  # "IE_LD" whole: a known term when a document writes it
         if all(_known(p.lower(), lexicon, known_terms) or _known_compound(p.lower(), lexicon, known_terms)
                or (p.islower() and _inflection_known(p, lexicon)) for p in parts):
             continue  # a lower-case part is a word in any inflection: "taxan" of "VA-taxan" where the text has "taxa"
@@ -267,7 +265,7 @@ _NAMED_KIND_ASK_RE = re.compile(r"^(?:och )?(?:\w+ )?vilk(?:en|et|a) (?:\w+ )?(k
                                 r"universitet|högskol)\w*")
 _PLACE_KINDS = ("kommun", "region", "län", "landsting", "stad", "städer", "land", "länder")
 _ACRONYM_RE = re.compile(r"\b[A-ZÅÄÖ][\wåäö]*[A-ZÅÄÖ]\w*")
-_AGENCY_RE = re.compile(r"\w+(verket|styrelsen|myndigheten|inspektionen|kassan|rådet|institutet|ämbetet)$", re.I)
+_AGENCY_RE = re.compile(rf"\w+({AGENCY_ENDINGS})$", re.I)
 
 
 # A name answers "Vilken kommun …" from a sentence on nearly as much of the question as the best one: "Degerfors" in
@@ -348,21 +346,21 @@ _POINT_IN_TIME_RE = re.compile(r"\b(vilket (år|datum)|vilken (månad|tidpunkt|d
 # "När ska arbetsgivaren anlita …", "När kan det bli aktuellt …": "när" and a modal verb ask in which situation
 # something is done, which a condition answers as well as a time does.
 _SITUATION_ASK_RE = re.compile(r"^(?:och )?när (?:ska|skall|bör|måste|får|kan|behöver) (?!.*\bsenast\b)")
-# "När ska den nya skollagen träda i kraft?" asks when a rule begins to hold: the time must be said of that, in a
-# sentence that says "träder i kraft", "ikraftträdande" or "gäller från" ("… presenterade i juni 2009 en
-# promemoria med förslag till ny skollag" dates the proposal).
-# What comes into force is the clause's subject ("den nya skollagen", "föreskrifterna"): a sentence on another rule's
-# entry into force ("Denna författning träder i kraft den 1 januari 2025" in regulations on the work environment)
-# answers only when it or its passage's title and section name it, or it says more of the question ("Reglerna
-# föreslås träda i kraft …" for "När föreslås lagändringarna träda i kraft?").
+# "När ska den nya skollagen träda i kraft?" asks when a rule begins to hold.
 _IN_FORCE_ASK_RE = re.compile(r"\b(?:träda|träder|trädde|trätt) i kraft\b|\bbörja[rt]? gälla\b")
+# What comes into force: the clause's subject ("den nya skollagen", "föreskrifterna").
 _IN_FORCE_SUBJECT_RE = re.compile(r"\bnär (?:\w+ )(.+?) (?:träda|träder|trädde|trätt) i kraft\b"
                                   r"|\bnär (?:träder|trädde) (.+?) i kraft\b")
+# A sentence that says "träder i kraft", "ikraftträdande" or "gäller från".
 _IN_FORCE_RE = re.compile(r"kraft|gäll", re.IGNORECASE)
 
 
 def _in_force_evidence(question: str, evidence: Sequence[EvidenceSentence]) -> list[EvidenceSentence]:
-    """The evidence that says when what the question names comes into force (``_IN_FORCE_ASK_RE``)."""
+    """The evidence that says when what the question names comes into force: a sentence on coming into force
+    ("… presenterade i juni 2009 en promemoria med förslag till ny skollag" dates a proposal), on the rule the
+    question names, in the sentence or its passage's title and section, or with more of the question's words
+    ("Reglerna föreslås träda i kraft …" for "När föreslås lagändringarna träda i kraft?"); not another rule's
+    ("Denna författning träder i kraft den 1 januari 2025" in regulations on the work environment)."""
     evidence = [e for e in evidence if _IN_FORCE_RE.search(e.text)]
     found = _IN_FORCE_SUBJECT_RE.search(question)
     subject = (found.group(1) or found.group(2)).split() if found else []
@@ -377,6 +375,8 @@ def _in_force_evidence(question: str, evidence: Sequence[EvidenceSentence]) -> l
         return head in f"{e.text} {e.context}".lower() or any(stem_matches(o, stems, both_ways=True) for o in others)
 
     return [e for e in evidence if about_it(e)]
+
+
 _TYPE_REASONS = {
     QuestionType.WHEN: "Dokumenten anger ingen sådan tidpunkt.",
     QuestionType.HOW_OFTEN: "Dokumenten anger inte hur ofta.",
@@ -423,7 +423,7 @@ def after_the_documents(question: str, latest_year: int | None) -> str | None:
         return None
     # Not the years of a period the question names ("investeringsbudgeten för 2027–2031"): a plan's period
     # runs past the year it was written in.
-    years = [int(y) for y in re.findall(r"(?<![–-])\b(20\d\d)\b(?!\s*[–-]\s*\d)", question)]
+    years = [int(y) for y in re.findall(r"\b(20\d\d)\b", YEAR_RANGE_RE.sub(" ", question))]
     future = [y for y in years if y > latest_year]
     if future and _PAST_RE.search(question):
         return f"Dokumenten är skrivna senast {latest_year} och kan inte beskriva vad som hände {future[0]}."

@@ -95,10 +95,10 @@ class Components:
         citer = SourceCiter(index)
         knowledge = KnowledgeRouter(index, ranker, retriever, citer)
         short_words = {w for doc in index.documents.values() for w in re.findall(r"\b\w{1,2}\b", doc.text.lower())}
-        # identifiers written with an underscore ("IE_LD"), which Swedish words never are
-        short_words |= {w for doc in index.documents.values() for w in re.findall(r"\b\w+_\w+\b", doc.text.lower())}
+        # identifiers written with an underscore ("IE_LD"), which the word lists split and never hold whole
+        identifiers = {w for doc in index.documents.values() for w in re.findall(r"\b\w+_\w+\b", doc.text.lower())}
         named = {i for e in index.entries.values() for name in (e.publisher, e.title) for i in initialisms(name)}
-        known = frozenset(g.term.lower() for g in glossary) | short_words | named
+        known = frozenset(g.term.lower() for g in glossary) | short_words | identifiers | named
         return cls(index, planner, retriever, ranker, knowledge, citer, known, common)
 
 

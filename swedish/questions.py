@@ -10,7 +10,7 @@ import re
 from enum import StrEnum
 
 from swedish.dates import MONTHS
-from swedish.names import ORGANISATION_RE
+from swedish.names import AGENCY_NAME_RE, ORGANISATION_RE
 from swedish.numbers import COUNTING_WORD_PATTERN, NUMBER_WORD_PATTERN
 from swedish.tokens import STOPWORDS, words
 
@@ -50,20 +50,13 @@ def asked_body_noun(question: str) -> str:
     return match.group(2) if match and question_type(question) == QuestionType.WHO else ""  # "nämnd" of "nämnder"
 
 
-# A Swedish agency is named by what kind of agency it is ("Transportstyrelsen", "Naturvårdsverket", "Statens
-# skolverk"), not by the word "myndighet": each is an instance of "myndighet".
-_AGENCY_NAME_RE = re.compile(r"\bLänsstyrelsen i [A-ZÅÄÖ][a-zåäö]+(?: län)?|"
-                             r"\b[A-ZÅÄÖ][a-zåäö]+(?:verket|styrelsen|myndigheten|inspektionen|kassan|rådet|institutet|"
-                             r"ämbetet)\b|\bStatens [a-zåäö]+\b")
-
-
 def instance_span(noun: str, sentence: str) -> tuple[int, int] | None:
     """Where ``sentence`` first names an instance of ``noun`` as Swedish names one, a compound ending in it
     ("Utbildningsdepartementet" for "departement", "socialnämnden" for "nämnd") or, for "myndighet", an agency's
     name ("Transportstyrelsen ska samråda med Polismyndigheten"), or None."""
     noun = noun.lower()
     found = _compound_instance_span(noun, sentence)
-    agency = _AGENCY_NAME_RE.search(sentence) if noun.startswith("myndighet") else None
+    agency = AGENCY_NAME_RE.search(sentence) if noun.startswith("myndighet") else None
     if agency is not None and (found is None or agency.start() < found[0]):
         return agency.span()
     return found

@@ -507,18 +507,25 @@ def test_a_character_beyond_the_first_65536_is_read_whole():
     assert normalize_characters("dosen \ud835 till vävnaden") == "dosen  till vävnaden"
 
 
+def made_pdf(tmp_path, pages, info: dict[str, str] | None = None):
+    """The document read from a PDF made of ``pages`` (``pdfgen.make_layout_pdf``), as the ingest reads it."""
+    from pdfgen import make_layout_pdf
+
+    path = tmp_path / "made.pdf"
+    path.write_bytes(make_layout_pdf(pages, info=info))
+    return load_document(path, DocumentInfo(doc_id="made", title="", source_file=path.name))
+
+
 def test_the_year_is_the_documents_own_not_an_issn_or_the_files(tmp_path):
     """SSMFS 2018:1 was cited as "(dokument 2000)": its cover has "ISSN: 2000-0987" and no date, and the file's
     CreationDate ("D:20250109…") was never read. The year is the one the document gives itself: a date, else its
     statute-book number, else a year on the cover that is no ISSN, else the file's date."""
-    from pdfgen import Text, make_layout_pdf
+    from pdfgen import Text
 
     def year_of(lines: list[str], created: str = "D:20250109161447+01'00'") -> int | None:
         page = [Text.of(72, 80 + 24 * i, line, size=18 if i == 3 else 11) for i, line in enumerate(lines)]
-        path = tmp_path / "foreskrift.pdf"
-        path.write_bytes(make_layout_pdf([page, [Text.of(72, 80, "1 § Dessa föreskrifter gäller all verksamhet.")]],
-                                         info={"CreationDate": created}))
-        return load_document(path, DocumentInfo(doc_id="f", title="", source_file=path.name)).info.year
+        text = [Text.of(72, 80, "1 § Dessa föreskrifter gäller all verksamhet.")]
+        return made_pdf(tmp_path, [page, text], info={"CreationDate": created}).info.year
 
     cover = ["Lindby myndighets författningssamling", "LMFS 2018:1", "ISSN: 2000-0987",
              "Lindby myndighets föreskrifter om tillstånd"]
@@ -531,7 +538,7 @@ def test_a_regulations_title_is_its_own_not_its_statute_books(tmp_path):
     """Elsäkerhetsverket's, Boverket's and Skatteverket's regulations were titled "… författningssamling" (the
     statute book's name, largest on the first page and in the file's Title) or by their number alone: the title
     is the regulation's own, the next largest text, without the ";" that leads into its footnote."""
-    from pdfgen import Text, make_layout_pdf
+    from pdfgen import Text
 
     page = [Text.of(72, 60, "Lindby myndighets författningssamling", size=20),
             Text.of(72, 100, "LMFS 2022:1", size=16),
@@ -540,9 +547,7 @@ def test_a_regulations_title_is_its_own_not_its_statute_books(tmp_path):
             Text.of(72, 190, "beslutade den 21 april 2022.", size=11),
             Text.of(72, 210, "1 § Dessa föreskrifter gäller alla kommunala lekplatser i länet.", size=11),
             Text.of(72, 226, "2 § Lekplatserna ska besiktas en gång om året.", size=11)]
-    path = tmp_path / "lmfs.pdf"
-    path.write_bytes(make_layout_pdf([page], info={"Title": "Lindby myndighets författningssamling"}))
-    doc = load_document(path, DocumentInfo(doc_id="lmfs", title="", source_file=path.name))
+    doc = made_pdf(tmp_path, [page], info={"Title": "Lindby myndighets författningssamling"})
     assert doc.info.title == "Lindby myndighets föreskrifter om tillsyn av lekplatser"
     # A committee directive's cover says "Kommittédirektiv" largest of all, the kind of document; its title is
     # the next, broken over lines as set.
@@ -553,26 +558,22 @@ def test_a_regulations_title_is_its_own_not_its_statute_books(tmp_path):
             Text.of(72, 170, "Beslut vid regeringssammanträde den 18 december 2014.", size=12),
             Text.of(72, 200, "Utredningen ska också föreslå hur lekplatserna ska besiktas.", size=12),
             Text.of(72, 216, "Uppdraget ska redovisas senast den 1 mars 2016.", size=12)]
-    path = tmp_path / "dir.pdf"
-    path.write_bytes(make_layout_pdf([page]))
-    doc = load_document(path, DocumentInfo(doc_id="dir", title="", source_file=path.name))
-    assert doc.info.title == "Tilläggsdirektiv till utredningen om genomförande av nya regler för lekplatser"
+    title = made_pdf(tmp_path, [page]).info.title
+    assert title == "Tilläggsdirektiv till utredningen om genomförande av nya regler för lekplatser"
 
 
 def test_a_raised_digit_of_a_formula_or_unit_is_text_not_a_footnote(tmp_path):
     """Vansbro's climate plan writes "CO²" and "m²" with raised digits, which were taken for footnote markers:
     the plan read "224,59 ton CO" (carbon monoxide) and "61294 m BRA". A raised digit right after a greenhouse
     gas's formula or a unit of length belongs to it; after another word it is still a footnote's marker."""
-    from pdfgen import Run, Text, make_layout_pdf
+    from pdfgen import Run, Text
 
     page = [Text.of(72, 60, "Klimatplan för Lindby", size=20),
             Text(72, 100, (Run("Bilarna släpper ut 120 g CO", 11), Run("2", 7, rise=4), Run(" per km.", 11))),
             Text(72, 116, (Run("Lokalerna har en yta om 5 000 m", 11), Run("2", 7, rise=4), Run(" BRA.", 11))),
             Text(72, 132, (Run("Planen följer direktivet om energi", 11), Run("1", 7, rise=4), Run(" fullt ut.", 11))),
             Text.of(72, 700, "1 Europaparlamentets och rådets direktiv 2012/27/EU.", size=8)]
-    path = tmp_path / "klimatplan.pdf"
-    path.write_bytes(make_layout_pdf([page]))
-    doc = load_document(path, DocumentInfo(doc_id="klimat", title="", source_file=path.name))
+    doc = made_pdf(tmp_path, [page])
     assert "120 g CO2 per km" in doc.text
     assert "5 000 m2 BRA" in doc.text
     assert "energi1" not in doc.text and "direktivet om energi fullt ut" in doc.text
