@@ -329,6 +329,22 @@ def test_a_reply_word_opens_the_answer_to_a_yes_no_question(make_settings, tmp_p
     assert citations_valid(answer, {d: assistant.document_text(d) for d in assistant.index.documents})
 
 
+def test_a_reason_two_sentences_before_its_conclusion_is_quoted(make_settings, tmp_path):
+    """"Därför bör …" leans on "Det gäller …", which leans on the sentence that gives the reason: the chain of
+    sentences pointing back is followed, so the reason is quoted with the conclusion it leads to."""
+    text = ("# Nämndens plan för simundervisning\n\n"
+            "Många elever i årskurs fyra kan inte simma tvåhundra meter. Simkunnighet ger barnen trygghet vid "
+            "sjöar och hav och minskar risken för drunkning. Det gäller särskilt barn som har flyttat hit från "
+            "länder utan simundervisning i skolan. Därför bör varje skola erbjuda extra simlektioner på lovet.\n\n"
+            "Skolorna ska redovisa antalet simkunniga elever till nämnden varje höst.\n")
+    assistant = assistant_over(make_settings, tmp_path, "simplan.md", text)
+    answer = assistant.ask("Varför ska skolorna erbjuda extra simlektioner på lovet?")
+    assert not answer.refused
+    quotes = [c.quote for c in answer.citations]
+    assert any(q.startswith("Simkunnighet ger barnen trygghet") for q in quotes), quotes
+    assert citations_valid(answer, {d: assistant.document_text(d) for d in assistant.index.documents})
+
+
 def test_an_initialism_of_the_documents_own_publisher_is_a_name_they_mention(make_settings, tmp_path):
     """A regulation by "Myndigheten för lekplatser och badplatser" never writes "MLB" (MSB's MSBFS 2015:4, not
     tuned on, never writes "MSB"): a user who calls the publisher so is asking about this document, not about

@@ -44,6 +44,9 @@ from swedish.questions import (
 )
 from swedish.tokens import STOPWORDS, matched_stems, stem_matches
 
+# How many lines back a chain of sentences that lean on the one before is followed.
+_LEANING_STEPS = 2
+
 
 @dataclass
 class Draft:
@@ -263,10 +266,17 @@ class ExtractiveAnswerer(Answerer):
         following = _next_in_block(ranked[0], ranked)
         if following is not None and following not in chosen:
             chosen.append(following)
-        for s in list(chosen):  # "Därför …", "Det kallas …", "Datum: …": the line before says what it points to
+        # "Därför …", "Det kallas …", "Datum: …": the line before says what it points to. That line may lean on
+        # its own line before ("Tillgång till skola ger … stabilitet …" ← "Det gäller barn som …" ← "Därför bör
+        # rätten … utökas"), so the chain is followed, a bounded number of steps.
+        leaning = [(s, 0) for s in chosen]
+        while leaning:
+            s, steps = leaning.pop()
             before = _previous_in_block(s, ranked) if leans_on_previous(s.text) else _field_above(s, ranked)
             if before is not None and before not in chosen:
                 chosen.append(before)
+                if steps + 1 < _LEANING_STEPS:
+                    leaning.append((before, steps + 1))
         return _reading_order(chosen)
 
     # --- writing --------------------------------------------------------------------
