@@ -180,7 +180,8 @@ class SwedishAnalyzer:
         """Parts of ``word`` found in the lexicon, longest head first; () if none.
 
         A known head with an unknown tail of at least four letters still yields the head
-        ("behovsinventering" → "behov"): a query for the head should find the compound.
+        ("behovsinventering" → "behov"): a query for the head should find the compound. A known last part
+        is yielded too (``_known_tail``): "försörjningsskyldig" is a kind of "skyldig".
         """
         if word in self._splits:
             return self._splits[word]
@@ -193,8 +194,8 @@ class SwedishAnalyzer:
                     if head in self.lexicon and len(head) >= _HEAD_MIN:
                         parts = (head,)
                         break
-            if not parts and word not in self.lexicon:  # "koldioxidutsläppen" in a question, where the
-                parts = self._known_tail(word)  # documents write "utsläppen" and "koldioxidbudget"
+                # "koldioxidutsläppen" in a question, where the documents write "utsläppen" and "koldioxidbudget"
+                parts += tuple(t for t in self._known_tail(word) if t not in parts)
         self._splits[word] = parts
         return parts
 

@@ -9,7 +9,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from assistant.planning import QUESTION_WORDS, build_mentions, lower_case_words
-from swedish.questions import ANSWER_KIND_NOUNS, QuestionType, answer_span, asked_for, leans_on_previous, question_type
+from swedish.questions import (
+    ANSWER_KIND_NOUNS,
+    QuestionType,
+    answer_span,
+    asked_for,
+    asks_when_in_force,
+    leans_on_previous,
+    question_type,
+)
 from swedish.sentences import record_aspects, sentences, share_recorded
 from swedish.tokens import STOPWORDS, matched_stems, stem_matches, unsyncopated
 
@@ -231,6 +239,16 @@ def test_sentences_that_lean_on_the_one_before():
     assert leans_on_previous("En ny energiplan behöver därför tas fram för beslut i kommunfullmäktige.")
     assert leans_on_previous("Kommunen har således inget eget mål.")
     assert not leans_on_previous("Planen tas fram därför att lagen kräver det.")  # "därför att" gives the reason
+
+
+def test_the_ways_swedish_asks_when_a_rule_comes_into_force():
+    for question in ("När ska den nya skollagen träda i kraft?", "När började föreskrifterna om bidrag att gälla?",
+                     "När börjar lagen gälla?", "Från vilket datum gäller de nya föreskrifterna?",
+                     "När gäller reglerna från?"):
+        assert asks_when_in_force(question), question
+    for question in ("Vilka regler gäller för reparationsbidrag?", "När började arbetet med strategin?",
+                     "Vilka krav gäller från och med den nya planperioden?"):
+        assert not asks_when_in_force(question), question
 
 
 def test_a_heading_line_is_its_own_sentence_but_a_wrapped_line_is_not():
@@ -504,6 +522,21 @@ def test_a_word_the_documents_only_write_inside_compounds_finds_them():
     assert [cid for cid, _ in index.search(tokens, 2)][0] == "a"  # "departement" and "utredningen"
     assert "omsorgsarbetet" not in index.analyzer.tokens("När arbetades strategin fram?")
     assert SwedishAnalyzer(["näringsdepartementet"]).compounds_ending_in("ment") == []  # too short to end words
+
+
+def test_a_compound_the_documents_write_is_a_kind_of_its_known_last_part():
+    """"Som vårdnadshavare är du inte försörjningsskyldig." answers "Är en vårdnadshavare skyldig att …?": a
+    document word whose parts are not all words of the documents ("försörjning" never stands alone) still
+    yields its last part when that is one of their words and its first part begins another of them."""
+    from index.lexical import LexicalIndex
+
+    texts = ["Som särskilt förordnad vårdnadshavare är du inte försörjningsskyldig.",
+             "Familjehemmet har ingen försörjningsskyldighet för barnet.",
+             "Socialtjänsten är skyldig att följa upp vården."]
+    index = LexicalIndex.build(["a", "b", "c"], texts)
+    assert "skyld" in index.analyzer.tokens(texts[0])
+    tokens = index.analyzer.tokens("Är en särskilt förordnad vårdnadshavare skyldig att försörja barnet?")
+    assert [cid for cid, _ in index.search(tokens, 1)] == ["a"]
 
 
 @pytest.mark.parametrize("acronym, text, defines", [
