@@ -32,11 +32,13 @@ from swedish.numbers import (
 )
 from swedish.questions import (
     ANSWER_KIND_NOUNS,
+    IN_FORCE_ASK_RE,
     QuestionType,
     asked_body_noun,
     asked_for,
     asks_how_long,
     asks_two_things,
+    asks_when_in_force,
     counted_noun,
     instance_span,
     is_body_noun,
@@ -346,8 +348,6 @@ _POINT_IN_TIME_RE = re.compile(r"\b(vilket (år|datum)|vilken (månad|tidpunkt|d
 # "När ska arbetsgivaren anlita …", "När kan det bli aktuellt …": "när" and a modal verb ask in which situation
 # something is done, which a condition answers as well as a time does.
 _SITUATION_ASK_RE = re.compile(r"^(?:och )?när (?:ska|skall|bör|måste|får|kan|behöver) (?!.*\bsenast\b)")
-# "När ska den nya skollagen träda i kraft?" asks when a rule begins to hold.
-_IN_FORCE_ASK_RE = re.compile(r"\b(?:träda|träder|trädde|trätt) i kraft\b|\bbörja[rt]? gälla\b")
 # What comes into force: the clause's subject ("den nya skollagen", "föreskrifterna").
 _IN_FORCE_SUBJECT_RE = re.compile(r"\bnär (?:\w+ )(.+?) (?:träda|träder|trädde|trätt) i kraft\b"
                                   r"|\bnär (?:träder|trädde) (.+?) i kraft\b")
@@ -367,7 +367,7 @@ def _in_force_evidence(question: str, evidence: Sequence[EvidenceSentence]) -> l
     if not subject or subject[-1] in STOPWORDS:  # "när träder den i kraft": the earlier sentence names it
         return evidence
     head = word_beginning(subject[-1])
-    others = {stem_word(w) for w in words(_IN_FORCE_ASK_RE.sub(" ", question))
+    others = {stem_word(w) for w in words(IN_FORCE_ASK_RE.sub(" ", question.lower()))
               if w not in STOPWORDS and w not in QUESTION_WORDS and w not in subject}
 
     def about_it(e: EvidenceSentence) -> bool:
@@ -397,7 +397,7 @@ def type_evidence_missing(question: str, evidence: Sequence[EvidenceSentence], p
         return None
     if kind == QuestionType.WHEN and not _POINT_IN_TIME_RE.search(question):
         return None  # "När kan det bli aktuellt …" asks for a situation, not a time
-    if kind == QuestionType.WHEN and _IN_FORCE_ASK_RE.search(question):
+    if kind == QuestionType.WHEN and asks_when_in_force(question):
         evidence = _in_force_evidence(question, evidence)
     if any(e.coverage >= min_coverage and states_answer_type(kind, e.text) for e in evidence):
         return None

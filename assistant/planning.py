@@ -16,7 +16,15 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from swedish.language import looks_english
-from swedish.questions import ANSWER_KIND_NOUNS, QuestionType, defined_term, degree_words_asked, question_type
+from swedish.questions import (
+    ANSWER_KIND_NOUNS,
+    IN_FORCE_WORDS,
+    QuestionType,
+    asks_when_in_force,
+    defined_term,
+    degree_words_asked,
+    question_type,
+)
 from swedish.sentences import record_aspects
 from swedish.tokens import STOPWORDS, SwedishAnalyzer, words
 
@@ -350,6 +358,8 @@ class QueryPlanner:
         expansions = self._expand(effective)
         content = self.content_words(effective)
         lexical_text = " ".join(content + expansions)
+        if asks_when_in_force(question):  # "Från vilket datum gäller …": a rule says "träder i kraft den …"
+            lexical_text += f" {IN_FORCE_WORDS}"
         dense = effective if not expansions else f"{effective} ({'; '.join(expansions)})"
         naming_words = mention.naming_words if effective == question else self.aliases.resolve(effective).naming_words
         naming = self.analyzer.tokens(" ".join(naming_words))

@@ -238,6 +238,21 @@ _UNTIL_RE = re.compile(r"\b(tills|till dess|fram till|så länge|tills vidare|ti
 _PERIOD_RE = re.compile(r"\b(?:19|20)\d\d\s*[-–]\s*(?:19|20)\d\d\b")  # "2023 - 2026"
 
 
+# "När ska den nya skollagen träda i kraft?", "När började föreskrifterna att gälla?", "Från vilket datum gäller
+# de nya föreskrifterna?": the question asks when a rule begins to hold.
+IN_FORCE_ASK_RE = re.compile(r"\b(?:träda|träder|trädde|trätt) i kraft\b"
+                             r"|\bbörja(?:r|t|de)?\b(?:\s+\S+){0,8}?\s+(?:att\s+)?gälla\b"
+                             r"|\bgäll(?:er|de|a)\b(?:\s+\S+){0,6}?\s+(?:från|fr\.o\.m\.)(?!\s+och\s+med\s+\S)"
+                             r"|\bfrån (?:och med )?(?:vilket datum|när)\b.*\bgäll")
+# How the documents say it, to search with: a regulation ends "Denna författning träder i kraft den …".
+IN_FORCE_WORDS = "träder i kraft"
+
+
+def asks_when_in_force(question: str) -> bool:
+    """The question asks when a rule comes into force (``IN_FORCE_ASK_RE``)."""
+    return IN_FORCE_ASK_RE.search(question.lower()) is not None
+
+
 def asks_how_long(question: str) -> bool:
     """"Hur länge …?", "Hur lång tid …?": the answer is a length of time (``states_duration``)."""
     return re.search(r"\bhur (länge|lång tid)\b", question.lower()) is not None

@@ -345,6 +345,24 @@ def test_a_reason_two_sentences_before_its_conclusion_is_quoted(make_settings, t
     assert citations_valid(answer, {d: assistant.document_text(d) for d in assistant.index.documents})
 
 
+def test_when_a_regulation_begins_to_apply_is_found_in_its_coming_into_force_line(make_settings, tmp_path):
+    """A regulation says when it applies only as "Denna författning träder i kraft den …", which shares no word
+    with "När började föreskrifterna … att gälla?" or "Från vilket datum gäller …?": the question is read as
+    asking when the rule comes into force, and searched for so."""
+    text = ("# Länsstyrelsens föreskrifter om eldningsförbud i skog och mark\n\n"
+            "1 § Dessa föreskrifter gäller eldning utomhus i Exempellän under perioden april till september.\n\n"
+            "2 § Det är förbjudet att elda i skog och mark när brandrisken är stor eller mycket stor.\n\n"
+            "3 § Grillning i fasta grillanordningar på anvisade platser är tillåten.\n\n"
+            "4 § Den som bryter mot förbudet kan dömas till böter.\n\n"
+            "Denna författning träder i kraft den 15 april 2025.\n")
+    assistant = assistant_over(make_settings, tmp_path, "eldningsforbud.md", text)
+    for question in ("När började föreskrifterna om eldningsförbud att gälla?",
+                     "Från vilket datum gäller föreskrifterna?"):
+        answer = assistant.ask(question)
+        assert not answer.refused, question
+        assert "15 april 2025" in answer.answer.split("\n")[0], answer.answer
+
+
 def test_an_initialism_of_the_documents_own_publisher_is_a_name_they_mention(make_settings, tmp_path):
     """A regulation by "Myndigheten för lekplatser och badplatser" never writes "MLB" (MSB's MSBFS 2015:4, not
     tuned on, never writes "MSB"): a user who calls the publisher so is asking about this document, not about
