@@ -8,14 +8,17 @@ import re
 from collections.abc import Iterator, Sequence
 
 _CAP = r"[A-ZÅÄÖ][\wåäöéü-]+"
+# The capitalised word an agency's ending closes: "Skatteverket", "E-hälsomyndigheten", and "Försäkrings-kassan"
+# as a line break left it.
+_AGENCY_WORD = r"[A-ZÅÄÖ](?:[a-zåäö]|-(?=[a-zåäö]))+?"
 # How a Swedish agency's name ends: it says what kind of agency it is ("Transportstyrelsen", "Naturvårdsverket").
 AGENCY_ENDINGS = "verket|styrelsen|myndigheten|inspektionen|kassan|rådet|institutet|ämbetet"
 ORGANISATION_RE = re.compile(
     rf"\b(?:Region {_CAP}(?: län)?|{_CAP} kommun|{_CAP} stad|Länsstyrelsen i {_CAP}(?: län)?|"
     rf"Statens {_CAP}(?: {_CAP})?|Regeringskansliet|Regeringen|Sveriges riksdag|Riksdagen|"
-    rf"[A-ZÅÄÖ][a-zåäö]+(?:{AGENCY_ENDINGS}|nämnden))\b")
+    rf"{_AGENCY_WORD}(?:{AGENCY_ENDINGS}|nämnden))\b")
 # An agency's name: an instance of "myndighet" that never says "myndighet" ("Statens skolverk").
-AGENCY_NAME_RE = re.compile(rf"\bLänsstyrelsen i [A-ZÅÄÖ][a-zåäö]+(?: län)?|\b[A-ZÅÄÖ][a-zåäö]+(?:{AGENCY_ENDINGS})\b|"
+AGENCY_NAME_RE = re.compile(rf"\bLänsstyrelsen i [A-ZÅÄÖ][a-zåäö]+(?: län)?|\b{_AGENCY_WORD}(?:{AGENCY_ENDINGS})\b|"
                             r"\bStatens [a-zåäö]+\b")
 
 

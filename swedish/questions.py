@@ -120,6 +120,8 @@ ANSWER_KIND_NOUNS = re.compile(r"(datum|dag|år|månad|vecka|klockslag|tid|tidpu
                                r"skillnad|roll|uppgift|funktion|betydelse|innebörd|konsekvens|följd|resultat|pengar|förändring|ändring|"
                                # what one may, must or can do, which a text says with "får", "ska", "kan"
                                r"befogenhet|skyldighet|rättighet|möjlighet|"
+                               # "Vilka regler gäller för …": what a rule says, which a regulation says with "ska"
+                               r"regel|regler|reglerna|bestämmelse|"
                                # "vilket politiskt organ": any body that decides, named by what it is called
                                r"organ)\w{0,3}$")
 
@@ -322,6 +324,11 @@ _GENERAL_STATES = frozenset({"klar", "klart", "klara", "färdig", "färdigt", "f
                              "tillbaka", "aktuell", "aktuellt", "aktuella", "möjlig", "möjligt", "redo", "slut",
                              "över"})
 _ADJECTIVE_ENDINGS = ("a", "t", "iska", "ska", "ella", "liga", "igt")
+# Comparatives and words of order before a noun ("vilka äldre föreskrifter", "vilka tidigare beslut"): they
+# narrow the noun, which is what is asked for.
+_COMPARING_ADJECTIVES = frozenset({"äldre", "yngre", "större", "mindre", "högre", "lägre", "bättre", "sämre",
+                                   "tidigare", "senare", "nyare", "fler", "färre", "nuvarande", "kommande",
+                                   "gällande", "nästa", "förra"})
 
 
 def counted_noun(question: str) -> str:
@@ -386,7 +393,8 @@ def asked_for(question: str, stopwords: frozenset[str]) -> tuple[list[str], list
             if word in _TIME_NOUNS or word in _SUBJECT_VERBS or re.search(r"(ade|ades|ats|des|tes)$", word) \
                     or re.search(rf"\b{re.escape(word)} sig\b", text):
                 break  # "Vilka tog …", "Hur många deltog …", "Vilka vänder sig till …": no noun
-            if i + 1 < len(candidates) and word.endswith(_ADJECTIVE_ENDINGS) and not word.endswith("et") \
+            if i + 1 < len(candidates) and (word.endswith(_ADJECTIVE_ENDINGS) and not word.endswith("et")
+                                            or word in _COMPARING_ADJECTIVES) \
                     and f"{word} {candidates[i + 1]}" in text:
                 continue  # "vilket praktiskt problem": the noun follows its adjective (not "straffet om …")
             if not re.search(rf"\b{re.escape(word)} eller \w", text):  # "Vilka brister eller frågor …": either

@@ -123,6 +123,10 @@ def test_what_is_asked_about_by_grammar():
     words_to_skip = STOPWORDS | QUESTION_WORDS
     assert asked_for("Vilken svarsfrekvens hade enkäten?", words_to_skip) == (["svarsfrekvens"], [])
     assert asked_for("Vilket praktiskt problem tar regionen upp?", words_to_skip)[0] == ["problem"]
+    # a comparative narrows the noun it stands before: the noun is what is asked for
+    assert asked_for("Vilka äldre föreskrifter ersätts?", words_to_skip)[0] == ["föreskrifter"]
+    assert asked_for("Vilka större investeringar planeras?", words_to_skip)[0] == ["investeringar"]
+    assert ANSWER_KIND_NOUNS.match("regler") and ANSWER_KIND_NOUNS.match("bestämmelserna")  # what a rule says
     assert asked_for("Vilka tog initiativ till strategin?", words_to_skip)[0] == []  # "vilka" is the subject
     assert asked_for("Vad säger strategin om pappor?", words_to_skip)[1] == ["pappor"]
     assert asked_for("Och om pappor?", words_to_skip)[1] == ["pappor"]
@@ -897,6 +901,7 @@ def test_an_agency_is_named_by_what_kind_of_agency_it_is():
     """"Vilken myndighet har fått uppdraget?" was answered "**Polismyndigheten**" from "Transportstyrelsen ska vid
     genomförandet av uppdraget samråda med Polismyndigheten …": only a compound ending in "myndighet" counted as
     one. Swedish agencies are named "-styrelsen", "-verket", "Statens …", and the first named answers first."""
+    from swedish.names import organisations
     from swedish.questions import instance_span
 
     sentence = "Trafikstyrelsen ska vid genomförandet av uppdraget samråda med Polismyndigheten och Tullverket."
@@ -909,3 +914,8 @@ def test_an_agency_is_named_by_what_kind_of_agency_it_is():
     assert text[start:end] == "Länsstyrelsen i Stockholms län"
     assert instance_span("departement", sentence) is None  # only "myndighet" is named by the agency's kind
     assert instance_span("myndighet", "Berörda myndigheter ska informeras.") is None
+    # A name that begins with a letter and a hyphen, or that a line break split: still the agency's name.
+    text = "E-hälsomyndigheten ska ha huvudansvaret och samverka med Försäkrings-kassan."
+    start, end = instance_span("myndighet", text)
+    assert text[start:end] == "E-hälsomyndigheten"
+    assert organisations(text) == ["E-hälsomyndigheten", "Försäkrings-kassan"]
