@@ -99,13 +99,17 @@ ANSWER_TYPES = [AnswerTypeRule(re.compile(asks), re.compile(evidence), reason) f
 )]
 
 
-def amount_evidence_missing(question: str, evidence: Sequence[EvidenceSentence]) -> str | None:
+def amount_evidence_missing(question: str, evidence: Sequence[EvidenceSentence],
+                            min_coverage: float = 0.1) -> str | None:
     """"Hur mycket kostar …", "Vilken lön …": a number with a unit ("100 kr/st", "2 miljoner", "5 %")."""
     if question_type(question) != QuestionType.AMOUNT:
         return None
     if re.search(r"\bvilk(?:en|a) (?:avgift|avgifter|kostnad|kostnader)\b", question.lower()):
         return None  # "Vilken avgift tas ut för korttidsvistelse?" is answered by "avgift för kost" as well
-    if any(states_answer_type(QuestionType.AMOUNT, e.text) for e in evidence):
+    # On the question's topic: "minska med 40 procent till 2020" in a climate strategy does not say what the
+    # strategy's budget is.
+    if any(states_answer_type(QuestionType.AMOUNT, e.text) and (e.coverage >= min_coverage or e.table_row)
+           for e in evidence):
         return None
     return "Dokumenten anger inget sådant belopp."
 
@@ -264,7 +268,7 @@ def _person_names(text: str) -> list[str]:
 # yes/no question ("Kan jag vaccinera mig i vilken region jag vill?").
 _NAMED_KIND_ASK_RE = re.compile(r"^(?:och )?(?:\w+ )?vilk(?:en|et|a) (?:\w+ )?(kommun|region|län|landsting|stad|"
                                 r"städer|land|länder|myndighet|organisation|förening|företag|departement|"
-                                r"universitet|högskol)\w*")
+                                r"universitet|högskol|bank|parti|stiftelse)\w*")
 _PLACE_KINDS = ("kommun", "region", "län", "landsting", "stad", "städer", "land", "länder")
 _ACRONYM_RE = re.compile(r"\b[A-ZÅÄÖ][\wåäö]*[A-ZÅÄÖ]\w*")
 _AGENCY_RE = re.compile(rf"\w+({AGENCY_ENDINGS})$", re.I)
@@ -303,7 +307,7 @@ def named_answer_missing(question: str, evidence: Sequence[EvidenceSentence], mi
                 continue
             return None
     noun = {"städer": "stad", "länder": "land", "högskol": "högskola"}.get(kind, kind)
-    neuter = noun in ("land", "län", "landsting", "universitet", "företag", "departement")
+    neuter = noun in ("land", "län", "landsting", "universitet", "företag", "departement", "parti")
     return f"Dokumenten namnger {'inget sådant' if neuter else 'ingen sådan'} {noun}."
 
 

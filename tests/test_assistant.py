@@ -363,6 +363,19 @@ def test_when_a_regulation_begins_to_apply_is_found_in_its_coming_into_force_lin
         assert "15 april 2025" in answer.answer.split("\n")[0], answer.answer
 
 
+def test_a_refusal_names_the_word_no_document_uses_before_the_kind_of_fact_missing(make_settings, tmp_path):
+    """"Vad kostar ett årskort på badhuset?" of a budget that never writes "årskort": the refusal says so, which
+    tells the user more than "anger inget sådant belopp" (the amounts it has are on other things)."""
+    text = ("# Fritidsnämndens budget 2026\n\n"
+            "Biblioteket får 2 000 000 kronor till ett nytt tak under 2026.\n\n"
+            "Nämnden satsar 300 000 kronor på nya motionsspår i skogen.\n\n"
+            "Badhusets öppettider utökas på helger från och med mars.\n")
+    assistant = assistant_over(make_settings, tmp_path, "fritidsbudget.md", text)
+    answer = assistant.ask("Vad kostar ett årskort på badhuset?")
+    assert answer.refused
+    assert "nämner inte ”årskort”" in answer.answer, answer.answer
+
+
 def test_an_initialism_of_the_documents_own_publisher_is_a_name_they_mention(make_settings, tmp_path):
     """A regulation by "Myndigheten för lekplatser och badplatser" never writes "MLB" (MSB's MSBFS 2015:4, not
     tuned on, never writes "MSB"): a user who calls the publisher so is asking about this document, not about

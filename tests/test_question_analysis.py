@@ -424,6 +424,11 @@ def test_which_named_thing_needs_a_name_the_question_does_not_give():
     assert named_answer_missing("vilka två länder deltar?", [EvidenceSentence("Norge och Danmark deltar.", "d", 0.5)]) \
         is None
     assert named_answer_missing("vilket år saknades en budget?", [unnamed]) is None  # a year has no name
+    # A bank is named by its name: "kommunens upphandlade bank" does not say which (Botkyrka's card rules).
+    card = EvidenceSentence("Med betalkort avses kontokort med kredit från kommunens upphandlade bank.", "d", 0.8)
+    assert named_answer_missing("vilken bank har kommunen upphandlat för sina betalkort?", [card]) is not None
+    named_bank = EvidenceSentence("Kommunen har upphandlat betalkort från Exempelbanken AB.", "d", 0.8)
+    assert named_answer_missing("vilken bank har kommunen upphandlat för sina betalkort?", [named_bank]) is None
 
 
 def test_a_document_named_by_its_kind_or_alias_scopes_the_names_a_question_depends_on():
@@ -818,6 +823,19 @@ def test_which_fee_is_answered_by_what_the_fee_is_for_as_well_as_by_an_amount():
     evidence = [EvidenceSentence("Vid korttidsvistelse tas avgift ut för kost.", "riktlinje", 0.8)]
     assert amount_evidence_missing("Vilken avgift tas ut för korttidsvistelse?", evidence) is None
     assert amount_evidence_missing("Hur mycket kostar en korttidsvistelse?", evidence) is not None
+
+
+def test_an_amount_counts_only_in_a_sentence_on_the_questions_topic():
+    """Haparanda's climate strategy (not tuned on) has no budget; "Hur mycket pengar har kommunen budgeterat …?"
+    was answered because "minska med 40 procent till 2020" stood among the best ten sentences, on another
+    topic (coverage 0). A sentence that states an amount counts when it is on the question's topic."""
+    from assistant.answerability import EvidenceSentence, amount_evidence_missing
+
+    question = "Hur mycket pengar har kommunen budgeterat för att genomföra strategin?"
+    off_topic = EvidenceSentence("Utsläppen ska minska med 40 procent till 2020.", "strategi", 0.0)
+    assert amount_evidence_missing(question, [off_topic]) is not None
+    on_topic = EvidenceSentence("Kommunen har budgeterat 2 miljoner kronor för strategin.", "strategi", 0.6)
+    assert amount_evidence_missing(question, [off_topic, on_topic]) is None
 
 
 @pytest.mark.parametrize("text, aspects", [

@@ -44,6 +44,8 @@ from swedish.questions import (
 )
 from swedish.tokens import STOPWORDS, matched_stems, stem_matches
 
+# Refusal reasons as specific as a word no document in scope uses: a name none of them writes, a year after them.
+_SPECIFIC_REASONS = ("Dokumenten nämner inte", "Dokumenten är skrivna senast")
 # How many lines back a chain of sentences that lean on the one before is followed.
 _LEANING_STEPS = 2
 
@@ -148,11 +150,16 @@ class ExtractiveAnswerer(Answerer):
                     for x in ranked[:10]]
         passages = [x.chunk.text for x in ranking.chunks[:3] if not plan.scoped or x.chunk.doc_id in plan.doc_ids]
         reason = refusal_reason(plan, evidence, c.index.lexical.analyzer, c.known_terms, c.index.latest_year,
-                                passages)
-        not_mentioned = False
-        if not reason:
-            reason = self._not_mentioned(c, plan)
-            not_mentioned = bool(reason)
+                                passages) or ""
+        # What the question asks about that no document in scope names is the most specific reason ("nämner
+        # inte ”årskort”" rather than "anger inget sådant belopp"), so it goes first.
+        # Not over a name the documents never use or a year after them, which are as specific; nor with a number
+        # the question states, which says less than the kind of fact missing.
+        absent = "" if reason.startswith(_SPECIFIC_REASONS) else self._not_mentioned(c, plan)
+        if reason and QUANTITY_MISSING in absent:
+            absent = ""
+        not_mentioned = bool(absent)
+        reason = absent or reason
         weak = best.score < self.t.min_best_score or max(x.coverage for x in ranked[:5]) < self.t.min_coverage
         if plan.foreign:  # words of another language cannot match Swedish text; judge by meaning alone
             weak = max(x.dense for x in ranked[:5]) < self.t.dense_floor
