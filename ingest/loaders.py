@@ -97,7 +97,8 @@ def load_document(path: Path, info: DocumentInfo, data: bytes | None = None) -> 
     elif suffix == ".docx":
         units, pages, columns = _parse_docx(data), None, {}
     else:
-        text = decode_text(data, warnings)
+        text, front = split_front_matter(decode_text(data, warnings))
+        _take_front_matter(info, front)
         if suffix in MARKDOWN_SUFFIXES and has_markdown_markup(text):
             units, pages, columns = parse_markdown(text), None, {}
         else:
@@ -111,6 +112,34 @@ def load_document(path: Path, info: DocumentInfo, data: bytes | None = None) -> 
     doc.table_columns = columns
     doc.page_labels = labels
     return doc
+
+
+# A block of "key: value" lines between two "---" lines at the very start: YAML front matter, which Markdown
+# exports and static-site tools put before the text ("title: …", "date: 2023-05-12", "source_url: …").
+_FRONT_MATTER_RE = re.compile(r"\A---[ \t]*\r?\n"
+                              r"((?:[ \t]*(?:[\w-]+[ \t]*:.*|-[ \t].*|#.*|)\r?\n){1,60}?)"  # fields, list items
+                              r"(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)")
+_FRONT_FIELD_RE = re.compile(r"^([\w-]+)[ \t]*:[ \t]*(.*?)[ \t]*$", re.MULTILINE)
+
+
+def split_front_matter(text: str) -> tuple[str, dict[str, str]]:
+    """The text without its YAML front matter, and the front matter's top-level fields (lower-case keys, values
+    without quotes). The fields are facts about the file, not its text: quoted, "source_url: https://…" would
+    be an answer."""
+    found = _FRONT_MATTER_RE.match(text)
+    if not found or not _FRONT_FIELD_RE.search(found.group(1)):
+        return text, {}
+    fields = {key.lower(): value.strip("\"'") for key, value in _FRONT_FIELD_RE.findall(found.group(1))}
+    return text[found.end():], fields
+
+
+def _take_front_matter(info: DocumentInfo, front: dict[str, str]) -> None:
+    """A title and a year from front matter, where the catalog gives none."""
+    if not info.title and front.get("title"):
+        info.title = front["title"]
+    year = re.search(r"\b(19|20)\d\d\b", front.get("date", "") or front.get("year", ""))
+    if info.year is None and year:
+        info.year = int(year.group(0))
 
 
 def decode_text(data: bytes, warnings: list[str]) -> str:

@@ -323,6 +323,9 @@ _TIME_NOUNS = frozenset({"år", "datum", "månad", "tidpunkt", "dag", "vecka"})
 _GENERAL_STATES = frozenset({"klar", "klart", "klara", "färdig", "färdigt", "färdiga", "inne", "ute", "igång", "kvar",
                              "tillbaka", "aktuell", "aktuellt", "aktuella", "möjlig", "möjligt", "redo", "slut",
                              "över"})
+# A modal verb and its subject before an infinitive ("Hur mycket skulle det kosta …"): what follows is a verb.
+_MODAL = (r"\b(?:ska|skall|skulle|kommer|kan|kunde|bör|borde|får|fick|måste|behöver)"
+          r"(?: (?:det|den|de|man|vi|jag|du|ni))? (?:att )?")
 _ADJECTIVE_ENDINGS = ("a", "t", "iska", "ska", "ella", "liga", "igt")
 # Comparatives and words of order before a noun ("vilka äldre föreskrifter", "vilka tidigare beslut"): they
 # narrow the noun, which is what is asked for.
@@ -364,7 +367,7 @@ _PRICED_RE = re.compile(r"^(?:och )?(?:vad|hur mycket) (?:kostar|kostade)\b"
                         r"(?: (?:en |ett |det |den |de |själva )?(?!det\b|att\b)([\wåäöé-]{3,}))?")
 # "Vad kommer ett årskort på badhuset att kosta?": the thing priced before the verb.
 _PRICED_LATER_RE = re.compile(r"^(?:och )?(?:vad|hur mycket) (?:kommer|ska|skulle|bör|får) (?:en |ett |det |den |de )?"
-                              r"(?!det\b|att\b)([\wåäöé-]{3,})\b.*\bkosta\b")
+                              r"(?!det\b|att\b|kosta\b)([\wåäöé-]{3,})\b.*\bkosta\b")
 # "Vad rekommenderas vid depression?", "Hur länge behandlar man vid lunginflammation?": the situation the
 # question is about.
 _CONDITION_RE = re.compile(r"^(?:och )?(?:vad|hur|vilk(?:en|et|a)|när|vem)\b.{0,60}?\bvid\s+(.+)$")
@@ -391,8 +394,9 @@ def asked_for(question: str, stopwords: frozenset[str]) -> tuple[list[str], list
         candidates = [w for w in match.group(1).split() if w not in stopwords and not _NUMBER_RE.fullmatch(w)]
         for i, word in enumerate(candidates):
             if word in _TIME_NOUNS or word in _SUBJECT_VERBS or re.search(r"(ade|ades|ats|des|tes)$", word) \
-                    or re.search(rf"\b{re.escape(word)} sig\b", text):
-                break  # "Vilka tog …", "Hur många deltog …", "Vilka vänder sig till …": no noun
+                    or re.search(rf"\b{re.escape(word)} sig\b", text) \
+                    or re.search(rf"{_MODAL}{re.escape(word)}\b", text):
+                break  # "Vilka tog …", "Hur många deltog …", "Vilka vänder sig till …", "skulle det kosta": no noun
             if i + 1 < len(candidates) and (word.endswith(_ADJECTIVE_ENDINGS) and not word.endswith("et")
                                             or word in _COMPARING_ADJECTIVES) \
                     and f"{word} {candidates[i + 1]}" in text:

@@ -126,6 +126,7 @@ def test_what_is_asked_about_by_grammar():
     # a comparative narrows the noun it stands before: the noun is what is asked for
     assert asked_for("Vilka äldre föreskrifter ersätts?", words_to_skip)[0] == ["föreskrifter"]
     assert asked_for("Vilka större investeringar planeras?", words_to_skip)[0] == ["investeringar"]
+    assert asked_for("Hur mycket skulle det kosta att införa alternativet?", words_to_skip)[0] == []  # no thing priced
     assert ANSWER_KIND_NOUNS.match("regler") and ANSWER_KIND_NOUNS.match("bestämmelserna")  # what a rule says
     assert asked_for("Vilka tog initiativ till strategin?", words_to_skip)[0] == []  # "vilka" is the subject
     assert asked_for("Vad säger strategin om pappor?", words_to_skip)[1] == ["pappor"]

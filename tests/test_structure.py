@@ -281,3 +281,23 @@ def test_markdown_escapes_are_undone_and_a_table_of_contents_of_links_is_no_text
     assert "\\" not in doc.text and "Sänkt skatt på bensin" not in doc.text
     assert "Förordningen (2023:490) om statsbidrag till hälso- och sjukvårdens beredskap börjar gälla." in doc.text
     assert "Läs mer hos Regeringen." in doc.text  # a link to elsewhere keeps its text
+
+
+def test_yaml_front_matter_gives_the_title_and_is_not_text(tmp_path):
+    """Botkyrka's documents converted to Markdown (not tuned on) begin with YAML front matter ("title: …",
+    "source_url: https://…"): it was read as the first paragraph and quoted as the answer to "Vad är syftet med
+    …?". Its title is the document's title; the fields are no text to answer from."""
+    from index.model import DocumentInfo
+
+    path = tmp_path / "uppdrag.md"
+    path.write_text('---\ntitle: "Uppdragsbeskrivning för daglig verksamhet"\ndate: 2025-06-16\n'
+                    'source_url: "https://intranat.example.se/uppdrag.docx"\n---\n\n# Uppdrag\n\n'
+                    "Verksamheten ska ge deltagarna meningsfull sysselsättning.\n", encoding="utf-8")
+    info = DocumentInfo(doc_id="uppdrag", title="", source_file=path.name)
+    doc = load_document(path, info)
+    assert info.title == "Uppdragsbeskrivning för daglig verksamhet" and info.year == 2025
+    assert "source_url" not in doc.text and "https://" not in doc.text
+    assert doc.text.lstrip().startswith("Uppdrag")
+    # A rule at the top of a text is no front matter.
+    path.write_text("---\n\nTexten börjar efter ett streck.\n", encoding="utf-8")
+    assert "Texten börjar" in load_document(path, DocumentInfo(doc_id="x", title="", source_file=path.name)).text
