@@ -24,7 +24,7 @@ from index.reader import IndexReader
 from swedish.ages import asked_ages
 from swedish.dates import FREQUENCY_RE, YEAR_RANGE_RE
 from swedish.numbers import number_words_in, numbers_in, ordinal_reference
-from swedish.questions import compared_terms
+from swedish.questions import QuestionType, compared_terms, question_type
 from swedish.tokens import STOPWORDS, is_derivation, stem, word_beginning, words
 
 
@@ -42,6 +42,10 @@ class KnowledgeAnswer:
 _GLOSSARY_ASK_RE = re.compile(
     r"\b(vad (står|betyder|innebär|menas|är|heter|skiljer)|vad är skillnaden|skillnaden mellan|förklara|definition|"
     r"förkortning|står för)\b")
+
+# Questions that say "vad är" but ask for another kind of fact ("Vad är syftet med …", "Vad är avgiften …").
+_NOT_DEFINITIONS = frozenset({QuestionType.WHY, QuestionType.WHEN, QuestionType.HOW_OFTEN, QuestionType.HOW_MANY,
+                              QuestionType.AMOUNT})
 
 
 @lru_cache(maxsize=32)  # per glossary (the whole one, or a filtered one), not per question
@@ -235,7 +239,8 @@ class KnowledgeRouter:
                 plan, query_vector)
         q = plan.effective.lower()
         question = plan.question.lower()
-        glossary_ask = _GLOSSARY_ASK_RE.search(question)
+        # "Vad är syftet med korttidsvistelse?" asks a reason, not what korttidsvistelse is.
+        glossary_ask = _GLOSSARY_ASK_RE.search(question) and question_type(question) not in _NOT_DEFINITIONS
         if plan.compare and len(plan.doc_ids) >= 2 and _COMPARE_ASK_RE.search(question) and (
                 any(a[1].search(question) for a in ASPECTS) or len(plan.content_words) <= 6):
             return self.comparison(plan, query_vector)

@@ -184,14 +184,22 @@ class SentenceRanker:
         weights: dict[str, float] = {}
         absent = 0.0
         naming = set(plan.naming_tokens)  # "Lindesbergs", "länsstrategin" choose documents, not sentences
+        # An abbreviation's long form says one thing in several words ("LSS" = "lagen om stöd och service till
+        # vissa funktionshindrade"): its words share one word's weight, or the long form would outweigh the rest.
+        said = set(lexical.analyzer.tokens(" ".join(plan.content_words)))
+        share: dict[str, int] = {}
+        for _, meant in plan.expansion_pairs():
+            added = [t for t in dict.fromkeys(lexical.analyzer.tokens(meant)) if t not in said]
+            for token in added:
+                share[token] = max(share.get(token, 1), len(added))
         for token in dict.fromkeys(plan.lexical_tokens):
             if token in naming:
                 continue
             used = token if token in lexical.doc_freq else lexical.derivation_of(token)
             if used is None:
-                absent += lexical.idf(token)  # words the documents never use cannot be covered
+                absent += lexical.idf(token) / share.get(token, 1)  # words the documents never use cannot be covered
             else:
-                weights[token] = lexical.idf(used)
+                weights[token] = lexical.idf(used) / share.get(token, 1)
         return weights, absent
 
     def _sentence_facts(self, doc_id: str, start: int, text: str) -> _SentenceFacts:

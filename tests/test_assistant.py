@@ -376,6 +376,30 @@ def test_a_refusal_names_the_word_no_document_uses_before_the_kind_of_fact_missi
     assert "nämner inte ”årskort”" in answer.answer, answer.answer
 
 
+def test_a_purpose_question_is_answered_by_the_purpose_not_by_a_glossary_line(make_settings, tmp_path):
+    """"Vad är syftet med korttidsvistelse … enligt LSS?" (Botkyrka's LSS assignment, not tuned on) was answered
+    from the glossary, as if it asked what korttidsvistelse is, and the long form of "LSS" outweighed the rest of
+    the question in every sentence that spelled it out. A purpose question gets the purpose sentence; an
+    abbreviation's long form weighs as one word."""
+    text = ("# Uppdragsbeskrivning för dagcenter\n\n"
+            "Insatser enligt lagen om stöd och service till vissa funktionshindrade (LSS) - Dagcenter Solsidan\n\n"
+            "## Begrepp\n\n"
+            "Daglig verksamhet - sysselsättning på dagtid för personer som omfattas av LSS.\n\n"
+            "## Lagstöd\n\n"
+            "Verksamheten ska bedrivas i enlighet med lagen om stöd och service till vissa funktionshindrade och "
+            "övriga tillämpliga lagar.\n\n"
+            "Personalen ska känna till lagen om stöd och service till vissa funktionshindrade.\n\n"
+            "## Syftet med insatsen\n\n"
+            "Syftet med daglig verksamhet är att deltagarna ska få en meningsfull sysselsättning och gemenskap med "
+            "andra.\n\n"
+            "## Lokaler\n\n"
+            "Dagcentret ska ha lokaler som är tillgängliga för alla deltagare.\n")
+    assistant = assistant_over(make_settings, tmp_path, "daglig-verksamhet.md", text)
+    answer = assistant.ask("Vad är syftet med daglig verksamhet enligt LSS?")
+    assert not answer.refused
+    assert any(c.quote.startswith("Syftet med daglig verksamhet är") for c in answer.citations), answer.answer
+
+
 def test_an_initialism_of_the_documents_own_publisher_is_a_name_they_mention(make_settings, tmp_path):
     """A regulation by "Myndigheten för lekplatser och badplatser" never writes "MLB" (MSB's MSBFS 2015:4, not
     tuned on, never writes "MSB"): a user who calls the publisher so is asking about this document, not about
