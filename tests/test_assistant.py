@@ -400,6 +400,23 @@ def test_a_purpose_question_is_answered_by_the_purpose_not_by_a_glossary_line(ma
     assert any(c.quote.startswith("Syftet med daglig verksamhet är") for c in answer.citations), answer.answer
 
 
+def test_a_line_of_figures_is_quoted_with_the_label_above_it(make_settings, tmp_path):
+    """A plan's table flattened to lines puts a key figure's label on one line and its values on the next
+    ("Nyckeltal: …" over "2009- 0 kWh, 2014 – 15000 kWh, 2020- 40000 kWh", Vansbro's plan): the values are what
+    the label names, so they are quoted with it."""
+    text = ("# Energiplan för Exempelby kommun\n\n"
+            "MÅL 7\n\n"
+            "Värme från kommunens egna biobränslepannor ska kontinuerligt öka.\n\n"
+            "Nyckeltal: MWh värme från biobränsle under aktuellt år\n\n"
+            "2015 - 120 MWh, 2020 – 300 MWh, 2025 - 550 MWh\n\n"
+            "MÅL 8\n\n"
+            "Tjänsteresor med bil ska minska varje år.\n")
+    assistant = assistant_over(make_settings, tmp_path, "energiplan.md", text)
+    answer = assistant.ask("Hur mycket värme ska biobränslepannorna ge år 2025?")
+    assert not answer.refused
+    assert "550 MWh" in answer.answer, answer.answer
+
+
 def test_an_initialism_of_the_documents_own_publisher_is_a_name_they_mention(make_settings, tmp_path):
     """A regulation by "Myndigheten för lekplatser och badplatser" never writes "MLB" (MSB's MSBFS 2015:4, not
     tuned on, never writes "MSB"): a user who calls the publisher so is asking about this document, not about

@@ -273,6 +273,10 @@ class ExtractiveAnswerer(Answerer):
         following = _next_in_block(ranked[0], ranked)
         if following is not None and following not in chosen:
             chosen.append(following)
+        for s in list(chosen):  # "Nyckeltal: kWh från solenergi" above "2009- 0 kWh, 2014 – 15000 kWh, 2020- 40000 kWh"
+            figures = _figures_below(s, ranked)
+            if figures is not None and figures not in chosen:
+                chosen.append(figures)
         # "Därför …", "Det kallas …", "Datum: …": the line before says what it points to. That line may lean on
         # its own line before ("Tillgång till skola ger … stabilitet …" ← "Det gäller barn som …" ← "Därför bör
         # rätten … utökas"), so the chain is followed, a bounded number of steps.
@@ -477,6 +481,27 @@ def _neighbour_in_block(sentence: Sentence, candidates: list[Sentence], after: b
     first, second = (sentence, neighbour) if after else (neighbour, sentence)
     between = chunk.text[first.end - chunk.start:second.start - chunk.start]
     return neighbour if "\n\n" not in between and len(between.strip()) <= 3 else None
+
+
+# A line of figures: numbers with their units, years and dashes, and few words ("2009- 0 kWh, 2014 – 15000 kWh").
+_FIGURE_RE = re.compile(r"\d[\d\s.,]*")
+_WORD_RE = re.compile(r"[^\W\d_]{4,}")
+
+
+def _figures_below(sentence: Sentence, candidates: list[Sentence]) -> Sentence | None:
+    """The line of figures right below a line that ends without a full stop (a label over a table row flattened
+    to lines), if it is among the candidates: the figures are what the label names."""
+    if sentence.text.rstrip().endswith((".", "!", "?")):
+        return None
+    chunk = sentence.chunk
+    after = [s for s in candidates if s.chunk.chunk_id == chunk.chunk_id and s.start >= sentence.end]
+    if not after:
+        return None
+    below = min(after, key=lambda s: s.start)
+    if chunk.text[sentence.end - chunk.start:below.start - chunk.start].strip():
+        return None
+    figures = _FIGURE_RE.findall(below.text)
+    return below if len(figures) >= 2 and len(_WORD_RE.findall(below.text)) <= len(figures) else None
 
 
 def _field_above(sentence: Sentence, candidates: list[Sentence]) -> Sentence | None:
