@@ -191,9 +191,16 @@ _PERSON_ROLES = (r"(ordförande\w*|kontaktperson\w*|\w*chef\w*|\w*samordnare\w*|
 _PERSON_ASK_RE = re.compile(rf"\b(vem|vilka) (är|var|blir|utsågs|utses|tillkallades|förordnades)\b"
                             rf".*\b{_PERSON_ROLES}\b|"
                             rf"\bvad heter (den |det )?{_PERSON_ROLES}\b")
+_PERSON_ASK_VERBS = frozenset({"vem", "vilka", "är", "var", "blir", "utsågs", "utses", "tillkallades", "förordnades",
+                               "den ", "det "})
+# A title in its definite form right before a name ("statsrådet Åsa Torstensson", "ordföranden Per Ek").
+_TITLE_BEFORE_RE = re.compile(r"\b([a-zåäö]{4,}(?:et|en|n))\s+$")
 # Words that begin or end organisation names, not people's ("Region Örebro", "Svenska Kyrkan").
 _ORGANISATION_WORDS = {"region", "regionen", "länsstyrelsen", "svenska", "sveriges", "kommun", "kommunen", "stad",
                        "staden", "myndigheten", "nämnden", "förvaltningen", "enheten", "avdelningen", "statens"}
+_ORGANISATION_ENDING_RE = re.compile(rf"(?:{AGENCY_ENDINGS}|förbund|förbundet|förening|föreningen|stiftelse|stiftelsen|"
+                                     r"akademien|universitet|högskola|högskolan|kyrkan|partiet|bolaget|nämnden)$",
+                                     re.IGNORECASE)
 _NAME_RE = re.compile(r"\b([A-ZÅÄÖ][a-zåäöé]+(?:-[A-ZÅÄÖ][a-zåäöé]+)?) ([A-ZÅÄÖ][a-zåäöé]{2,})\b")
 
 
@@ -240,24 +247,35 @@ def definition_evidence_missing(question: str, texts: Sequence[str], known_terms
     return f"Dokumenten förklarar inte vad ”{acronym}” är."
 
 
-def person_evidence_missing(question: str, evidence: Sequence[EvidenceSentence]) -> str | None:
-    """"Vem är ordförande …" needs a person's name in the evidence, not just a role."""
-    if not _PERSON_ASK_RE.search(question):
+def person_evidence_missing(question: str, evidence: Sequence[EvidenceSentence],
+                            min_coverage: float = 0.1) -> str | None:
+    """"Vem är ordförande …" needs a person's name in a sentence on the question's topic, not just a role, and
+    not the name of someone with another title ("statsrådet Åsa Torstensson har tillkallat en särskild utredare"
+    does not name the utredare)."""
+    asked = _PERSON_ASK_RE.search(question)
+    if not asked:
         return None
-    if any(_person_names(e.text) for e in evidence):
+    role = next((r for r in asked.groups() if r and r not in _PERSON_ASK_VERBS), "")
+    if any(_person_names(e.text, word_beginning(role) if role else "") for e in evidence
+           if e.coverage >= min_coverage):
         return None
     return "Dokumenten namnger ingen sådan person."
 
 
-def _person_names(text: str) -> list[str]:
-    """"Förnamn Efternamn" pairs that are not part of an organisation's name."""
+def _person_names(text: str, role: str = "") -> list[str]:
+    """"Förnamn Efternamn" pairs that are not part of an organisation's name; with a ``role`` (the beginning of
+    the title asked about), not a name right after another title ("statsrådet Åsa Torstensson")."""
     organisations = [(m.start(), m.end()) for m in ORGANISATION_RE.finditer(text)]
     found = []
     for match in _NAME_RE.finditer(text):
         first, last = match.group(1), match.group(2)
-        if first.lower() in _ORGANISATION_WORDS or last.lower() in _ORGANISATION_WORDS:
-            continue
+        if first.lower() in _ORGANISATION_WORDS or last.lower() in _ORGANISATION_WORDS \
+                or _ORGANISATION_ENDING_RE.search(last):
+            continue  # "Friskolornas Riksförbund", "Svenska kyrkan"
         if any(start <= match.start() < end for start, end in organisations):
+            continue
+        title = _TITLE_BEFORE_RE.search(text[:match.start()])
+        if role and title and not title.group(1).startswith(role):
             continue
         found.append(match.group(0))
     return found

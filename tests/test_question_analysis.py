@@ -895,6 +895,22 @@ def test_a_persons_name_asked_for_by_a_compound_role():
         assert person_evidence_missing(question, named) is None
 
 
+def test_the_person_asked_for_is_not_the_one_with_another_title_nor_an_organisation():
+    """"Vem är den särskilda utredaren …?" of directives that never name one (docs dev) was answered: the minister
+    who appointed the investigator ("statsrådet Åsa Torstensson") and "Friskolornas Riksförbund" were taken for
+    the person asked about. A name right after another title, or ending as organisations' names do, is not."""
+    from assistant.answerability import EvidenceSentence, person_evidence_missing
+
+    question = "vem är den särskilda utredaren för reformen?"
+    minister = EvidenceSentence("En utredare utses för reformen av statsrådet Eva Ek.", "d", 0.5)
+    union = EvidenceSentence("Utredaren ska samråda med Friskolornas Riksförbund om reformen.", "d", 0.5)
+    assert person_evidence_missing(question, [minister, union]) == "Dokumenten namnger ingen sådan person."
+    named = EvidenceSentence("Till särskild utredare för reformen har utredaren Lars Berg utsetts.", "d", 0.5)
+    assert person_evidence_missing(question, [minister, named]) is None
+    off_topic = EvidenceSentence("Lars Berg har skrivit förordet.", "d", 0.0)
+    assert person_evidence_missing(question, [off_topic]) is not None
+
+
 def test_a_period_the_question_names_is_not_a_year_after_the_documents():
     """"Vilket datum beslutade fullmäktige om investeringsbudgeten för 2027–2031?" in a budget written in 2027 was
     refused as asking what happened in 2031: the period is what the budget covers, not when the decision was."""
