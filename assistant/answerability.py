@@ -640,7 +640,7 @@ def _near_each_other(stems: Sequence[str], text: str, words_between: int = 8) ->
 
 
 def missing_asked_for(plan: QueryPlan, scope: Vocabulary, corpus: Vocabulary, analyzer: SwedishAnalyzer,
-                      scope_texts: Sequence[str] = ()) -> list[str]:
+                      scope_texts: Sequence[str] = (), others: Sequence[Vocabulary] = ()) -> list[str]:
     """Words naming what the question asks about that the documents never use: the head of the question
     phrase ("svarsfrekvens", "ordförande") in no document at all, or a word of the topic of "Vad säger … om X?"
     ("pappor", the "nyanlända" of "nyanlända föräldrar") in none of the documents in scope."""
@@ -670,8 +670,13 @@ def missing_asked_for(plan: QueryPlan, scope: Vocabulary, corpus: Vocabulary, an
 
     # The thing asked for must be named somewhere, as a word or as the parts of a compound (not only in scope:
     # "problem" is asked, "hinder" answers; a place named in a question need not name the document).
+    # A document the user names ("i Västmanlands kartläggning") that never uses the word asked for does not answer,
+    # when only one other document uses it ("svarsfrekvens" in another report): a word that specific names
+    # that document's fact (``others``: each document outside the scope).
     missing = [w for w in heads if not ANSWER_KIND_NOUNS.match(w) and not is_body_noun(w)
-               and absent(w, corpus, by_parts=True)]
+               and (absent(w, corpus, by_parts=True)
+                    or plan.explicit and others and absent(w, scope, by_parts=True)
+                    and sum(not absent(w, other, by_parts=False) for other in others) <= 1)]
     # A quantity the question states ("5 miljoner kronor", "14 år") that no document in scope states.
     quantity_re = r"(?<![\w,.:/–-])\d{1,5}(?:[,.]\d+)?(?:\s*[-–]\s*\d+)?(?![\w:/-])(?:\s+[^\W\d_]+)?"
     for quantity in re.findall(quantity_re, plan.question):

@@ -736,6 +736,35 @@ def test_the_situation_and_the_owner_a_question_is_about():
     assert missing("Vad rekommenderas vid rökning hos ungdomar?") == []
 
 
+def test_a_named_document_that_never_uses_a_word_another_document_has_does_not_answer():
+    """"Vilken svarsfrekvens hade enkäten i Västmanlands kartläggning?": the handbook named never says
+    "svarsfrekvens", another report does, so the word passed as one the documents use and the handbook's
+    sentences on its survey were given. When the user names the document, a word only one other document uses
+    is missing from it; a word several documents use may be said in other words ("problem", "hinder")."""
+    from assistant.answerability import Vocabulary, missing_asked_for
+    from assistant.planning import QueryPlan
+    from swedish.tokens import SwedishAnalyzer
+
+    texts = {"handbok": "Kartläggningen bestod av en enkät till alla kommuner och en workshop.",
+             "rapport": "Enkäten skickades till 124 personer och svarsfrekvensen var 33,8 procent.",
+             "plan": "Planen ska följas upp med en enkät varje år."}
+    analyzer = SwedishAnalyzer(sorted({w.strip(".,").lower() for t in texts.values() for w in t.split()}))
+
+    def vocabulary(*docs: str) -> Vocabulary:
+        return Vocabulary(sorted({t for d in docs for t in analyzer.tokens(texts[d])}))
+
+    def missing(question: str, explicit: bool) -> list[str]:
+        plan = QueryPlan(question=question, effective=question, lexical_tokens=analyzer.tokens(question),
+                         dense_text=question, content_words=[], doc_ids=["handbok"], scoped=explicit,
+                         explicit=explicit)
+        others = [vocabulary("rapport"), vocabulary("plan")] if explicit else []
+        return missing_asked_for(plan, vocabulary("handbok"), vocabulary(*texts), analyzer, [texts["handbok"]],
+                                 others)
+
+    assert missing("Vilken svarsfrekvens hade enkäten i handboken?", explicit=True) == ["svarsfrekvens"]
+    assert missing("Vilken svarsfrekvens hade enkäten?", explicit=False) == []  # another document may answer
+
+
 def test_the_lead_in_of_a_list_item():
     """A list item is read with the sentence that leads into its list ("Medlem blir den som:", "Den som … ska"),
     not with a sentence that ends before it nor with a header left above the list ("STAFS 2099:1", in STAFS

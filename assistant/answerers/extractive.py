@@ -205,8 +205,10 @@ class ExtractiveAnswerer(Answerer):
         scope = sorted({r for d in plan.doc_ids for r in c.index.related_documents(d)}) if scoped \
             else sorted(c.index.documents)
         corpus = Vocabulary(c.index.stems_used(c.index.documents))
+        others = [Vocabulary(c.index.stems_used([d])) for d in c.index.documents if d not in scope] \
+            if plan.explicit else []
         missing = missing_asked_for(plan, Vocabulary(c.index.stems_used(scope)), corpus, c.index.lexical.analyzer,
-                                    [c.index.documents[d].text for d in scope])
+                                    [c.index.documents[d].text for d in scope], others)
         if not missing:
             return ""
         unique = list({w.lower(): w for w in reversed(missing)}.values())[::-1]  # "ICDP", not also "icdp"
