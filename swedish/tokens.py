@@ -70,6 +70,11 @@ _VERB_PARTICLES = ("", "an", "av", "be", "bi", "bort", "del", "efter", "emot", "
 _NOUNS_TOO = frozenset({"drog", "låg", "bar", "såg"})
 
 
+# "kvittona", "kontona", "fotona": -ona after a consonant is the definite plural of a neuter noun in -o (not
+# "personerna", whose -on is part of the noun and which ends in -erna).
+_CONSONANTS_BEFORE_O = frozenset("bcdfghjklmnpqrstvwxz")
+
+
 @lru_cache(maxsize=65536)
 def _strong_verb_base(stem_: str) -> str:
     for particle in _VERB_PARTICLES:
@@ -80,7 +85,11 @@ def _strong_verb_base(stem_: str) -> str:
 
 
 def stem(word: str) -> str:
-    """The Snowball (Swedish) stem of a lowercase word, a strong verb's past forms brought to one stem."""
+    """The Snowball (Swedish) stem of a lowercase word, a strong verb's past forms brought to one stem, and a
+    neuter noun in -o in its definite plural brought to the noun: Snowball takes only the -a off "kvittona"
+    ("kvitton"), and "kvitto" stays whole, so the two never met."""
+    if len(word) >= 7 and word.endswith("ona") and word[-4] in _CONSONANTS_BEFORE_O:
+        return word[:-2]
     return _strong_verb_base(_stemmer().stemWord(word))
 
 
