@@ -298,6 +298,15 @@ _AGENCY_RE = re.compile(rf"\w+({AGENCY_ENDINGS})$", re.I)
 NAMED_SHARE = 0.75
 
 
+def _bare_instance(kind: str, text: str) -> bool:
+    """A line that is nothing but one name of the kind asked for ("(Utbildningsdepartementet)" closing a
+    directive, "Socialnämnden" under a heading): it names the body that issues or signs the text, and it is too
+    short to cover much of any question."""
+    bare = text.strip().strip("()[].,: ")
+    span = instance_span(kind, bare)
+    return span is not None and span == (0, len(bare))
+
+
 def named_answer_missing(question: str, evidence: Sequence[EvidenceSentence], min_coverage: float = 0.3) -> str | None:
     """"Vilken kommun …", "Vilka myndigheter …" need a name the question does not already give (a capitalised
     word, an acronym, an organisation's name) in a sentence on the question's topic; for a place (kommun,
@@ -313,6 +322,8 @@ def named_answer_missing(question: str, evidence: Sequence[EvidenceSentence], mi
     # med?"): a sentence on the first covers only its share of the words, however well it answers it.
     bar = min_coverage if asks_two_things(question) else max(min_coverage, NAMED_SHARE * best)
     for e in evidence:
+        if _bare_instance(kind, e.text):
+            return None
         if e.coverage < bar:
             continue
         names = [m.group(0) for m in ORGANISATION_RE.finditer(e.text)] + \

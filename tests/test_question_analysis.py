@@ -434,6 +434,12 @@ def test_which_named_thing_needs_a_name_the_question_does_not_give():
     assert named_answer_missing("vilken bank har kommunen upphandlat för sina betalkort?", [card]) is not None
     named_bank = EvidenceSentence("Kommunen har upphandlat betalkort från Exempelbanken AB.", "d", 0.8)
     assert named_answer_missing("vilken bank har kommunen upphandlat för sina betalkort?", [named_bank]) is None
+    # A directive closes with the department that issues it, on a line of its own: too short to cover the
+    # question, it names the body asked for (Dir. 2009:71's "(Utbildningsdepartementet)").
+    question = "vilket departement ligger bakom direktivet om skolskjuts?"
+    body = EvidenceSentence("Utredaren ska redovisa uppdraget senast den 1 mars.", "d", 0.5)
+    assert named_answer_missing(question, [body]) is not None
+    assert named_answer_missing(question, [body, EvidenceSentence("(Trafikdepartementet)", "d", 0.1)]) is None
 
 
 def test_a_document_named_by_its_kind_or_alias_scopes_the_names_a_question_depends_on():
