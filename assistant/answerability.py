@@ -191,8 +191,6 @@ _PERSON_ROLES = (r"(ordförande\w*|kontaktperson\w*|\w*chef\w*|\w*samordnare\w*|
 _PERSON_ASK_RE = re.compile(rf"\b(vem|vilka) (är|var|blir|utsågs|utses|tillkallades|förordnades)\b"
                             rf".*\b{_PERSON_ROLES}\b|"
                             rf"\bvad heter (den |det )?{_PERSON_ROLES}\b")
-_PERSON_ASK_VERBS = frozenset({"vem", "vilka", "är", "var", "blir", "utsågs", "utses", "tillkallades", "förordnades",
-                               "den ", "det "})
 # A title in its definite form right before a name ("statsrådet Åsa Torstensson", "ordföranden Per Ek").
 _TITLE_BEFORE_RE = re.compile(r"\b([a-zåäö]{4,}(?:et|en|n))\s+$")
 # Words that begin or end organisation names, not people's ("Region Örebro", "Svenska Kyrkan").
@@ -255,8 +253,8 @@ def person_evidence_missing(question: str, evidence: Sequence[EvidenceSentence],
     asked = _PERSON_ASK_RE.search(question)
     if not asked:
         return None
-    role = next((r for r in asked.groups() if r and r not in _PERSON_ASK_VERBS), "")
-    if any(_person_names(e.text, word_beginning(role) if role else "") for e in evidence
+    role = next(g for g in reversed(asked.groups()) if g)  # the title asked about is the last group matched
+    if any(_person_names(e.text, word_beginning(role)) for e in evidence
            if e.coverage >= min_coverage):
         return None
     return "Dokumenten namnger ingen sådan person."
@@ -447,6 +445,10 @@ def date_evidence_missing(question: str, evidence: Sequence[EvidenceSentence]) -
     return "Dokumenten anger inget sådant datum."
 
 
+# The openings of the reasons as specific as a word no document uses: a name none of them writes ("Dokumenten nämner
+# inte ”SKR”."), a year after them.
+NOT_NAMED = "Dokumenten nämner inte"
+WRITTEN_BEFORE = "Dokumenten är skrivna senast"
 _PAST_RE = re.compile(r"\b(visade|blev|gick|hade|fattade|beslutade|antogs|resulterade|uppnåddes|nådde)\b")
 
 
@@ -459,7 +461,7 @@ def after_the_documents(question: str, latest_year: int | None) -> str | None:
     years = [int(y) for y in re.findall(r"\b(20\d\d)\b", YEAR_RANGE_RE.sub(" ", question))]
     future = [y for y in years if y > latest_year]
     if future and _PAST_RE.search(question):
-        return f"Dokumenten är skrivna senast {latest_year} och kan inte beskriva vad som hände {future[0]}."
+        return f"{WRITTEN_BEFORE} {latest_year} och kan inte beskriva vad som hände {future[0]}."
     return None
 
 
@@ -470,7 +472,7 @@ def refusal_reason(plan: QueryPlan, evidence: Sequence[EvidenceSentence], analyz
     names = unknown_names(plan.question, analyzer, known_terms)
     if names:
         listed = ", ".join(f"”{n}”" for n in names)
-        return f"Dokumenten nämner inte {listed}."
+        return f"{NOT_NAMED} {listed}."
     # A follow-up with its own question word asks its own kind of fact ("Vilka åldrar …" after "Hur mycket …").
     question = plan.asking.lower()
     reason = after_the_documents(question, latest_year)

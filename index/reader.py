@@ -85,6 +85,7 @@ class IndexReader:
         self._store: VectorStore | None = None
         self._store_lock = threading.Lock()
         self._stems: dict[frozenset[str], list[str]] = {}
+        self._stems_of: dict[str, frozenset[str]] = {}
         self._vector_status: VectorStatus | None = None
         self._vector_checked = 0.0
 
@@ -110,9 +111,14 @@ class IndexReader:
         if key not in self._stems:
             if len(self._stems) > 64:
                 self._stems.clear()
-            analyzer = self.lexical.analyzer
-            self._stems[key] = sorted({t for d in key for t in analyzer.tokens(self.documents[d].text)})
+            self._stems[key] = sorted(set().union(*(self._document_stems(d) for d in key)))
         return self._stems[key]
+
+    def _document_stems(self, doc_id: str) -> frozenset[str]:
+        """One document's stems, read once: scopes are unions of them."""
+        if doc_id not in self._stems_of:
+            self._stems_of[doc_id] = frozenset(self.lexical.analyzer.tokens(self.documents[doc_id].text))
+        return self._stems_of[doc_id]
 
     def chunk_at(self, doc_id: str, offset: int) -> Chunk | None:
         """The chunk of ``doc_id`` whose span contains ``offset``."""

@@ -306,7 +306,7 @@ def leans_on_previous(sentence: str) -> bool:
     return bool(ANAPHORIC_START_RE.match(text) or _CONSEQUENCE_RE.match(text))
 
 
-_NUMBER_RE = re.compile(rf"\d+|{NUMBER_WORD_PATTERN}")
+_NUMBER_RE = re.compile(_NUMBER)
 _WH_HEAD_RE = re.compile(r"\b(?:vilken|vilket|vilka|hur många|hur mycket|vem är|vem var|vad heter|hur stor|vad blir)\s+"
                          r"((?:[\wåäöé-]+\s+){0,2}[\wåäöé-]+)")
 _ABOUT_RE = re.compile(r"\b(?:säger|står|skriver|nämner|nämns|sägs|tar .{0,20} upp|och)\b[^.!?]{0,60}?\bom\s+(.+)$")

@@ -16,7 +16,9 @@ from dataclasses import dataclass, field
 
 from assistant import messages
 from assistant.answerability import (
+    NOT_NAMED,
     QUANTITY_MISSING,
+    WRITTEN_BEFORE,
     EvidenceSentence,
     Vocabulary,
     missing_asked_for,
@@ -44,8 +46,6 @@ from swedish.questions import (
 )
 from swedish.tokens import STOPWORDS, matched_stems, stem_matches
 
-# Refusal reasons as specific as a word no document in scope uses: a name none of them writes, a year after them.
-_SPECIFIC_REASONS = ("Dokumenten nämner inte", "Dokumenten är skrivna senast")
 # How many lines back a chain of sentences that lean on the one before is followed.
 _LEANING_STEPS = 2
 
@@ -155,7 +155,7 @@ class ExtractiveAnswerer(Answerer):
         # inte ”årskort”" rather than "anger inget sådant belopp"), so it goes first.
         # Not over a name the documents never use or a year after them, which are as specific; nor with a number
         # the question states, which says less than the kind of fact missing.
-        absent = "" if reason.startswith(_SPECIFIC_REASONS) else self._not_mentioned(c, plan)
+        absent = "" if reason.startswith((NOT_NAMED, WRITTEN_BEFORE)) else self._not_mentioned(c, plan)
         if reason and QUANTITY_MISSING in absent:
             absent = ""
         not_mentioned = bool(absent)
@@ -217,7 +217,7 @@ class ExtractiveAnswerer(Answerer):
             return f"{c.citer.short_label(plan.doc_ids[0])} nämner inte {listed}."
         if scoped:
             return f"De dokument frågan gäller nämner inte {listed}."
-        return f"Dokumenten nämner inte {listed}."
+        return f"{NOT_NAMED} {listed}."
 
     def _compared_sides(self, c: Components, plan: QueryPlan, ranked: list[Sentence],
                         chosen: list[Sentence]) -> list[Sentence]:
@@ -474,6 +474,15 @@ def _next_in_block(sentence: Sentence, candidates: list[Sentence]) -> Sentence |
 
 
 def _neighbour_in_block(sentence: Sentence, candidates: list[Sentence], after: bool) -> Sentence | None:
+    found = _neighbour(sentence, candidates, after)
+    if found is None:
+        return None
+    neighbour, between = found
+    return neighbour if "\n\n" not in between and len(between.strip()) <= 3 else None
+
+
+def _neighbour(sentence: Sentence, candidates: list[Sentence], after: bool) -> tuple[Sentence, str] | None:
+    """The candidate right after (or before) ``sentence`` in its passage, and the text between them."""
     chunk = sentence.chunk
     same = [s for s in candidates if s.chunk.chunk_id == chunk.chunk_id
             and (s.start >= sentence.end if after else s.end <= sentence.start)]
@@ -481,8 +490,7 @@ def _neighbour_in_block(sentence: Sentence, candidates: list[Sentence], after: b
         return None
     neighbour = min(same, key=lambda s: s.start) if after else max(same, key=lambda s: s.end)
     first, second = (sentence, neighbour) if after else (neighbour, sentence)
-    between = chunk.text[first.end - chunk.start:second.start - chunk.start]
-    return neighbour if "\n\n" not in between and len(between.strip()) <= 3 else None
+    return neighbour, chunk.text[first.end - chunk.start:second.start - chunk.start]
 
 
 # A line of figures: numbers with their units, years and dashes, and few words ("2009- 0 kWh, 2014 – 15000 kWh").
@@ -493,15 +501,10 @@ _WORD_RE = re.compile(r"[^\W\d_]{4,}")
 def _figures_below(sentence: Sentence, candidates: list[Sentence]) -> Sentence | None:
     """The line of figures right below a line that ends without a full stop (a label over a table row flattened
     to lines), if it is among the candidates: the figures are what the label names."""
-    if sentence.text.rstrip().endswith((".", "!", "?")):
+    found = _neighbour(sentence, candidates, after=True)
+    if sentence.text.rstrip().endswith((".", "!", "?")) or found is None or found[1].strip():
         return None
-    chunk = sentence.chunk
-    after = [s for s in candidates if s.chunk.chunk_id == chunk.chunk_id and s.start >= sentence.end]
-    if not after:
-        return None
-    below = min(after, key=lambda s: s.start)
-    if chunk.text[sentence.end - chunk.start:below.start - chunk.start].strip():
-        return None
+    below = found[0]
     figures = _FIGURE_RE.findall(below.text)
     return below if len(figures) >= 2 and len(_WORD_RE.findall(below.text)) <= len(figures) else None
 
