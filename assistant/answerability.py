@@ -74,6 +74,7 @@ class EvidenceSentence:
     coverage: float
     context: str = ""  # the document title and section path of its passage (a table's: caption and headers)
     table_row: bool = False  # a row's numbers count what its table's context names
+    year: int | None = None  # the publication year of its document
 
 
 @dataclass
@@ -100,18 +101,41 @@ ANSWER_TYPES = [AnswerTypeRule(re.compile(asks), re.compile(evidence), reason) f
 
 
 def amount_evidence_missing(question: str, evidence: Sequence[EvidenceSentence],
-                            min_coverage: float = 0.1) -> str | None:
-    """"Hur mycket kostar …", "Vilken lön …": a number with a unit ("100 kr/st", "2 miljoner", "5 %")."""
+                            min_coverage: float = 0.1, about: Sequence[str] = ()) -> str | None:
+    """"Hur mycket kostar …", "Vilken lön …": a number with a unit ("100 kr/st", "2 miljoner", "5 %"), in a
+    passage about more of the question than the amount's noun: one of the ``about`` words (the question's
+    lower-case content words) besides it ("Hur stor sanktionsavgift kan en anläggningsinnehavare få om skyltning
+    saknas?" is not answered by a sanction fee of 40 000 kronor for cabotage in another document)."""
     if question_type(question) != QuestionType.AMOUNT:
         return None
     if re.search(r"\bvilk(?:en|a) (?:avgift|avgifter|kostnad|kostnader)\b", question.lower()):
         return None  # "Vilken avgift tas ut för korttidsvistelse?" is answered by "avgift för kost" as well
+    heads = [word_beginning(h) for h in asked_for(question, STOPWORDS | QUESTION_WORDS)[0]]
+    rest = [w for w in about if not any(w.startswith(h) for h in heads)]
     # On the question's topic: "minska med 40 procent till 2020" in a climate strategy does not say what the
     # strategy's budget is.
     if any(states_answer_type(QuestionType.AMOUNT, e.text) and (e.coverage >= min_coverage or e.table_row)
-           for e in evidence):
+           and (not rest or _mentions_any(rest, f"{e.text} {e.context}"))
+           and holds_years(question, f"{e.text} {e.context}") for e in evidence):
         return None
     return "Dokumenten anger inget sådant belopp."
+
+
+def holds_years(question: str, text: str) -> bool:
+    """``text`` speaks of the years the question restricts itself to ("budgeterat för … under 2023"), or of a
+    period that holds them ("2021–2024"); True when the question names no year. A period the question names
+    ("planen för 2022–2025") restricts nothing."""
+    years = {int(y) for y in re.findall(r"\b((?:19|20)\d\d)\b", YEAR_RANGE_RE.sub(" ", question))}
+    if not years:
+        return True
+    found = {int(y) for y in re.findall(r"\b((?:19|20)\d\d)\b", text)}
+    spans = [tuple(map(int, re.findall(r"\d{4}", m.group(0)))) for m in YEAR_RANGE_RE.finditer(text)]
+    return any(y in found or any(a <= y <= b for a, b in spans) for y in years)
+
+
+def _mentions_any(question_words: Sequence[str], text: str) -> bool:
+    stems = {stem_word(w) for w in words(text)}
+    return any(stem_matches(stem_word(w), stems, both_ways=True) for w in question_words)
 
 
 _DATE_ASK_RE = re.compile(r"\b(vilket datum|vilken dag|datum|när (fattade|beslutade|antogs|antog|beslutades))\b")
@@ -338,6 +362,10 @@ def named_answer_missing(question: str, evidence: Sequence[EvidenceSentence], mi
     return f"Dokumenten namnger {'inget sådant' if neuter else 'ingen sådan'} {noun}."
 
 
+# A sentence that holds most of the question's weight is about it, whichever of its words it lacks ("Bedömningen är
+# att Stockholmsregionen 2040 kommer att ha totalt cirka 44 miljoner flygresenärer" for "Hur många flygresenärer
+# beräknas Stockholmsregionen ha omkring år 2040?", which says neither "beräknas" nor "omkring").
+MOSTLY_COVERED = 0.5
 _COUNT_VERBS = frozenset({"finns", "fanns", "är", "var", "har", "hade", "deltog", "deltar", "kom", "blev", "går"})
 
 
@@ -354,7 +382,8 @@ def count_evidence_missing(question: str, evidence: Sequence[EvidenceSentence],
         noun = topic[0]
     stem = word_beginning(noun)
     rest = [w for w in about if not w.startswith(stem) and w not in _COUNT_VERBS]
-    evidence = [e for e in evidence if _mentions_enough(rest, f"{e.text} {e.context}")]
+    evidence = [e for e in evidence if (e.coverage >= MOSTLY_COVERED or _mentions_enough(rest, f"{e.text} {e.context}"))
+                and holds_years(question, f"{e.text} {e.context}")]
     for e in evidence:
         if _number_before(stem, e.text, _NUMBER_WORDS, words_between=2) or (
                 _QUANTIFIED_RE.search(e.text) and stem.lower() in e.text.lower()):
@@ -449,11 +478,16 @@ def date_evidence_missing(question: str, evidence: Sequence[EvidenceSentence]) -
 # inte ”SKR”."), a year after them.
 NOT_NAMED = "Dokumenten nämner inte"
 WRITTEN_BEFORE = "Dokumenten är skrivna senast"
+WRITTEN_BEFORE_ABOUT = "De dokument som tar upp detta är skrivna senast"
+_OUTCOME_PAST_RE = re.compile(r"\b(visade|blev|gick|fattade|beslutade|antogs|resulterade|uppnåddes|nådde)\b")
 _PAST_RE = re.compile(r"\b(visade|blev|gick|hade|fattade|beslutade|antogs|resulterade|uppnåddes|nådde)\b")
 
 
-def after_the_documents(question: str, latest_year: int | None) -> str | None:
-    """A question about what happened in a year after the newest document was written."""
+def after_the_documents(question: str, latest_year: int | None,
+                        evidence: Sequence[EvidenceSentence] = ()) -> str | None:
+    """A question about what happened in a year after the newest document was written, or after every
+    document that ``evidence`` (the best sentences) comes from: a climate plan of 2009 sets targets for 2020
+    but cannot say what the saving "blev" in 2020."""
     if latest_year is None:
         return None
     # Not the years of a period the question names ("investeringsbudgeten för 2027–2031"): a plan's period
@@ -462,6 +496,13 @@ def after_the_documents(question: str, latest_year: int | None) -> str | None:
     future = [y for y in years if y > latest_year]
     if future and _PAST_RE.search(question):
         return f"{WRITTEN_BEFORE} {latest_year} och kan inte beskriva vad som hände {future[0]}."
+    # "hade" also asks what a plan had set for that year ("Vilka mål hade kommunen för 2020?").
+    best = evidence[:5]
+    if years and best and all(e.year for e in best) and _OUTCOME_PAST_RE.search(question):
+        written = max(e.year for e in best if e.year)
+        later = [y for y in years if y > written]
+        if later:
+            return f"{WRITTEN_BEFORE_ABOUT} {written} och kan inte beskriva vad som hände {later[0]}."
     return None
 
 
@@ -475,7 +516,7 @@ def refusal_reason(plan: QueryPlan, evidence: Sequence[EvidenceSentence], analyz
         return f"{NOT_NAMED} {listed}."
     # A follow-up with its own question word asks its own kind of fact ("Vilka åldrar …" after "Hur mycket …").
     question = plan.asking.lower()
-    reason = after_the_documents(question, latest_year)
+    reason = after_the_documents(question, latest_year, evidence)
     if reason:
         return reason
     reason = definition_evidence_missing(main_ask(plan.asking),
@@ -497,7 +538,7 @@ def refusal_reason(plan: QueryPlan, evidence: Sequence[EvidenceSentence], analyz
     found = re.findall(r"[^\W\d_]+", plan.question)
     about = [w for i, w in enumerate(found) if w.islower() and not (i and found[i - 1][0].isupper())
              and w not in STOPWORDS and w not in QUESTION_WORDS and w != "många"]
-    return (amount_evidence_missing(question, evidence)
+    return (amount_evidence_missing(question, evidence, about=about)
             or count_evidence_missing(question, evidence, topic, about)
             or date_evidence_missing(question, evidence) or type_evidence_missing(question, evidence, passages)
             or person_evidence_missing(question, evidence) or named_answer_missing(question, evidence))

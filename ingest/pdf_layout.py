@@ -1057,9 +1057,11 @@ def _continues_row(above: RawUnit, cells: tuple[str, ...], bold: bool) -> bool:
     if cells[0][:1].islower() and cut:
         return True
     # A term and its definition both wrapped: "kritiska | Beroenden som är avgörande för att samhällsviktiga" over
-    # "beroenden | verksamheter ska kunna fungera." (not a list's "j)" under "i)").
+    # "beroenden | verksamheter ska kunna fungera." (not a list's "j)" under "i)"). A definition that ends in a
+    # comma is a whole entry of a regulation's list ("I dessa föreskrifter avses med / driftrum | ett rum …, /
+    # elsäkerhetslagen | elsäkerhetslag (2016:732), …"): the next term starts a row.
     if re.match(r"[a-zåäö]{2}", cells[0]) and any(
-            len(a) >= 25 and not a.endswith((".", "!", "?", ":")) and b[:1].islower()
+            len(a) >= 25 and not a.endswith((".", "!", "?", ":", ",")) and b[:1].islower()
             for a, b in zip(above.cells[1:], cells[1:])):
         return True
     return not any(cells[1:]) and above.kind == "table_row" and not bold  # a bold one starts a group

@@ -93,8 +93,9 @@ _RULES: list[tuple[QuestionType, re.Pattern]] = [(t, re.compile(p)) for t, p in 
                           r"\bvad kostar\b|\bvad (\w+ ){1,6}att kosta\b|\bvilket belopp\b|"
                           r"\bvilken (kostnad|avgift|lön|budget)\b|"
                           r"\bhur (stor|höga?|låga?) (är )?(kostnaden|avgiften|lönen|budgeten|beloppet|summan)\b|"
-                          r"\bhur (stor|stort|mycket|höga?|högt|låga?|lågt) (är |var |blir )?(det |den )?"
-                          r"\w*(kostnad|avgift|lön|budget|belopp|summa|ersättning|bidrag|pris)\w*|\bi kronor\b"),
+                          r"\bhur (stora?|stort|mycket|höga?|högt|låga?|lågt) (är |var |blir )?(det |den )?"
+                          r"\w*(kostnad|avgift|lön|budget|belopp|summa|ersättning|bidrag|pris|vite|böter|arvode|hyra|hyran|skatt|"
+                          r"anslag|intäkt|utgift)\w*|\bi kronor\b"),
     (QuestionType.HOW_MANY, r"\bhur många\b|\bhur stor (andel|del)\b|\bantal(et)?\b.*\?$|\bvilken andel\b"),
     (QuestionType.WHEN, r"^(och )?när\b|\bvilket (datum|år|månad)\b|\bvilken (dag|tidpunkt|period|vecka)\b|"
                         r"\bhur länge\b|\bsedan när\b|\bsenast när\b|\btill och med när\b|\bfrån och med när\b|"
@@ -307,7 +308,8 @@ def leans_on_previous(sentence: str) -> bool:
 
 
 _NUMBER_RE = re.compile(_NUMBER)
-_WH_HEAD_RE = re.compile(r"\b(?:vilken|vilket|vilka|hur många|hur mycket|vem är|vem var|vad heter|hur stor|vad blir)\s+"
+_WH_HEAD_RE = re.compile(r"\b(?:vilken|vilket|vilka|hur många|hur mycket|vem är|vem var|vad heter|hur stora?|hur stort|"
+                         r"hur höga?|hur högt|vad blir)\s+"
                          r"((?:[\wåäöé-]+\s+){0,2}[\wåäöé-]+)")
 _ABOUT_RE = re.compile(r"\b(?:säger|står|skriver|nämner|nämns|sägs|tar .{0,20} upp|och)\b[^.!?]{0,60}?\bom\s+(.+)$")
 # "Vilka nya regler om skolskjuts …?", "Vilka åtgärder för klimatanpassning …?": what the asked-for things are
@@ -460,7 +462,9 @@ _SPAN_PATTERNS: dict[QuestionType, re.Pattern] = {
                                       rf"(?<![\w,.:/])\d+(?:[ \u00a0]\d{{3}})*(?:[,.]\d+)?(?:\s*[–-]\s*\d+)?"
                                       rf"{_NOT_A_REFERENCE}|"
                                       rf"\b(?:{COUNTING_WORD_PATTERN})\b)(?: av (?:\d+|{COUNTING_WORD_PATTERN}))?"
-                                      r"(?:\s*%|\s+procent|\s+(?!och\b|av\b|i\b)[a-zåäö]+)?", re.IGNORECASE),
+                                      # "44 miljoner flygresenärer": a word for a big number and what it counts
+                                      r"(?:\s*%|\s+procent|\s+(?:(?:miljon|miljoner|miljard|miljarder|tusen|hundra)"
+                                      r"\s+)?(?!och\b|av\b|i\b)[a-zåäö]+)?", re.IGNORECASE),
     QuestionType.AMOUNT: re.compile(rf"(?<![\w,.])\d+(?:[ \u00a0]\d{{3}})*(?:[,.]\d+)?\s*({_MONEY_UNITS})"
                                     r"(?:/[a-zåäö]+)?(?![a-zåäö])"),
     QuestionType.HOW_OFTEN: re.compile(_FREQUENCY),  # "regelbundet" when that is all the text says
@@ -507,6 +511,9 @@ def answer_span(kind: QuestionType, sentence: str, question: str) -> tuple[int, 
             return None  # "Hur länge har lagen funnits?" is answered by the year it came; "Hur länge ska …" is not
     for match in pattern.finditer(sentence):
         found = match.group(0).strip()
+        if kind == QuestionType.HOW_MANY and re.match(r"(?:19|20)\d\d\b", found) \
+                and re.search(rf"\b{found[:4]}\b", asked):
+            continue  # "Hur många … år 2040?": the year the question states is no count
         interval = _DURATION_RE.search(found) if kind == QuestionType.HOW_OFTEN and \
             re.match(r"(frist|intervall)", found, re.IGNORECASE) else None
         if interval:  # "kontrollfristen ska vara sex år" → "sex år"

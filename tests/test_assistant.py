@@ -867,3 +867,20 @@ def test_an_identifier_with_an_underscore_is_a_name_the_document_uses(make_setti
     assistant = assistant_over(make_settings, tmp_path, "nulagesanalys.md", text)
     answer = assistant.ask("Vad står förkortningen IE_LD för bland komponenterna?")
     assert not answer.refused and "länkade data" in answer.answer
+
+
+def test_a_definition_row_ending_in_a_comma_is_not_the_start_of_an_enumeration(make_settings, tmp_path):
+    """A regulation's definitions end in commas ("driftrum | ett rum … på grund av el,"). A paragraph ending in
+    a comma is an enumeration a page cut, so "Vad menas med ett driftrum?" had listed every later definition under
+    the first; a table row is one entry."""
+    text = ("# Föreskrifter om skyltning\n\n## Definitioner\n\nI dessa föreskrifter avses med\n\n"
+            "| Term | Betydelse |\n| --- | --- |\n"
+            "| driftrum | ett rum eller en annan plats för drift av elektriska anläggningar, |\n"
+            "| friledning | luftledning med fritt från varandra upphängda ledare, |\n"
+            "| högspänning | nominell spänning över 1 000 V växelspänning, |\n"
+            "| kraftkälla | ett samlingsbegrepp för utrustningar som förser anläggningen med energi. |\n\n"
+            "## Skyltning vid driftrum\n\nSamtliga ingångar till ett driftrum ska förses med förbudsskyltning.\n")
+    assistant = assistant_over(make_settings, tmp_path, "skyltning.md", text)
+    answer = assistant.ask("Vad menas med ett driftrum enligt föreskrifterna?")
+    assert not answer.refused and "ett rum eller en annan plats" in answer.answer
+    assert "friledning" not in answer.answer.lower() and "kraftkälla" not in answer.answer.lower()

@@ -477,6 +477,41 @@ def test_a_term_and_its_definition_both_of_two_lines_are_one_row(tmp_path):
     assert any(r.startswith("b) |") for r in rows_read)
 
 
+def test_a_definition_ending_in_a_comma_closes_its_row(tmp_path):
+    """A regulation's list "I dessa föreskrifter avses med" (Elsäkerhetsverket's ELSÄK-FS 2022:2, not tuned on) gives
+    each term with a definition that ends in a comma, the last in a full stop. The next lower-case term starts a
+    row of its own: "driftrum elsäkerhetsförordningen elsäkerhetslagen | ett rum …, elsäkerhetsförordning …" had been
+    read as one row of three terms."""
+    from pdfgen import Text, make_layout_pdf
+
+    rows = (("driftrum", "ett rum eller en annan plats för drift av elektriska",
+             "anläggningar som kan medföra risk för skada på grund av el,"),
+            ("elsäkerhetslagen", "elsäkerhetslag (2016:732), eller författning som trätt i",
+             "dess ställe,"),
+            ("friledning", "luftledning med fritt från varandra upphängda ledare", "med tillbehör."))
+    prose = ["2 § De definitioner och förkortningar som används i elsäkerhetslagen och",
+             "elsäkerhetsförordningen ska ha samma betydelse i dessa föreskrifter. Detta gäller",
+             "även för de föreskrifter om utförande som Elsäkerhetsverket har meddelat tidigare",
+             "och för de allmänna råd som hör till dem. Begreppen används på samma sätt i hela",
+             "författningen och i bilagan med skyltarnas utformning.",
+             "I dessa föreskrifter avses med"]
+    page, y = [], 100
+    for text in prose:
+        page.append(Text.of(60, y, text))
+        y += 13
+    for term, definition, definition_more in rows:
+        page += [Text.of(60, y, term), Text.of(200, y, definition), Text.of(200, y + 13, definition_more)]
+        y += 26
+    path = tmp_path / "definitioner.pdf"
+    path.write_bytes(make_layout_pdf([page]))
+    doc = load_document(path, DocumentInfo(doc_id="definitioner", title="", source_file=path.name))
+    rows_read = block_texts(doc, "table_row")
+    assert "driftrum | ett rum eller en annan plats för drift av elektriska anläggningar som kan medföra risk för " \
+        "skada på grund av el," in rows_read
+    assert "elsäkerhetslagen | elsäkerhetslag (2016:732), eller författning som trätt i dess ställe," in rows_read
+    assert any(r.startswith("friledning |") for r in rows_read)
+
+
 def test_a_template_title_in_the_metadata_gives_way_to_the_first_pages_title(tmp_path):
     """Olofström's climate plan (not tuned on) keeps its template's metadata title, "Föreskriftens namn", which
     names nothing on its first page; every chunk was read under it, and its information block matched no

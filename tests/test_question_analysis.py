@@ -993,3 +993,86 @@ def test_an_agency_is_named_by_what_kind_of_agency_it_is():
     start, end = instance_span("myndighet", text)
     assert text[start:end] == "E-hälsomyndigheten"
     assert organisations(text) == ["E-hälsomyndigheten", "Försäkrings-kassan"]
+
+
+def test_an_amount_counts_only_in_a_passage_about_more_than_the_amounts_noun():
+    """"Hur stor sanktionsavgift kan en anläggningsinnehavare få om föreskriven skyltning saknas?" (an electrical
+    safety regulation, not tuned on) was answered with "sanktionsavgiften till 40 000 kronor" for cabotage in
+    another document: the amount must stand in a passage that says one more of the question's words."""
+    from assistant.answerability import EvidenceSentence, amount_evidence_missing
+
+    question = "hur stor sanktionsavgift kan en anläggningsinnehavare få om föreskriven skyltning saknas?"
+    about = ["sanktionsavgift", "anläggningsinnehavare", "föreskriven", "skyltning", "saknas"]
+    elsewhere = EvidenceSentence("Regeringen satte nivån på sanktionsavgiften till 40 000 kronor.", "trafik", 0.18,
+                                 context="Uppdrag om yrkestrafiken › Cabotage")
+    assert amount_evidence_missing(question, [elsewhere], about=about) is not None
+    assert amount_evidence_missing(question, [elsewhere]) is None  # without the question's words: any amount
+    here = EvidenceSentence("Sanktionsavgiften är 5 000 kronor.", "el", 0.18, context="Föreskrifter › Skyltning")
+    assert amount_evidence_missing(question, [elsewhere, here], about=about) is None
+
+
+def test_an_amount_or_count_for_a_year_needs_that_year():
+    """"Hur mycket pengar har kommunen budgeterat för klimatanpassningsåtgärder under 2023?" was answered "130
+    miljarder" from a national estimate up to 2100; a figure for a year is said of that year, or of a period
+    that holds it."""
+    from assistant.answerability import EvidenceSentence, amount_evidence_missing, holds_years
+
+    question = "hur mycket pengar har kommunen budgeterat för klimatanpassningsåtgärder under 2023?"
+    national = EvidenceSentence("Kostnaden för klimatanpassningsåtgärder beräknas till 130 miljarder kronor till år "
+                                "2100.", "plan", 0.4)
+    assert amount_evidence_missing(question, [national]) is not None
+    budget = EvidenceSentence("För klimatanpassningsåtgärder har kommunen budgeterat 2 miljoner kronor 2023.", "plan",
+                              0.6)
+    assert amount_evidence_missing(question, [national, budget]) is None
+    assert holds_years(question, "Budgeten för 2022–2025 är 8 miljoner kronor.")  # a period that holds the year
+    assert holds_years("hur mycket kostar ett årskort?", "Årskortet kostar 500 kronor.")  # no year asked
+    assert holds_years("vad kostar planen för 2022–2025?", "Planen kostar 8 miljoner kronor.")  # a named period
+
+
+def test_a_count_in_a_sentence_with_most_of_the_question_is_on_its_topic():
+    """"Hur många flygresenärer beräknas Stockholmsregionen ha omkring år 2040?" (a government report, not tuned
+    on) was refused: the sentence with "cirka 44 miljoner flygresenärer" says neither "beräknas" nor "omkring",
+    half of the question's other lower-case words. It holds most of the question's weight (coverage 0.73)."""
+    from assistant.answerability import EvidenceSentence, count_evidence_missing
+
+    question = "hur många flygresenärer beräknas stockholmsregionen ha omkring år 2040?"
+    text = "Bedömningen är att Stockholmsregionen 2040 kommer att ha totalt cirka 44 miljoner flygresenärer."
+    about = ["flygresenärer", "beräknas", "omkring"]
+    assert count_evidence_missing(question, [EvidenceSentence(text, "d", 0.73)], about=about) is None
+    assert count_evidence_missing(question, [EvidenceSentence(text, "d", 0.3)], about=about) is not None
+
+
+def test_the_count_is_the_number_with_what_it_counts_not_the_year_asked_about():
+    from swedish.questions import QuestionType, answer_span
+
+    sentence = "Bedömningen är att Stockholmsregionen 2040 kommer att ha totalt cirka 44 miljoner flygresenärer."
+    start, end = answer_span(QuestionType.HOW_MANY, sentence, "Hur många flygresenärer finns omkring år 2040?")
+    assert sentence[start:end] == "44 miljoner flygresenärer"
+    sentence = "Det bor 3 miljoner i staden."
+    start, end = answer_span(QuestionType.HOW_MANY, sentence, "Hur många bor i staden?")
+    assert sentence[start:end] == "3 miljoner"
+
+
+def test_a_fine_a_rent_or_a_tax_is_asked_as_an_amount():
+    from swedish.questions import QuestionType, asked_for, question_type
+    from swedish.tokens import STOPWORDS
+
+    for question in ("Hur stort vite kan kommunen besluta om?", "Hur höga böter kan man få?",
+                     "Hur stor hyra betalar hyresgästen?", "Hur stora kostnader har kommunen för vägarna?"):
+        assert question_type(question) == QuestionType.AMOUNT, question
+    assert asked_for("Hur stort vite kan kommunen besluta om?", STOPWORDS)[0] == ["vite"]
+    assert question_type("Hur stort är huset?") != QuestionType.AMOUNT
+
+
+def test_a_document_cannot_say_what_came_of_a_year_after_it_was_written():
+    """"Hur stor blev Vansbro kommuns faktiska energibesparing år 2020 jämfört med 2009?": the plan of 2009 sets
+    targets for 2020 and was answered with them. When every best sentence comes from documents written before the
+    year asked about, what "blev" of it is not in them; what a plan "hade" for that year still is."""
+    from assistant.answerability import WRITTEN_BEFORE_ABOUT, EvidenceSentence, after_the_documents
+
+    plan = [EvidenceSentence("Fordonskilometer ska minska med 20 % t.o.m. 2020.", "plan", 0.4, year=2009)]
+    question = "hur stor blev energibesparingen år 2020?"
+    assert after_the_documents(question, 2026, plan).startswith(WRITTEN_BEFORE_ABOUT)
+    assert after_the_documents("vilka mål hade kommunen för 2020?", 2026, plan) is None
+    report = [*plan, EvidenceSentence("Besparingen blev 12 % år 2020.", "uppföljning", 0.5, year=2021)]
+    assert after_the_documents(question, 2026, report) is None

@@ -19,6 +19,7 @@ from assistant.answerability import (
     NOT_NAMED,
     QUANTITY_MISSING,
     WRITTEN_BEFORE,
+    WRITTEN_BEFORE_ABOUT,
     EvidenceSentence,
     Vocabulary,
     missing_asked_for,
@@ -146,8 +147,8 @@ class ExtractiveAnswerer(Answerer):
             return Draft(refused=True, reason="")
         best = ranked[0]
         closest = _one_per_passage([s for s in ranked if s.statement] or ranked, 3)  # no header lines
-        evidence = [EvidenceSentence(x.text, x.chunk.doc_id, x.coverage, x.chunk.context, x.chunk.kind == "table_row")
-                    for x in ranked[:10]]
+        evidence = [EvidenceSentence(x.text, x.chunk.doc_id, x.coverage, x.chunk.context, x.chunk.kind == "table_row",
+                                     _year(c, x.chunk.doc_id)) for x in ranked[:10]]
         passages = [x.chunk.text for x in ranking.chunks[:3] if not plan.scoped or x.chunk.doc_id in plan.doc_ids]
         reason = refusal_reason(plan, evidence, c.index.lexical.analyzer, c.known_terms, c.index.latest_year,
                                 passages) or ""
@@ -155,7 +156,8 @@ class ExtractiveAnswerer(Answerer):
         # inte ”årskort”" rather than "anger inget sådant belopp"), so it goes first.
         # Not over a name the documents never use or a year after them, which are as specific; nor with a number
         # the question states, which says less than the kind of fact missing.
-        absent = "" if reason.startswith((NOT_NAMED, WRITTEN_BEFORE)) else self._not_mentioned(c, plan)
+        specific = reason.startswith((NOT_NAMED, WRITTEN_BEFORE, WRITTEN_BEFORE_ABOUT))
+        absent = "" if specific else self._not_mentioned(c, plan)
         if reason and QUANTITY_MISSING in absent:
             absent = ""
         not_mentioned = bool(absent)
@@ -390,7 +392,9 @@ def list_items_after(c: Components, sentence: Sentence, limit: int = 16) -> list
         items.append(_sentence_at(c, block.start, block.end, sentence))
         return items[-1].text
 
-    if sentence.text.rstrip().endswith(","):  # an enumeration the page or a column cut ("…, Malmö tingsrätt,")
+    # An enumeration the page or a column cut ("…, Malmö tingsrätt,"); not a row of a table of definitions,
+    # each of which ends in a comma ("driftrum | ett rum … på grund av el,").
+    if sentence.text.rstrip().endswith(",") and blocks[position].kind != "table_row":
         for block in blocks[position + 1:]:
             if block.kind == "heading" or len(items) >= limit:
                 break
@@ -560,6 +564,11 @@ def _passages(c: Components, ranked: list[RetrievedChunk]) -> list[Passage]:
             page_label=c.index.documents[chunk.doc_id].page_label(chunk.page_start),
         ))
     return passages
+
+
+def _year(c: Components, doc_id: str) -> int | None:
+    entry = c.index.entries.get(doc_id)
+    return entry.year if entry is not None else None
 
 
 def _ms(since: float) -> float:
