@@ -479,6 +479,18 @@ def date_evidence_missing(question: str, evidence: Sequence[EvidenceSentence]) -
 NOT_NAMED = "Dokumenten nämner inte"
 WRITTEN_BEFORE = "Dokumenten är skrivna senast"
 WRITTEN_BEFORE_ABOUT = "De dokument som tar upp detta är skrivna senast"
+NOT_AFTERWARDS = "Dokumenten beskriver inte vad som hände efter att de skrevs."
+# What came after a document itself: "efter att rapporten hade lämnats över", "när uppdraget slutredovisades",
+# "har riksdagen senare beslutat". A document cannot tell what was done with it (not "sedan dess" of a
+# follow-up, which may ask what happened after a year the document tells of).
+_DOCUMENT_NOUN = (r"(?:rapporten|betänkandet|utredningen|uppdraget|promemorian|planen|strategin|dokumentet|förslaget|"
+                  r"förslagen|remissen|direktivet|programmet|handlingsplanen|riktlinjerna|policyn)")
+_AFTERWARDS_RE = re.compile(
+    rf"\befter att (?:\w+ ){{0,2}}{_DOCUMENT_NOUN}(?: \w+)? (?:hade |har )?(?:lämnats|överlämnats|redovisats|"
+    rf"slutredovisats|presenterats|publicerats|antagits|beslutats|skickats)\b|"
+    rf"\bnär (?:\w+ ){{0,2}}{_DOCUMENT_NOUN} (?:slutredovisades|redovisades|lämnades|överlämnades|presenterades|"
+    rf"publicerades|antogs)\b|"
+    r"\b(?:har|hade) (?:\w+ ){0,2}senare\b|\bsenare (?:har|hade|blev|beslutade|beslutat|fattade|fattat)\b")
 _OUTCOME_PAST_RE = re.compile(r"\b(visade|blev|gick|fattade|beslutade|antogs|resulterade|uppnåddes|nådde)\b")
 _PAST_RE = re.compile(r"\b(visade|blev|gick|hade|fattade|beslutade|antogs|resulterade|uppnåddes|nådde)\b")
 
@@ -496,6 +508,8 @@ def after_the_documents(question: str, latest_year: int | None,
     future = [y for y in years if y > latest_year]
     if future and _PAST_RE.search(question):
         return f"{WRITTEN_BEFORE} {latest_year} och kan inte beskriva vad som hände {future[0]}."
+    if _AFTERWARDS_RE.search(question):
+        return NOT_AFTERWARDS
     # "hade" also asks what a plan had set for that year ("Vilka mål hade kommunen för 2020?").
     best = evidence[:5]
     if years and best and all(e.year for e in best) and _OUTCOME_PAST_RE.search(question):

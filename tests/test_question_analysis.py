@@ -1076,3 +1076,17 @@ def test_a_document_cannot_say_what_came_of_a_year_after_it_was_written():
     assert after_the_documents("vilka mål hade kommunen för 2020?", 2026, plan) is None
     report = [*plan, EvidenceSentence("Besparingen blev 12 % år 2020.", "uppföljning", 0.5, year=2021)]
     assert after_the_documents(question, 2026, report) is None
+
+
+def test_what_came_after_the_document_itself_is_not_in_it():
+    """"Vilket beslut fattade regeringen om Bromma flygplats efter att rapporten hade lämnats över?" (a government
+    report, not tuned on) was answered with the decision that led to the report."""
+    from assistant.answerability import NOT_AFTERWARDS, after_the_documents
+
+    for question in ("vilket beslut fattade regeringen efter att rapporten hade lämnats över?",
+                     "vilka förslag lämnade myndigheten när uppdraget slutredovisades?",
+                     "vilka av utredningens förslag har riksdagen senare beslutat att genomföra?"):
+        assert after_the_documents(question, 2016) == NOT_AFTERWARDS, question
+    for question in ("när ska uppdraget slutredovisas?", "vad ska göras senare under året?",
+                     "hur många familjecentraler har tillkommit sedan dess?", "kan man ansöka i efterhand?"):
+        assert after_the_documents(question, 2016) is None, question

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from assistant import messages
 from assistant.answerability import (
+    NOT_AFTERWARDS,
     NOT_NAMED,
     QUANTITY_MISSING,
     WRITTEN_BEFORE,
@@ -156,7 +157,7 @@ class ExtractiveAnswerer(Answerer):
         # inte ”årskort”" rather than "anger inget sådant belopp"), so it goes first.
         # Not over a name the documents never use or a year after them, which are as specific; nor with a number
         # the question states, which says less than the kind of fact missing.
-        specific = reason.startswith((NOT_NAMED, WRITTEN_BEFORE, WRITTEN_BEFORE_ABOUT))
+        specific = reason.startswith((NOT_NAMED, WRITTEN_BEFORE, WRITTEN_BEFORE_ABOUT, NOT_AFTERWARDS))
         absent = "" if specific else self._not_mentioned(c, plan)
         if reason and QUANTITY_MISSING in absent:
             absent = ""
@@ -379,6 +380,9 @@ class ExtractiveAnswerer(Answerer):
         return first + rest
 
 
+_DASH_CELL_RE = re.compile(r"[−–•·-]\s*\|")
+
+
 def list_items_after(c: Components, sentence: Sentence, limit: int = 16) -> list[Sentence]:
     """The items of a list that ``sentence`` introduces ("… följande:", "Det ska", a lead-in)."""
     doc = c.index.documents[sentence.chunk.doc_id]
@@ -393,8 +397,10 @@ def list_items_after(c: Components, sentence: Sentence, limit: int = 16) -> list
         return items[-1].text
 
     # An enumeration the page or a column cut ("…, Malmö tingsrätt,"); not a row of a table of definitions,
-    # each of which ends in a comma ("driftrum | ett rum … på grund av el,").
-    if sentence.text.rstrip().endswith(",") and blocks[position].kind != "table_row":
+    # each of which ends in a comma ("driftrum | ett rum … på grund av el,"), unless its first column is only a
+    # dash: a checklist set out like a table ("− | åror, linor och skrov … är hela,").
+    row = blocks[position].kind == "table_row" and not _DASH_CELL_RE.match(doc.text[blocks[position].start:])
+    if sentence.text.rstrip().endswith(",") and not row:
         for block in blocks[position + 1:]:
             if block.kind == "heading" or len(items) >= limit:
                 break
