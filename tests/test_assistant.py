@@ -879,8 +879,15 @@ def test_a_definition_row_ending_in_a_comma_is_not_the_start_of_an_enumeration(m
             "| friledning | luftledning med fritt från varandra upphängda ledare, |\n"
             "| högspänning | nominell spänning över 1 000 V växelspänning, |\n"
             "| kraftkälla | ett samlingsbegrepp för utrustningar som förser anläggningen med energi. |\n\n"
-            "## Skyltning vid driftrum\n\nSamtliga ingångar till ett driftrum ska förses med förbudsskyltning.\n")
+            "## Skyltning vid driftrum\n\nSamtliga ingångar till ett driftrum ska förses med förbudsskyltning.\n\n"
+            "## Egenkontroll\n\nVid egenkontrollen av räddningsbåten bör man kontrollera att\n\n"
+            "| Punkt | Kontroll |\n| --- | --- |\n| − | åror, linor och skrov på räddningsbåten är hela, |\n"
+            "| − | räddningsbåten på land ligger upp- och nedvänd, samt att |\n"
+            "| − | flottens ställning är hel och att flotten är väl förankrad. |\n")
     assistant = assistant_over(make_settings, tmp_path, "skyltning.md", text)
     answer = assistant.ask("Vad menas med ett driftrum enligt föreskrifterna?")
     assert not answer.refused and "ett rum eller en annan plats" in answer.answer
     assert "friledning" not in answer.answer.lower() and "kraftkälla" not in answer.answer.lower()
+    # A checklist set out like a table, with a dash in a column of its own, is an enumeration.
+    answer = assistant.ask("Ska årorna och skrovet på räddningsbåten vara hela?")
+    assert "upp- och nedvänd" in answer.answer  # the row after the one that ends in a comma
