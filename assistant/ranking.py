@@ -265,10 +265,12 @@ class SentenceRanker:
         return share_recorded(plan.record_aspects, recorded)
 
     @staticmethod
-    def _not_an_answer(text: str, kind: str, tokens: set[str], question_tokens: set[str], statement: bool) -> float:
+    def _not_an_answer(text: str, kind: str, tokens: set[str], question_tokens: set[str], statement: bool,
+                       yes_no: bool = False) -> float:
         """A penalty for what cannot answer on its own: a heading, a footnote, a fragment or header line, a
         lead-in with nothing after it, or a sentence that only restates the question (``statement``:
-        ``states_something`` of the sentence)."""
+        ``states_something`` of the sentence), except for a yes/no question, which the statement itself answers
+        ("Allmänna råd är inte tvingande." for "Är de allmänna råden tvingande …?")."""
         if kind == "heading":
             return 0.5
         if kind in ("table_row", "table_header", "list_item"):
@@ -278,7 +280,7 @@ class SentenceRanker:
         penalty = 0.15 if kind == "footnote" else 0.0
         if not statement:
             penalty += 0.15  # "Det ska", "Strategi Plan/program Riktlinje": no statement
-        if tokens and tokens <= question_tokens and not re.search(r"\d", text):
+        if tokens and tokens <= question_tokens and not re.search(r"\d", text) and not yes_no:
             penalty += 0.15  # "Därför förekommer X": adds nothing the question did not say
         return penalty
 
@@ -341,7 +343,8 @@ class SentenceRanker:
                 record_bonus = RECORD_BONUS if recorded and asked.kind in _RECORD_KINDS else 0.0
                 s.score += expected_fact_bonus(asked, text) + record_bonus
                 s.statement = facts.statement
-                s.score -= self._not_an_answer(text, kind, tokens, question_tokens, s.statement)
+                s.score -= self._not_an_answer(text, kind, tokens, question_tokens, s.statement,
+                                               asked.kind == QuestionType.YES_NO)
                 if tokens and len(tokens & title_tokens[chunk.doc_id]) >= 0.8 * len(tokens):
                     s.score -= 0.3  # the document's title line names the document; it answers nothing
                 if lists_wanted and (text.rstrip().endswith(":") or self._leads_into_list(chunk.doc_id, end)):

@@ -1090,3 +1090,15 @@ def test_what_came_after_the_document_itself_is_not_in_it():
     for question in ("när ska uppdraget slutredovisas?", "vad ska göras senare under året?",
                      "hur många familjecentraler har tillkommit sedan dess?", "kan man ansöka i efterhand?"):
         assert after_the_documents(question, 2016) is None, question
+
+
+def test_a_statement_in_the_questions_own_words_answers_a_yes_no_question():
+    """"Är de allmänna råden om vattenlivräddning tvingande …?" (SRVFS 2007:5, not tuned on): "Allmänna råd är inte
+    tvingande." uses no word the question does not, which costs a restatement its place ("Därför förekommer X"),
+    but it is the answer to a yes/no question."""
+    from assistant.ranking import SentenceRanker
+
+    text = "Allmänna råd är inte tvingande."
+    tokens, question = {"allmän", "råd", "tving"}, {"allmän", "råd", "vattenlivräddning", "tving", "hamn"}
+    assert SentenceRanker._not_an_answer(text, "paragraph", tokens, question, True) > 0
+    assert SentenceRanker._not_an_answer(text, "paragraph", tokens, question, True, yes_no=True) == 0
