@@ -13,13 +13,17 @@ _CAP = r"[A-ZÅÄÖ][\wåäöéü-]+"
 _AGENCY_WORD = r"[A-ZÅÄÖ](?:[a-zåäö]|-(?=[a-zåäö]))+?"
 # How a Swedish agency's name ends: it says what kind of agency it is ("Transportstyrelsen", "Naturvårdsverket").
 AGENCY_ENDINGS = "verket|styrelsen|myndigheten|inspektionen|kassan|rådet|institutet|ämbetet"
+# "Myndigheten för digital förvaltning", "Inspektionen för vård och omsorg", "Myndigheten för ungdoms- och
+# civilsamhällesfrågor": a body named by what it is for (an adjective before the noun, or two nouns joined by "och").
+_NAMED_FOR = (r"(?:Myndigheten|Inspektionen|Institutet|Rådet|Nämnden|Verket|Centrum) för "
+              r"(?:[a-zåäö]+(?:al|ig|isk|ell|lig|iv)\s)?[a-zåäö]+(?:-? och [a-zåäö]+)?")
 ORGANISATION_RE = re.compile(
     rf"\b(?:Region {_CAP}(?: län)?|{_CAP} kommun|{_CAP} stad|Länsstyrelsen i {_CAP}(?: län)?|"
     rf"Statens {_CAP}(?: {_CAP})?|Regeringskansliet|Regeringen|Sveriges riksdag|Riksdagen|"
-    rf"{_AGENCY_WORD}(?:{AGENCY_ENDINGS}|nämnden))\b")
+    rf"{_AGENCY_WORD}(?:{AGENCY_ENDINGS}|nämnden)|{_NAMED_FOR})\b")
 # An agency's name: an instance of "myndighet" that never says "myndighet" ("Statens skolverk").
 AGENCY_NAME_RE = re.compile(rf"\bLänsstyrelsen i [A-ZÅÄÖ][a-zåäö]+(?: län)?|\b{_AGENCY_WORD}(?:{AGENCY_ENDINGS})\b|"
-                            r"\bStatens [a-zåäö]+\b")
+                            rf"\bStatens [a-zåäö]+\b|\b{_NAMED_FOR}\b")
 
 
 def organisations(text: str) -> list[str]:

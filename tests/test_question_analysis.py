@@ -1102,3 +1102,20 @@ def test_a_statement_in_the_questions_own_words_answers_a_yes_no_question():
     tokens, question = {"allmän", "råd", "tving"}, {"allmän", "råd", "vattenlivräddning", "tving", "hamn"}
     assert SentenceRanker._not_an_answer(text, "paragraph", tokens, question, True) > 0
     assert SentenceRanker._not_an_answer(text, "paragraph", tokens, question, True, yes_no=True) == 0
+
+
+def test_a_body_named_by_what_it_is_for_is_an_organisation():
+    """"Myndigheten för ungdoms- och civilsamhällesfrågor" (MUCF), "Myndigheten för digital förvaltning" and
+    "Inspektionen för vård och omsorg" end in no agency ending; they name the body by what it is for."""
+    from swedish.names import AGENCY_NAME_RE, organisations
+    from swedish.questions import QuestionType, answer_span
+
+    for name in ("Myndigheten för ungdoms- och civilsamhällesfrågor", "Myndigheten för digital förvaltning",
+                 "Inspektionen för vård och omsorg", "Myndigheten för vårdanalys"):
+        assert organisations(f"Uppdraget ges till {name} som ska redovisa det.") == [name]
+        assert AGENCY_NAME_RE.search(f"Enligt {name} ska")
+    assert organisations("Myndigheten för vårdanalys har tagit fram rapporten.") == ["Myndigheten för vårdanalys"]
+    assert organisations("Den nya myndigheten för ungdomsfrågor ska bildas.") == []  # a kind, not a name
+    sentence = "Regeringen ger Myndigheten för digital förvaltning i uppdrag att samordna arbetet."
+    start, end = answer_span(QuestionType.WHO, sentence, "Vilken myndighet ska samordna arbetet?")
+    assert sentence[start:end] == "Myndigheten för digital förvaltning"
