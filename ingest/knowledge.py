@@ -75,8 +75,10 @@ def extract_glossary(doc: ParsedDocument) -> list[GlossaryEntry]:
         if block.kind == "paragraph" and DEFINITION_ENTRY_RE.match(block_text):
             term, _, definition = re.split(r" ([-–]) ", block_text, maxsplit=1)
             kind = "abbreviation" if _is_abbreviation(term) else "definition"
-            entries.append(GlossaryEntry(term, definition.strip(), kind, doc_id, block.start, block.end))
-            continue
+            # A term is explained in a phrase; "Korttidsvistelse - Korttidsboende" is a title with another name.
+            if kind == "abbreviation" or len(definition.split()) >= 3:
+                entries.append(GlossaryEntry(term, definition.strip(), kind, doc_id, block.start, block.end))
+                continue
         if block.kind == "paragraph" and block.section and _DEFINITION_SECTIONS.match(block.section[-1]):
             head = re.match(r"^([A-ZÅÄÖ][a-zåäö]+) ([A-ZÅÄÖ].+)$", block_text)  # "Arenor Platser där …"
             if head:

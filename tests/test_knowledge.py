@@ -302,3 +302,19 @@ def test_a_name_given_to_it_in_a_clause_is_defined_by_the_sentence_before(tmp_pa
     doc = load_document(path, DocumentInfo(doc_id="ds", title="Promemoria", source_file=path.name))
     [entry] = [e for e in extract_glossary(doc) if e.term == "kommunportalen"]
     assert entry.definition.startswith("Arbetsgruppen föreslår en gemensam webbplats")
+
+
+def test_a_title_with_another_name_after_a_dash_is_no_definition(tmp_path):
+    """"Korttidsvistelse - Korttidsboende" (a municipality's LSS assignment, not tuned on) names the service twice;
+    "Familjecentral - En samlokaliserad verksamhet med mödrahälsovård och barnhälsovård" explains a term and
+    "BVC - Barnavårdscentral" spells out an abbreviation."""
+    from index.model import DocumentInfo
+    from ingest.knowledge import extract_glossary
+    from ingest.loaders import load_document
+
+    path = tmp_path / "uppdrag.md"
+    path.write_text(
+        "# Uppdrag\n\n## Insatser\n\nKorttidsvistelse - Korttidsboende\n\nFamiljecentral - En samlokaliserad "
+        "verksamhet med mödrahälsovård och barnhälsovård.\n\nBVC - Barnavårdscentral\n", encoding="utf-8")
+    doc = load_document(path, DocumentInfo(doc_id="uppdrag", title="Uppdrag", source_file=path.name))
+    assert sorted(entry.term for entry in extract_glossary(doc)) == ["BVC", "Familjecentral"]
