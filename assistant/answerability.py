@@ -269,6 +269,20 @@ def definition_evidence_missing(question: str, texts: Sequence[str], known_terms
     return f"Dokumenten förklarar inte vad ”{acronym}” är."
 
 
+def person_span(question: str, sentence: str) -> tuple[int, int] | None:
+    """Where ``sentence`` names the person "Vem utsågs till samordnare …?" asks for ("mig, Anders Sundström,"),
+    not someone with another title; None for another question or no such name."""
+    asked = _PERSON_ASK_RE.search(question.lower())
+    if not asked:
+        return None
+    role = next(g for g in reversed(asked.groups()) if g)
+    names = [n for n in _person_names(sentence, word_beginning(role)) if n.lower() not in question.lower()]
+    if not names:
+        return None
+    start = sentence.index(names[0])
+    return start, start + len(names[0])
+
+
 def person_evidence_missing(question: str, evidence: Sequence[EvidenceSentence],
                             min_coverage: float = 0.1) -> str | None:
     """"Vem är ordförande …" needs a person's name in a sentence on the question's topic, not just a role, and

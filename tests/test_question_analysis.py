@@ -1119,3 +1119,17 @@ def test_a_body_named_by_what_it_is_for_is_an_organisation():
     sentence = "Regeringen ger Myndigheten för digital förvaltning i uppdrag att samordna arbetet."
     start, end = answer_span(QuestionType.WHO, sentence, "Vilken myndighet ska samordna arbetet?")
     assert sentence[start:end] == "Myndigheten för digital förvaltning"
+
+
+def test_the_answer_to_who_was_appointed_opens_with_the_persons_name():
+    """"Vem utsågs av regeringen till statlig samordnare …?" (a government report, not tuned on) quoted "Regeringen
+    utsåg i december 2014 mig, Anders Sundström, till statlig samordnare …" with no name first."""
+    from assistant.answerability import person_span
+
+    sentence = "Regeringen utsåg i december 2014 mig, Anders Sundström, till statlig samordnare för flygplatser."
+    start, end = person_span("Vem utsågs av regeringen till statlig samordnare för flygplatser?", sentence)
+    assert sentence[start:end] == "Anders Sundström"
+    # not someone with another title, nor for a question after something else
+    other = "Chefen för Infrastrukturdepartementet, statsrådet Åsa Torstensson, tillkallar en samordnare."
+    assert person_span("Vem utsågs till samordnare?", other) is None
+    assert person_span("När utsågs samordnaren?", sentence) is None

@@ -24,6 +24,7 @@ from assistant.answerability import (
     EvidenceSentence,
     Vocabulary,
     missing_asked_for,
+    person_span,
     refusal_reason,
 )
 from assistant.answerers.base import Answerer
@@ -352,7 +353,8 @@ class ExtractiveAnswerer(Answerer):
         # …" under a definitions row that only names the species).
         near = [x for x in candidates if x.score >= 0.97 * candidates[0].score] if candidates else []
         for sentence in candidates if kind == QuestionType.NAME else near:
-            span = answer_span(kind, sentence.text, draft.question)
+            # "Vem utsågs till samordnare …?": the person's name ("mig, Anders Sundström,")
+            span = person_span(draft.question, sentence.text) or answer_span(kind, sentence.text, draft.question)
             if span is not None and not sentence.text[:span[0]].strip() \
                     and sentence.text[span[0]:span[1]].lower() in c.common_words:
                 span = None  # "Centralmyndigheten på …": capitalised only because it opens the sentence
