@@ -309,6 +309,49 @@ class QueryPlan:
         return [(said, meant) for said, _, meant in (e.partition(" = ") for e in self.expansions) if meant]
 
 
+# "Och om revidering?", "Och vid högspänning?", "Och i Lindesberg?": an ellipsis that names another thing after
+# the preposition the earlier question used.
+# Not "Och om revidering?" after "… om uppföljning?": read with the earlier topic it kept what the two share
+# (dev: "den revideras vid behov eller minst vart fjärde år" was lost when "om revidering" replaced it).
+_ELLIPSIS_RE = re.compile(r"^(?:och|men|än) (i|vid|för|hos|på|inom) ([^?]+?)\s*\??$", re.IGNORECASE)
+_PREPOSITIONS = ("om", "i", "vid", "för", "hos", "på", "inom", "med", "till", "enligt", "av", "från")
+
+
+def _antecedent(earlier: str, question: str) -> str:
+    """The noun of ``earlier`` that a pronoun of ``question`` stands for, by Swedish number: "de" or "dem" for
+    the first definite plural, what the earlier question was about ("När började de gälla?" after "Vad säger
+    föreskrifterna om skyltning …?" asks when the föreskrifter came into force, not when the signs did); "" when
+    there is none."""
+    said = words(question)
+    if not any(w in ("de", "dem") for w in said):
+        return ""
+    # (not an indefinite plural in -er, which a verb in the present shares: "Vilka sitter i styrgruppen?")
+    plurals = [w for w in words(earlier) if len(w) >= 6 and re.search(r"[^aeiouyåäö](?:er|or|ar|r)na$", w)
+               and w not in STOPWORDS]
+    return plurals[0] if plurals else ""
+
+
+def _in_place_of(earlier: str, question: str) -> str | None:
+    """The earlier question with what ``question`` names in place of what it said after the same preposition
+    (a place or a situation, up to the next preposition), or None when ``question`` is no such ellipsis or the
+    earlier question has no such phrase."""
+    ellipsis = _ELLIPSIS_RE.match(question.strip())
+    if ellipsis is None:
+        return None
+    preposition, named = ellipsis.group(1).lower(), ellipsis.group(2)
+    found = list(re.finditer(rf"\b{preposition} ", earlier, re.IGNORECASE))
+    if not found:
+        return None
+    start = found[-1].start()
+    rest = earlier[found[-1].end():]
+    end_mark = re.search(r"[?.!,;]", rest)
+    end = found[-1].end() + (end_mark.start() if end_mark else len(rest))
+    following = re.search(rf"\s(?:{'|'.join(_PREPOSITIONS)})\s", earlier[found[-1].end():end])
+    if following:
+        end = found[-1].end() + following.start()
+    return f"{earlier[:start]}{preposition} {named}{earlier[end:]}"
+
+
 class QueryPlanner:
     def __init__(self, analyzer: SwedishAnalyzer, abbreviations: dict[str, str], aliases: DocumentMentions,
                  synonyms: dict[str, list[str]] | None = None) -> None:
@@ -342,10 +385,15 @@ class QueryPlanner:
         mention = self.aliases.resolve(question)
         followup = previous is not None and self.is_followup(question, mention.naming_words)
         effective = f"{previous.effective} {question}" if followup and previous else question
+        if followup and previous:
+            # "Och vid högspänning?" after "Vad säger föreskrifterna om skyltning vid driftrum?": the same
+            # preposition with another thing asks the earlier question of that thing, not of both.
+            effective = _in_place_of(previous.effective, question) or effective
         if followup and previous and any(w in _PRONOUNS for w in words(question)):
             # "Vad betyder underrättelseskyldighet i direktivet om …?" → "Vad ska utredaren föreslå om den?": the
             # pronoun stands for the term just explained, not for everything the question said around it.
-            defined = defined_term(previous.question)
+            defined = defined_term(previous.question) or _antecedent(previous.question, question) \
+                or _antecedent(previous.effective, question)
             if defined:
                 effective = f"{defined} {question}"
         doc_ids, several, by_name, explicit = mention.doc_ids, mention.several, mention.by_name, mention.explicit

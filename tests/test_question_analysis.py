@@ -1133,3 +1133,27 @@ def test_the_answer_to_who_was_appointed_opens_with_the_persons_name():
     other = "Chefen för Infrastrukturdepartementet, statsrådet Åsa Torstensson, tillkallar en samordnare."
     assert person_span("Vem utsågs till samordnare?", other) is None
     assert person_span("När utsågs samordnaren?", sentence) is None
+
+
+def test_an_ellipsis_asks_the_earlier_question_of_another_thing_and_de_stands_for_a_plural():
+    """A conversation over a regulation not tuned on (ELSÄK-FS 2022:2): "Och vid högspänning?" after "Vad säger
+    föreskrifterna om skyltning vid driftrum?" was read as both places, so driftrum's rules answered it; then
+    "När började de gälla?" was read with all of that and never reached "träder i kraft den 1 december 2022":
+    "de" stands for "föreskrifterna", the definite plural before it."""
+    from assistant.planning import DocumentMentions, QueryPlanner
+    from swedish.tokens import SwedishAnalyzer
+
+    planner = QueryPlanner(SwedishAnalyzer(), {}, DocumentMentions({}, {}, {}, {}), frozenset())
+    first = "Vad säger föreskrifterna om skyltning vid driftrum?"
+    ellipsis = planner.plan_conversation("Och vid högspänning?", [first])
+    assert ellipsis.effective == "Vad säger föreskrifterna om skyltning vid högspänning?"
+    place = planner.plan_conversation("Och i Lindesberg?", ["Vad säger strategin i Örebro om pappor?"])
+    assert place.effective == "Vad säger strategin i Lindesberg om pappor?"
+    # "Och om revidering?" after "… om uppföljning?" keeps the earlier topic beside it (dev).
+    topic = planner.plan_conversation("Och om revidering?", ["Vad säger strategin om uppföljning?"])
+    assert topic.effective == "Vad säger strategin om uppföljning? Och om revidering?"
+    pronoun = planner.plan_conversation("När började de gälla?", [first, "Och vid högspänning?"])
+    assert pronoun.effective == "föreskrifterna När började de gälla?"
+    # no definite plural before it: the earlier question as a whole ("Vilka sitter i styrgruppen?" names none)
+    people = planner.plan_conversation("Hur ofta träffas de?", ["Vilka sitter i Lindesbergs styrgrupp?"])
+    assert people.effective == "Vilka sitter i Lindesbergs styrgrupp? Hur ofta träffas de?"
