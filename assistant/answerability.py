@@ -63,6 +63,8 @@ from swedish.tokens import stem as stem_word
 
 # What answers "hur många": a number, or a quantity as exact as "samtliga" or "hälften" (not "många", "flera").
 _NUMBER_WORDS = f"{NUMBER_WORD_PATTERN}|{'|'.join(w for w in QUANTITY_WORDS if w not in VAGUE_QUANTITY_WORDS)}"
+# "var fjärde person": one in so many is a count of them
+_EVERY_NTH = r"\bvar(?:t|je)? (?:annan|annat|tredje|fjärde|femte|sjätte|sjunde|åttonde|nionde|tionde|\d+:e)\s+"
 _QUANTIFIED_RE = re.compile(rf"\b(minst|högst|cirka|ungefär|omkring|drygt|knappt)\s+(\d+|{_NUMBER_WORDS})\b",
                             re.IGNORECASE)  # "minst tre", "cirka 30"
 
@@ -400,7 +402,8 @@ def count_evidence_missing(question: str, evidence: Sequence[EvidenceSentence],
                 and holds_years(question, f"{e.text} {e.context}")]
     for e in evidence:
         if _number_before(stem, e.text, _NUMBER_WORDS, words_between=2) or (
-                _QUANTIFIED_RE.search(e.text) and stem.lower() in e.text.lower()):
+                _QUANTIFIED_RE.search(e.text) and stem.lower() in e.text.lower()) \
+                or re.search(rf"{_EVERY_NTH}(?:\w+\s+)?{re.escape(stem)}", e.text, re.IGNORECASE):
             return None
         if e.table_row and stem.lower() in e.context.lower() and re.search(r"\d", e.text):
             return None  # a table row with numbers in a table that counts X
@@ -713,7 +716,8 @@ def _derivation_bases(stem: str) -> list[str]:
 def _near_each_other(stems: Sequence[str], text: str, words_between: int = 8) -> bool:
     """Words beginning with each of ``stems`` stand within a few words of one another in ``text`` (the parts of
     a compound said as a phrase: "inflammation i örat")."""
-    first, *rest = [re.escape(s) for s in stems]
+    # a part in its definite form ("paketet" of "åtgärdspaketet") stands for the word in any form ("ett paket")
+    first, *rest = [re.escape(s[:-2] if len(s) >= 6 and s.endswith(("et", "en")) else s) for s in stems]
     for other in rest:
         gap = rf"\w*(?:\W+\w+){{0,{words_between}}}?\W+"
         if not re.search(rf"{first}\w*?{other}|\b(?:{first}{gap}{other}|{other}{gap}{first})", text, re.IGNORECASE):

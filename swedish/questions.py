@@ -96,7 +96,9 @@ _RULES: list[tuple[QuestionType, re.Pattern]] = [(t, re.compile(p)) for t, p in 
                           r"\bhur (stora?|stort|mycket|höga?|högt|låga?|lågt) (är |var |blir )?(det |den )?"
                           r"\w*(kostnad|avgift|lön|budget|belopp|summa|ersättning|bidrag|pris|vite|böter|arvode|hyra|hyran|skatt|"
                           r"anslag|intäkt|utgift)\w*|\bi kronor\b"),
-    (QuestionType.HOW_MANY, r"\bhur många\b|\bhur stor (andel|del)\b|\bantal(et)?\b.*\?$|\bvilken andel\b"),
+    # "Hur långt får det vara mellan livbojarna?", "Hur lång dygnsvila …?": a measure is a number with its unit
+    (QuestionType.HOW_MANY, r"\bhur många\b|\bhur stor (andel|del)\b|\bantal(et)?\b.*\?$|\bvilken andel\b|"
+                            r"\bhur (långt|lång|långa|brett|bred|breda|djupt|djup|tungt|tung)\b|\bhur stort avstånd\b"),
     (QuestionType.WHEN, r"^(och )?när\b|\bvilket (datum|år|månad)\b|\bvilken (dag|tidpunkt|period|vecka)\b|"
                         r"\bhur länge\b|\bsedan när\b|\bsenast när\b|\btill och med när\b|\bfrån och med när\b|"
                         r"\bvilk(a|et) klockslag\b|\bvilken tid på dygnet\b"),
@@ -451,7 +453,8 @@ def _words_of(phrase: str, stopwords: frozenset[str]) -> list[str]:
 
 
 # "23 §", "4 kap.": the number of a paragraph or chapter of a law, not a count.
-_NOT_A_REFERENCE = r"(?!\d|[:/]\d|\s*(?:§|kap\b))"  # nor "2014:23" of "(NFS 2014:23)", "2013/14"
+# nor "2014:23" of "(NFS 2014:23)", "2013/14", nor the number of a list's item ("2. Ungdomen ska ha …")
+_NOT_A_REFERENCE = r"(?!\d|[:/]\d|\s*(?:§|kap\b)|[.)]\s+[A-ZÅÄÖ])"
 
 # The short answer itself, as written in a sentence: a date, a number with its unit, a frequency, a body.
 _SPAN_PATTERNS: dict[QuestionType, re.Pattern] = {
@@ -465,8 +468,9 @@ _SPAN_PATTERNS: dict[QuestionType, re.Pattern] = {
                                       # "44 miljoner flygresenärer": a word for a big number and what it counts
                                       r"(?:\s*%|\s+procent|\s+(?:(?:miljon|miljoner|miljard|miljarder|tusen|hundra)"
                                       r"\s+)?(?!och\b|av\b|i\b)[a-zåäö]+)?", re.IGNORECASE),
+    # "525 miljoner kronor": a word for a big number and the currency after it
     QuestionType.AMOUNT: re.compile(rf"(?<![\w,.])\d+(?:[ \u00a0]\d{{3}})*(?:[,.]\d+)?\s*({_MONEY_UNITS})"
-                                    r"(?:/[a-zåäö]+)?(?![a-zåäö])"),
+                                    r"(?:(?<=[nrd])\s+(?:kronor|kr|euro|dollar)\b)?(?:/[a-zåäö]+)?(?![a-zåäö])"),
     QuestionType.HOW_OFTEN: re.compile(_FREQUENCY),  # "regelbundet" when that is all the text says
     QuestionType.WHO: ORGANISATION_RE,
 }

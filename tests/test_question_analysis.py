@@ -1157,3 +1157,38 @@ def test_an_ellipsis_asks_the_earlier_question_of_another_thing_and_de_stands_fo
     # no definite plural before it: the earlier question as a whole ("Vilka sitter i styrgruppen?" names none)
     people = planner.plan_conversation("Hur ofta träffas de?", ["Vilka sitter i Lindesbergs styrgrupp?"])
     assert people.effective == "Vilka sitter i Lindesbergs styrgrupp? Hur ofta träffas de?"
+
+
+def test_numbers_as_swedish_writes_them_in_answers():
+    """From questions over unseen documents (SOU 2015:85, SRVFS 2007:5, AFS 2023:2): "525 miljoner kronor" is one
+    amount, "var fjärde person" counts people, a measure ("Hur långt …", "Hur lång dygnsvila …") is a number with
+    its unit, and the number of a list's item ("2. Ungdomen …") counts nothing."""
+    from assistant.answerability import EvidenceSentence, count_evidence_missing
+    from swedish.questions import QuestionType, answer_span, question_type
+
+    def span(kind: QuestionType, sentence: str, question: str) -> str:
+        found = answer_span(kind, sentence, question)
+        return sentence[found[0]:found[1]] if found else ""
+
+    assert span(QuestionType.AMOUNT, "Paketet omfattar 525 miljoner kronor per år.", "Vad kostar paketet?") \
+        == "525 miljoner kronor"
+    assert span(QuestionType.AMOUNT, "Det kostar 300 kronor per år.", "Vad kostar det?") == "300 kronor"
+    question = "hur många personer i åldern 75–84 år har nedsatt rörlighet?"
+    every_fourth = EvidenceSentence("Var fjärde person i åldern 75–84 år har nedsatt rörlighet.", "sou", 0.8)
+    assert count_evidence_missing(question, [every_fourth], about=["personer", "åldern", "nedsatt", "rörlighet"]) \
+        is None
+    for measure in ("Hur långt avstånd bör det vara mellan livbojarna?", "Hur lång dygnsvila måste de ha?"):
+        assert question_type(measure) == QuestionType.HOW_MANY, measure
+    assert span(QuestionType.HOW_MANY, "Fasta kajstegar bör placeras med högst 50 meters mellanrum.",
+                "Hur långt avstånd bör det vara mellan kajstegarna?") == "50 meters"
+    assert span(QuestionType.HOW_MANY, "2. Ungdomen ska ha minst 12 timmars dygnsvila.",
+                "Hur lång dygnsvila måste de ha?") == "12 timmars"
+
+
+def test_the_parts_of_a_compound_in_its_definite_form_are_found_in_any_form():
+    """"Vad kostar åtgärdspaketet …?" (SOU 2015:85, not tuned on) was refused as naming "åtgärdspaketet", though the
+    text says "ett paket med åtgärder": the part "paketet" is the definite form of "paket"."""
+    from assistant.answerability import _near_each_other
+
+    assert _near_each_other(["åtgärd", "paketet"], "Utredningen föreslår ett paket med åtgärder inom fyra områden.")
+    assert not _near_each_other(["åtgärd", "paketet"], "Åtgärder föreslås. " + "Ord " * 20 + "Paketet kostar.")
