@@ -689,11 +689,14 @@ def _is_table(run: list[Line], slots: list[tuple[float, float]], page_lines: int
     whole_page = len(run) >= 0.6 * page_lines
     fill = statistics.median(s.width / max(1.0, next(b - a for a, b in slots if s.x0 < b and a < s.x1))
                              for s in segments)
-    if whole_page and fill >= 0.7 and statistics.mean(len(s.text.split()) for s in segments) >= 3:
+    words = [statistics.mean(len(s.text.split()) for s in segments if s.x0 < b and a < s.x1) for a, b in slots]
+    # A page of terms beside their explanations is a table however full its explanations' column is (the second
+    # page of a regulation's definitions: "högspänning | nominell spänning över 1 000 V …").
+    if whole_page and fill >= 0.7 and statistics.mean(len(s.text.split()) for s in segments) >= 3 \
+            and not (len(slots) == 2 and words[0] < 2 <= words[1]):
         return False
     if len(slots) >= 3:
         return True
-    words = [statistics.mean(len(s.text.split()) for s in segments if s.x0 < b and a < s.x1) for a, b in slots]
     return min(words) < (2 if whole_page else 3)
 
 

@@ -512,6 +512,35 @@ def test_a_definition_ending_in_a_comma_closes_its_row(tmp_path):
     assert any(r.startswith("friledning |") for r in rows_read)
 
 
+def test_a_page_that_is_all_terms_and_explanations_is_a_table(tmp_path):
+    """The second page of ELSÄK-FS 2022:2's definitions (not tuned on) holds nothing but terms beside explanations
+    that fill their column; it was read as running text ("förbudsskylt skylt som förbjuder …, högspänning nominell
+    spänning …"), so "Vad betyder högspänning?" found no definition. A column of terms of a word or two beside a
+    full one is a table, on a whole page too."""
+    from pdfgen import Text, make_layout_pdf
+
+    line = "en text som fyller sin kolumn ända ut till kanten av sidan"
+    rows = (("förbudsskylt", [line, "skylt som förbjuder ett beteende som kan innebära fara,"]),
+            ("högspänning", ["nominell spänning över 1 000 V växelspänning eller mer än", "1 500 V likspänning,"]),
+            ("kraftkälla", [line, line, line, "ett samlingsbegrepp för utrustningar som ger energi,"]),
+            ("luftledning", [line, line, "samlingsbegrepp för ledningar ovan mark på stolpar,"]),
+            ("nominell spänning", ["den spänning för vilken en starkströmsanläggning är", line, line + ","]),
+            ("symbol", [line, line, line, "en bild som beskriver en situation eller föreskriver."]))
+    page, y = [], 100
+    for term, explanation in rows:
+        page.append(Text.of(130, y, term))
+        for text in explanation:
+            page.append(Text.of(266, y, text))
+            y += 13
+    path = tmp_path / "definitioner.pdf"
+    path.write_bytes(make_layout_pdf([page]))
+    doc = load_document(path, DocumentInfo(doc_id="definitioner", title="", source_file=path.name))
+    rows_read = block_texts(doc, "table_row")
+    assert "högspänning | nominell spänning över 1 000 V växelspänning eller mer än 1 500 V likspänning," \
+        in rows_read
+    assert any(r.startswith("nominell spänning | den spänning") for r in rows_read)
+
+
 def test_a_template_title_in_the_metadata_gives_way_to_the_first_pages_title(tmp_path):
     """Olofström's climate plan (not tuned on) keeps its template's metadata title, "Föreskriftens namn", which
     names nothing on its first page; every chunk was read under it, and its information block matched no
