@@ -98,7 +98,8 @@ _RULES: list[tuple[QuestionType, re.Pattern]] = [(t, re.compile(p)) for t, p in 
                           r"anslag|intäkt|utgift)\w*|\bi kronor\b"),
     # "Hur långt får det vara mellan livbojarna?", "Hur lång dygnsvila …?": a measure is a number with its unit
     (QuestionType.HOW_MANY, r"\bhur många\b|\bhur stor (andel|del)\b|\bantal(et)?\b.*\?$|\bvilken andel\b|"
-                            r"\bhur (långt|lång|långa|brett|bred|breda|djupt|djup|tungt|tung)\b|\bhur stort avstånd\b"),
+                            r"\bhur (långt|lång(?! tid)|långa|brett|bred|breda|djupt|djup|tungt|tung)\b|"
+                            r"\bhur stort avstånd\b"),
     (QuestionType.WHEN, r"^(och )?när\b|\bvilket (datum|år|månad)\b|\bvilken (dag|tidpunkt|period|vecka)\b|"
                         r"\bhur länge\b|\bsedan när\b|\bsenast när\b|\btill och med när\b|\bfrån och med när\b|"
                         r"\bvilk(a|et) klockslag\b|\bvilken tid på dygnet\b"),
@@ -453,8 +454,9 @@ def _words_of(phrase: str, stopwords: frozenset[str]) -> list[str]:
 
 
 # "23 §", "4 kap.": the number of a paragraph or chapter of a law, not a count.
-# nor "2014:23" of "(NFS 2014:23)", "2013/14", nor the number of a list's item ("2. Ungdomen ska ha …")
-_NOT_A_REFERENCE = r"(?!\d|[:/]\d|\s*(?:§|kap\b)|[.)]\s+[A-ZÅÄÖ])"
+# nor "2014:23" of "(NFS 2014:23)", "2013/14", nor the number of a list's item ("2. Ungdomen ska ha …"), nor a page
+# of so many ("6(7)")
+_NOT_A_REFERENCE = r"(?!\d|[:/]\d|\s*(?:§|kap\b)|[.)]\s+[A-ZÅÄÖ]|\(\d+\))"
 
 # The short answer itself, as written in a sentence: a date, a number with its unit, a frequency, a body.
 _SPAN_PATTERNS: dict[QuestionType, re.Pattern] = {
@@ -462,7 +464,7 @@ _SPAN_PATTERNS: dict[QuestionType, re.Pattern] = {
                                   rf"\b({_MONTHS}) (19|20)\d\d\b|\b(19|20)\d\d\s*[–-]\s*(19|20)\d\d\b|{_YEAR}|"
                                   rf"{_CLOCK_TIME}(?:\s*(?:[–-]|och)\s*\d{{1,2}}[.:]\d\d)?"),
     QuestionType.HOW_MANY: re.compile(rf"(?:{_AFTER_A_REFERENCE_NOUN}"
-                                      rf"(?<![\w,.:/])\d+(?:[ \u00a0]\d{{3}})*(?:[,.]\d+)?(?:\s*[–-]\s*\d+)?"
+                                      rf"(?<![\w,.:/])(?<!\d\()\d+(?:[ \u00a0]\d{{3}})*(?:[,.]\d+)?(?:\s*[–-]\s*\d+)?"
                                       rf"{_NOT_A_REFERENCE}|"
                                       rf"\b(?:{COUNTING_WORD_PATTERN})\b)(?: av (?:\d+|{COUNTING_WORD_PATTERN}))?"
                                       # "44 miljoner flygresenärer": a word for a big number and what it counts

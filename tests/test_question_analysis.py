@@ -1179,10 +1179,13 @@ def test_numbers_as_swedish_writes_them_in_answers():
         is None
     for measure in ("Hur långt avstånd bör det vara mellan livbojarna?", "Hur lång dygnsvila måste de ha?"):
         assert question_type(measure) == QuestionType.HOW_MANY, measure
+    # "Hur lång tid …" asks how long, which a length of time answers, not any number ("6(7)", a page's number)
+    assert question_type("Hur lång tid har kommunen på sig att betala en faktura?") != QuestionType.HOW_MANY
     assert span(QuestionType.HOW_MANY, "Fasta kajstegar bör placeras med högst 50 meters mellanrum.",
                 "Hur långt avstånd bör det vara mellan kajstegarna?") == "50 meters"
     assert span(QuestionType.HOW_MANY, "2. Ungdomen ska ha minst 12 timmars dygnsvila.",
                 "Hur lång dygnsvila måste de ha?") == "12 timmars"
+    assert span(QuestionType.HOW_MANY, "6(7) - Kostnad för 3 platser.", "Hur många platser finns?") == "3 platser"
 
 
 def test_the_parts_of_a_compound_in_its_definite_form_are_found_in_any_form():
