@@ -18,7 +18,7 @@ import bisect
 import re
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
 
 from assistant.planning import QUESTION_WORDS, QueryPlan
 from swedish.dates import DATE_RE, MONTH_YEAR_RE, YEAR_RANGE_RE
@@ -36,6 +36,7 @@ from swedish.questions import (
     QuestionType,
     asked_body_noun,
     asked_for,
+    asks_for_a_sum,
     asks_how_long,
     asks_two_things,
     asks_when_in_force,
@@ -44,6 +45,7 @@ from swedish.questions import (
     is_body_noun,
     main_ask,
     question_type,
+    states_a_sum,
     states_answer_type,
     states_condition,
     states_duration,
@@ -63,6 +65,9 @@ from swedish.tokens import stem as stem_word
 
 # What answers "hur många": a number, or a quantity as exact as "samtliga" or "hälften" (not "många", "flera").
 _NUMBER_WORDS = f"{NUMBER_WORD_PATTERN}|{'|'.join(w for w in QUANTITY_WORDS if w not in VAGUE_QUANTITY_WORDS)}"
+# What counts the noun asked about: not "en"/"ett", mostly articles ("Ett kosmetiskt solarium ska placeras …" says
+# nothing of how many solariums there are)
+_COUNTING_WORDS = f"{COUNTING_WORD_PATTERN}|{'|'.join(w for w in QUANTITY_WORDS if w not in VAGUE_QUANTITY_WORDS)}"
 # "var fjärde person": one in so many is a count of them
 _EVERY_NTH = r"\bvar(?:t|je)? (?:annan|annat|tredje|fjärde|femte|sjätte|sjunde|åttonde|nionde|tionde|\d+:e)\s+"
 _QUANTIFIED_RE = re.compile(rf"\b(minst|högst|cirka|ungefär|omkring|drygt|knappt)\s+(\d+|{_NUMBER_WORDS})\b",
@@ -116,7 +121,8 @@ def amount_evidence_missing(question: str, evidence: Sequence[EvidenceSentence],
     rest = [w for w in about if not any(w.startswith(h) for h in heads)]
     # On the question's topic: "minska med 40 procent till 2020" in a climate strategy does not say what the
     # strategy's budget is.
-    if any(states_answer_type(QuestionType.AMOUNT, e.text) and (e.coverage >= min_coverage or e.table_row)
+    states = states_a_sum if asks_for_a_sum(question) else partial(states_answer_type, QuestionType.AMOUNT)
+    if any(states(e.text) and (e.coverage >= min_coverage or e.table_row)
            and (not rest or _mentions_any(rest, f"{e.text} {e.context}"))
            and holds_years(question, f"{e.text} {e.context}") for e in evidence):
         return None
@@ -401,8 +407,10 @@ def count_evidence_missing(question: str, evidence: Sequence[EvidenceSentence],
     evidence = [e for e in evidence if (e.coverage >= MOSTLY_COVERED or _mentions_enough(rest, f"{e.text} {e.context}"))
                 and holds_years(question, f"{e.text} {e.context}")]
     for e in evidence:
-        if _number_before(stem, e.text, _NUMBER_WORDS, words_between=2) or (
-                _QUANTIFIED_RE.search(e.text) and stem.lower() in e.text.lower()) \
+        # "… kosmetiska solarier … tidur som slår ifrån efter högst 15 minuter" counts minutes, not solariums: the
+        # noun a few words before the quantified number ("antalet familjecentraler ska vara minst tre")
+        if _number_before(stem, e.text, _COUNTING_WORDS, words_between=2) or re.search(
+                rf"{re.escape(stem)}\w*(?:\W+\w+){{0,4}}?\W+{_QUANTIFIED_RE.pattern}", e.text, re.IGNORECASE) \
                 or re.search(rf"{_EVERY_NTH}(?:\w+\s+)?{re.escape(stem)}", e.text, re.IGNORECASE):
             return None
         if e.table_row and stem.lower() in e.context.lower() and re.search(r"\d", e.text):

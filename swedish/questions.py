@@ -286,6 +286,24 @@ def states_condition(sentence: str) -> bool:
     return _CONDITION_CLAUSE_RE.search(sentence) is not None
 
 
+# A share or a rate, which a percentage answers ("Hur stor är skattesatsen?"); any other amount question asks for
+# a sum of money, which "20 procent" is not ("Hur mycket pengar har regeringen avsatt …?").
+_RATE_ASK_RE = re.compile(r"\b(procent\w*|andel\w*|\w*sats\w*|ränta\w*|\w*takt|ökning\w*|minskning\w*|höj\w*|"
+                          r"sänk\w*)\b")
+_SUM_OF_MONEY_RE = re.compile(r"(?<![\w,.])\d+(?:[ \u00a0]\d{3})*(?:[,.]\d+)?\s*"
+                              r"(kr|kronor|sek|tkr|mkr|mnkr|msek|euro|eur|€|\$|dollar|miljon\w*|miljard\w*)(?![a-zåäö])|"
+                              r"\b(kostnadsfri\w*|gratis|avgiftsfri\w*|utan kostnad)\b", re.IGNORECASE)
+
+
+def asks_for_a_sum(question: str) -> bool:
+    """An amount question that a sum of money answers, not a percentage."""
+    return question_type(question) == QuestionType.AMOUNT and not _RATE_ASK_RE.search(question.lower())
+
+
+def states_a_sum(sentence: str) -> bool:
+    return _SUM_OF_MONEY_RE.search(sentence) is not None
+
+
 def states_answer_type(kind: QuestionType, sentence: str) -> bool:
     """``sentence`` holds the kind of fact ``kind`` asks for (True for types without a pattern)."""
     pattern = EVIDENCE.get(kind)
@@ -517,6 +535,8 @@ def answer_span(kind: QuestionType, sentence: str, question: str) -> tuple[int, 
             return None  # "Hur länge har lagen funnits?" is answered by the year it came; "Hur länge ska …" is not
     for match in pattern.finditer(sentence):
         found = match.group(0).strip()
+        if kind == QuestionType.AMOUNT and re.search(r"(%|procent)$", found) and asks_for_a_sum(question):
+            continue  # "Hur mycket pengar …?" is not answered by "20 procent"
         if kind == QuestionType.HOW_MANY and re.match(r"(?:19|20)\d\d\b", found) \
                 and re.search(rf"\b{found[:4]}\b", asked):
             continue  # "Hur många … år 2040?": the year the question states is no count

@@ -1195,3 +1195,35 @@ def test_the_parts_of_a_compound_in_its_definite_form_are_found_in_any_form():
 
     assert _near_each_other(["åtgärd", "paketet"], "Utredningen föreslår ett paket med åtgärder inom fyra områden.")
     assert not _near_each_other(["åtgärd", "paketet"], "Åtgärder föreslås. " + "Ord " * 20 + "Paketet kostar.")
+
+
+def test_a_sum_of_money_is_asked_for_and_a_percentage_is_not_one():
+    """"Hur mycket pengar har regeringen avsatt till programmet …?" and "Vad kostar det … att låta mäta
+    radonhalten?" (SOU 2023:62, SSMFS 2018:10, not tuned on) were answered "**20 procent**" and "**30 procent**";
+    a share or a rate ("Hur stor är skattesatsen?") is still answered by one."""
+    from assistant.answerability import EvidenceSentence, amount_evidence_missing
+    from swedish.questions import QuestionType, answer_span
+
+    share = EvidenceSentence("Dödligheten ska ha minskat med minst 20 procent från 2022 års nivå.", "sou", 0.5)
+    assert amount_evidence_missing("hur mycket pengar har regeringen avsatt till programmet?", [share]) is not None
+    assert amount_evidence_missing("hur stor är skattesatsen?", [
+        EvidenceSentence("Skattesatsen är 32 procent.", "budget", 0.5)]) is None
+    money = EvidenceSentence("Regeringen har avsatt 20 procent, eller 40 miljoner kronor, till programmet.", "p", 0.6)
+    assert amount_evidence_missing("hur mycket pengar har regeringen avsatt till programmet?", [share, money]) is None
+    start, end = answer_span(QuestionType.AMOUNT, money.text, "Hur mycket pengar har regeringen avsatt?")
+    assert money.text[start:end] == "40 miljoner kronor"
+
+
+def test_an_article_or_a_number_of_something_else_counts_nothing():
+    """"Hur många kosmetiska solarier finns det i Sverige i dag?" (SSMFS 2025:1, not tuned on) was answered from the
+    regulation's rules: "Ett kosmetiskt solarium ska placeras …" ("ett" is mostly the article) and "… kosmetiska
+    solarier … ett extra tidur som slår ifrån efter högst 15 minuter" (a quantity of minutes)."""
+    from assistant.answerability import EvidenceSentence, count_evidence_missing
+
+    question = "hur många kosmetiska solarier finns det i sverige i dag?"
+    about = ["kosmetiska", "solarier", "finns", "sverige"]
+    for text in ("9 § Ett kosmetiskt solarium som upplåts till allmänheten ska placeras så att ingen exponeras.",
+                 "I verksamhet med kosmetiska solarier ska ett tidur slå ifrån lamporna efter högst 15 minuter."):
+        assert count_evidence_missing(question, [EvidenceSentence(text, "ssmfs", 0.6)], about=about) is not None
+    counted = EvidenceSentence("I Sverige var antalet kosmetiska solarier i drift minst 2 000.", "r", 0.6)
+    assert count_evidence_missing(question, [counted], about=about) is None
