@@ -127,7 +127,9 @@ ANSWER_KIND_NOUNS = re.compile(r"(datum|dag|år|månad|vecka|klockslag|tid|tidpu
                                # "Vilka regler gäller för …": what a rule says, which a regulation says with "ska"
                                r"regel|regler|reglerna|bestämmelse|"
                                # "vilket politiskt organ": any body that decides, named by what it is called
-                               r"organ)\w{0,3}$")
+                               r"organ|"
+                               # "Vad är huvudinriktningen i betänkandet?": what the text is about is its content
+                               r"(?:huvud)?inriktning|fokus|tyngdpunkt|huvuddrag|innehåll)\w{0,3}$")
 
 
 # "Hur stor är investeringen?": the adjective or adverb after "hur" asks for a degree; it is the question's
@@ -533,7 +535,11 @@ def answer_span(kind: QuestionType, sentence: str, question: str) -> tuple[int, 
                 return duration.span()
         if not re.search(r"\bhur länge har\b", asked):
             return None  # "Hur länge har lagen funnits?" is answered by the year it came; "Hur länge ska …" is not
-    for match in pattern.finditer(sentence):
+    matches = list(pattern.finditer(sentence))
+    if kind == QuestionType.WHEN:
+        # a year in brackets cites a document ("bilaga V i KOM (2018) 375"); the sentence's other dates go first
+        matches.sort(key=lambda m: sentence[max(0, m.start() - 1):m.end() + 1] == f"({m.group(0)})")
+    for match in matches:
         found = match.group(0).strip()
         if kind == QuestionType.AMOUNT and re.search(r"(%|procent)$", found) and asks_for_a_sum(question):
             continue  # "Hur mycket pengar …?" is not answered by "20 procent"

@@ -1227,3 +1227,21 @@ def test_an_article_or_a_number_of_something_else_counts_nothing():
         assert count_evidence_missing(question, [EvidenceSentence(text, "ssmfs", 0.6)], about=about) is not None
     counted = EvidenceSentence("I Sverige var antalet kosmetiska solarier i drift minst 2 000.", "r", 0.6)
     assert count_evidence_missing(question, [counted], about=about) is None
+
+
+def test_a_year_in_brackets_cites_a_document_and_the_focus_of_a_text_is_its_content():
+    """From the held-out batch 9: "Senast när ska förslaget … lämnas?" opened "**2018**", the year of "KOM (2018) 375"
+    cited in the sentence, not "15 oktober 2020"; "Vad är huvudinriktningen i Narkotikautredningens slutbetänkande?"
+    was refused as naming "huvudinriktningen", a word for what a text is about, not a thing in it."""
+    from assistant.planning import QUESTION_WORDS
+    from swedish.questions import ANSWER_KIND_NOUNS, QuestionType, answer_span, asked_for
+    from swedish.tokens import STOPWORDS
+
+    sentence = "Förslaget ska enligt mallen (bilaga V i KOM (2018) 375) lämnas senast den 15 oktober 2020."
+    start, end = answer_span(QuestionType.WHEN, sentence, "Senast när ska förslaget lämnas?")
+    assert sentence[start:end] == "15 oktober 2020"
+    sentence = "Planen antogs 2019 och gäller från 1 januari 2020."
+    start, end = answer_span(QuestionType.WHEN, sentence, "När antogs planen?")
+    assert sentence[start:end] == "2019"
+    heads, _ = asked_for("Vad är huvudinriktningen i Narkotikautredningens slutbetänkande?", STOPWORDS | QUESTION_WORDS)
+    assert heads == ["huvudinriktningen"] and ANSWER_KIND_NOUNS.match(heads[0])
