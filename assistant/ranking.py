@@ -345,7 +345,10 @@ class SentenceRanker:
                 s.statement = facts.statement
                 s.score -= self._not_an_answer(text, kind, tokens, question_tokens, s.statement,
                                                asked.kind == QuestionType.YES_NO)
-                if tokens and len(tokens & title_tokens[chunk.doc_id]) >= 0.8 * len(tokens):
+                # the series and number beside it ("SSMFS 2018:10") are the document's name too
+                series = {w.lower() for w in re.findall(r"\b[A-ZÅÄÖ]{3,}\b", text)}
+                named = {t for t in tokens if not t.isdigit()} - series
+                if named and len(named & title_tokens[chunk.doc_id]) >= 0.8 * len(named):
                     s.score -= 0.3  # the document's title line names the document; it answers nothing
                 if lists_wanted and (text.rstrip().endswith(":") or self._leads_into_list(chunk.doc_id, end)):
                     s.score += 0.1  # a lead-in to a list answers a "which …" question with the list

@@ -891,3 +891,17 @@ def test_a_definition_row_ending_in_a_comma_is_not_the_start_of_an_enumeration(m
     # A checklist set out like a table, with a dash in a column of its own, is an enumeration.
     answer = assistant.ask("Ska årorna och skrovet på räddningsbåten vara hela?")
     assert "upp- och nedvänd" in answer.answer  # the row after the one that ends in a comma
+
+
+def test_the_title_line_with_its_series_number_answers_nothing(make_settings, tmp_path):
+    """SSMFS 2018:10 (the held-out batch 9) prints its title with its series and number ("… föreskrifter om SSMFS
+    2018:10 radon på arbetsplatser;"); "Vilka arbetsplatser omfattas …?" was answered with that line. The series and
+    the number name the document as its title does."""
+    text = ("# Myndighetens föreskrifter om radon på arbetsplatser\n\nMyndighetens föreskrifter om XYZFS 2018:10 radon "
+            "på arbetsplatser;\n\n## Tillämpningsområde\n\n1 § Dessa föreskrifter gäller arbetsplatser under jord "
+            "och arbetsplatser där radonhalten i luft överstiger referensnivån.\n\n## Mätning\n\n2 § Radonhalten ska "
+            "mätas under den kalla delen av året.\n")
+    assistant = assistant_over(make_settings, tmp_path, "radon.md", text)
+    answer = assistant.ask("Vilka arbetsplatser omfattas av myndighetens regler om radon?")
+    assert not answer.refused and "under jord" in answer.answer
+    assert "XYZFS" not in answer.answer
