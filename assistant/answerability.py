@@ -142,8 +142,13 @@ def holds_years(question: str, text: str) -> bool:
 
 
 def _mentions_any(question_words: Sequence[str], text: str) -> bool:
+    return _words_found(question_words, text) >= 1
+
+
+def _words_found(question_words: Sequence[str], text: str) -> int:
+    """How many of ``question_words`` ``text`` uses, in any inflection."""
     stems = {stem_word(w) for w in words(text)}
-    return any(stem_matches(stem_word(w), stems, both_ways=True) for w in question_words)
+    return sum(stem_matches(stem_word(w), stems, both_ways=True) for w in question_words)
 
 
 _DATE_ASK_RE = re.compile(r"\b(vilket datum|vilken dag|datum|när (fattade|beslutade|antogs|antog|beslutades))\b")
@@ -421,9 +426,7 @@ def count_evidence_missing(question: str, evidence: Sequence[EvidenceSentence],
 def _mentions_enough(question_words: Sequence[str], text: str) -> bool:
     """At least half of ``question_words`` (one of one or two) are in ``text``: "Hur många timmar utbildning
     i första hjälpen …" is not answered by "20 timmar per vecka" in a passage that says "första stycket"."""
-    stems = {stem_word(w) for w in words(text)}
-    found = sum(stem_matches(stem_word(w), stems, both_ways=True) for w in question_words)
-    return found >= len(question_words) / 2
+    return _words_found(question_words, text) >= len(question_words) / 2
 
 
 # "När måste myndigheterna senast ha infört profilen?": a deadline is a point in time.
@@ -516,8 +519,9 @@ _AFTERWARDS_RE = re.compile(
     rf"\bnär (?:\w+ ){{0,2}}{_DOCUMENT_NOUN} (?:slutredovisades|redovisades|lämnades|överlämnades|presenterades|"
     rf"publicerades|antogs)\b|"
     r"\b(?:har|hade) (?:\w+ ){0,2}senare\b|\bsenare (?:har|hade|blev|beslutade|beslutat|fattade|fattat)\b")
-_OUTCOME_PAST_RE = re.compile(r"\b(visade|blev|gick|fattade|beslutade|antogs|resulterade|uppnåddes|nådde)\b")
-_PAST_RE = re.compile(r"\b(visade|blev|gick|hade|fattade|beslutade|antogs|resulterade|uppnåddes|nådde)\b")
+_OUTCOME_VERBS = "visade|blev|gick|fattade|beslutade|antogs|resulterade|uppnåddes|nådde"
+_OUTCOME_PAST_RE = re.compile(rf"\b({_OUTCOME_VERBS})\b")
+_PAST_RE = re.compile(rf"\b({_OUTCOME_VERBS}|hade)\b")
 
 
 def after_the_documents(question: str, latest_year: int | None,

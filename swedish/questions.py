@@ -192,7 +192,8 @@ def question_type(question: str) -> QuestionType:
 _MONTHS = "|".join(MONTHS)
 _NUMBER = rf"(\d+(?:[ ,.]\d+)*|{NUMBER_WORD_PATTERN})"
 # Units of money and shares as Swedish texts write them ("100 kr/st", "2,5 mnkr", "3 miljoner kronor", "5 %").
-_MONEY_UNITS = r"kr|kronor|sek|tkr|mkr|mnkr|msek|euro|eur|€|\$|dollar|miljon\w*|miljard\w*|%|procent"
+_CURRENCY_UNITS = r"kr|kronor|sek|tkr|mkr|mnkr|msek|euro|eur|€|\$|dollar|miljon\w*|miljard\w*"
+_MONEY_UNITS = rf"{_CURRENCY_UNITS}|%|procent"
 _NUMBER_WORDS_BIG = r"en|ett|två|tre|fyra|fem|sex|sju|åtta|nio|tio|hundra|tusen"
 # A time of day: "kl. 8.30", "klockan 24.00", "17:00" (not a section number such as "4.12").
 _CLOCK_TIME = r"(?:\b(?:kl\.?|klockan)\s*\d{1,2}(?:[.:]\d\d)?\b|\b\d{1,2}[.:](?:00|15|30|45)\b(?![.:]\d))"
@@ -292,8 +293,7 @@ def states_condition(sentence: str) -> bool:
 # a sum of money, which "20 procent" is not ("Hur mycket pengar har regeringen avsatt …?").
 _RATE_ASK_RE = re.compile(r"\b(procent\w*|andel\w*|\w*sats\w*|ränta\w*|\w*takt|ökning\w*|minskning\w*|höj\w*|"
                           r"sänk\w*)\b")
-_SUM_OF_MONEY_RE = re.compile(r"(?<![\w,.])\d+(?:[ \u00a0]\d{3})*(?:[,.]\d+)?\s*"
-                              r"(kr|kronor|sek|tkr|mkr|mnkr|msek|euro|eur|€|\$|dollar|miljon\w*|miljard\w*)(?![a-zåäö])|"
+_SUM_OF_MONEY_RE = re.compile(rf"(?<![\w,.])\d+(?:[ \u00a0]\d{{3}})*(?:[,.]\d+)?\s*({_CURRENCY_UNITS})(?![a-zåäö])|"
                               r"\b(kostnadsfri\w*|gratis|avgiftsfri\w*|utan kostnad)\b", re.IGNORECASE)
 
 
