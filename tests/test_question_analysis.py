@@ -1043,14 +1043,12 @@ def test_a_count_in_a_sentence_with_most_of_the_question_is_on_its_topic():
 
 
 def test_the_count_is_the_number_with_what_it_counts_not_the_year_asked_about():
-    from swedish.questions import QuestionType, answer_span
+    from swedish.questions import QuestionType
 
     sentence = "Bedömningen är att Stockholmsregionen 2040 kommer att ha totalt cirka 44 miljoner flygresenärer."
-    start, end = answer_span(QuestionType.HOW_MANY, sentence, "Hur många flygresenärer finns omkring år 2040?")
-    assert sentence[start:end] == "44 miljoner flygresenärer"
-    sentence = "Det bor 3 miljoner i staden."
-    start, end = answer_span(QuestionType.HOW_MANY, sentence, "Hur många bor i staden?")
-    assert sentence[start:end] == "3 miljoner"
+    assert span(QuestionType.HOW_MANY, sentence, "Hur många flygresenärer finns omkring år 2040?") \
+        == "44 miljoner flygresenärer"
+    assert span(QuestionType.HOW_MANY, "Det bor 3 miljoner i staden.", "Hur många bor i staden?") == "3 miljoner"
 
 
 def test_a_fine_a_rent_or_a_tax_is_asked_as_an_amount():
@@ -1164,11 +1162,7 @@ def test_numbers_as_swedish_writes_them_in_answers():
     amount, "var fjärde person" counts people, a measure ("Hur långt …", "Hur lång dygnsvila …") is a number with
     its unit, and the number of a list's item ("2. Ungdomen …") counts nothing."""
     from assistant.answerability import EvidenceSentence, count_evidence_missing
-    from swedish.questions import QuestionType, answer_span, question_type
-
-    def span(kind: QuestionType, sentence: str, question: str) -> str:
-        found = answer_span(kind, sentence, question)
-        return sentence[found[0]:found[1]] if found else ""
+    from swedish.questions import QuestionType, question_type
 
     assert span(QuestionType.AMOUNT, "Paketet omfattar 525 miljoner kronor per år.", "Vad kostar paketet?") \
         == "525 miljoner kronor"
@@ -1202,7 +1196,7 @@ def test_a_sum_of_money_is_asked_for_and_a_percentage_is_not_one():
     radonhalten?" (SOU 2023:62, SSMFS 2018:10, not tuned on) were answered "**20 procent**" and "**30 procent**";
     a share or a rate ("Hur stor är skattesatsen?") is still answered by one."""
     from assistant.answerability import EvidenceSentence, amount_evidence_missing
-    from swedish.questions import QuestionType, answer_span
+    from swedish.questions import QuestionType
 
     share = EvidenceSentence("Dödligheten ska ha minskat med minst 20 procent från 2022 års nivå.", "sou", 0.5)
     assert amount_evidence_missing("hur mycket pengar har regeringen avsatt till programmet?", [share]) is not None
@@ -1210,8 +1204,7 @@ def test_a_sum_of_money_is_asked_for_and_a_percentage_is_not_one():
         EvidenceSentence("Skattesatsen är 32 procent.", "budget", 0.5)]) is None
     money = EvidenceSentence("Regeringen har avsatt 20 procent, eller 40 miljoner kronor, till programmet.", "p", 0.6)
     assert amount_evidence_missing("hur mycket pengar har regeringen avsatt till programmet?", [share, money]) is None
-    start, end = answer_span(QuestionType.AMOUNT, money.text, "Hur mycket pengar har regeringen avsatt?")
-    assert money.text[start:end] == "40 miljoner kronor"
+    assert span(QuestionType.AMOUNT, money.text, "Hur mycket pengar har regeringen avsatt?") == "40 miljoner kronor"
 
 
 def test_an_article_or_a_number_of_something_else_counts_nothing():
@@ -1234,14 +1227,19 @@ def test_a_year_in_brackets_cites_a_document_and_the_focus_of_a_text_is_its_cont
     cited in the sentence, not "15 oktober 2020"; "Vad är huvudinriktningen i Narkotikautredningens slutbetänkande?"
     was refused as naming "huvudinriktningen", a word for what a text is about, not a thing in it."""
     from assistant.planning import QUESTION_WORDS
-    from swedish.questions import ANSWER_KIND_NOUNS, QuestionType, answer_span, asked_for
+    from swedish.questions import ANSWER_KIND_NOUNS, QuestionType, asked_for
     from swedish.tokens import STOPWORDS
 
     sentence = "Förslaget ska enligt mallen (bilaga V i KOM (2018) 375) lämnas senast den 15 oktober 2020."
-    start, end = answer_span(QuestionType.WHEN, sentence, "Senast när ska förslaget lämnas?")
-    assert sentence[start:end] == "15 oktober 2020"
-    sentence = "Planen antogs 2019 och gäller från 1 januari 2020."
-    start, end = answer_span(QuestionType.WHEN, sentence, "När antogs planen?")
-    assert sentence[start:end] == "2019"
+    assert span(QuestionType.WHEN, sentence, "Senast när ska förslaget lämnas?") == "15 oktober 2020"
+    assert span(QuestionType.WHEN, "Planen antogs 2019 och gäller från 1 januari 2020.", "När antogs planen?") == "2019"
     heads, _ = asked_for("Vad är huvudinriktningen i Narkotikautredningens slutbetänkande?", STOPWORDS | QUESTION_WORDS)
     assert heads == ["huvudinriktningen"] and ANSWER_KIND_NOUNS.match(heads[0])
+
+
+def span(kind, sentence: str, question: str) -> str:
+    """The short answer ``answer_span`` finds in ``sentence``, as text ("" for none)."""
+    from swedish.questions import answer_span
+
+    found = answer_span(kind, sentence, question)
+    return sentence[found[0]:found[1]] if found else ""
