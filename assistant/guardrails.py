@@ -25,6 +25,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field, replace
+from math import fsum
 
 from assistant.messages import REFUSAL
 from assistant.planning import QUESTION_WORDS
@@ -263,8 +264,8 @@ def parts_answered(question: str, texts: Sequence[str], analyzer: SwedishAnalyze
     kinds = [question_type(p) for p in parts]
 
     def speaks_of(i: int, found: set[str]) -> bool:
-        total = sum(rarity(s) for s in own[i])
-        held = sum(rarity(s) for s in own[i] if _asked(s, found))
+        total = fsum(rarity(s) for s in own[i])
+        held = fsum(rarity(s) for s in own[i] if _asked(s, found))
         return total > 0 and held / total >= coverage
 
     informative = [t for t in texts if not states_gap(t) and not restates_question(t, question, analyzer, asked)]
@@ -369,11 +370,11 @@ def draft_content_held(texts: Sequence[str], question: str, draft: str, analyzer
     asked = set(analyzer.tokens(question))
     stems = {t for t in analyzer.tokens(strip_markers(draft)) if t not in asked}
     weights = {t: weight(t) if weight else 1.0 for t in stems}
-    total = sum(weights.values())
+    total = fsum(weights.values())
     if not total:
         return 1.0
     ours = set(analyzer.tokens(" ".join(strip_markers(t) for t in texts)))
-    return sum(w for t, w in weights.items() if t in ours) / total
+    return fsum(w for t, w in weights.items() if t in ours) / total
 
 
 # --- (4) numbers and dates -------------------------------------------------------------------

@@ -13,6 +13,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
+from math import fsum
 
 from assistant.citations import CitationList, SourceCiter
 from assistant.planning import QUESTION_WORDS, QueryPlan
@@ -511,11 +512,11 @@ class KnowledgeRouter:
         if not topic:
             return []
         analyzer = self.index.lexical.analyzer
-        total = sum(self.index.lexical.idf(t) for t in topic) or 1.0
+        total = fsum(self.index.lexical.idf(t) for t in topic) or 1.0
         scored = []
         for item in items:
             tokens = set(analyzer.tokens(item.text + " " + item.group))
-            lexical = sum(self.index.lexical.idf(t) for t in topic if t in tokens) / total
+            lexical = fsum(self.index.lexical.idf(t) for t in topic if t in tokens) / total
             dense = 0.0
             if query_vector is not None:
                 _, vectors = self.index.sentence_vectors(item.doc_id, item.start, item.end)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cached_property
+from math import fsum
 
 import numpy as np
 
@@ -287,7 +288,7 @@ class SentenceRanker:
     def rank(self, plan: QueryPlan, retrieval: RetrievalResult, query_vector: np.ndarray) -> Ranking:
         """Score every sentence of the candidate chunks; re-rank chunks by their best sentence."""
         weights, absent = self._query_weights(plan)
-        total = sum(weights.values()) + self.t.absent_weight * absent
+        total = fsum(weights.values()) + self.t.absent_weight * absent
         analyzer = self.index.lexical.analyzer
         t = self.t
         lists_wanted = bool(LIST_QUESTION_RE.search(plan.question))
@@ -327,9 +328,9 @@ class SentenceRanker:
                     # "Beslutad december 2022" under a policy's title answers "När beslutades policyn?": the
                     # document's own field line is about the document, whatever the question calls it.
                     matched = set(weights)
-                covered = sum(weights[tok] for tok in matched)
-                covered += 0.5 * sum(weights[tok] for tok in around - matched)
-                covered = max(covered, recorded * sum(weights.values()))  # what it records of what is asked
+                covered = fsum(weights[tok] for tok in matched)
+                covered += 0.5 * fsum(weights[tok] for tok in around - matched)
+                covered = max(covered, recorded * fsum(weights.values()))  # what it records of what is asked
                 s = Sentence(chunk, start, end, text, vector, chunk_rank=item.rank)
                 s.dense = float(np.dot(vector, query_vector))
                 s.coverage = covered / total if total else 0.0
@@ -339,7 +340,7 @@ class SentenceRanker:
                            + t.passage_weight * item.score / top_fused - short) / 1.4
                 if t.paragraph_weight:  # the sentence read with its paragraph: what it goes on to say counts
                     held = matched_stems(weights, facts.paragraph)
-                    s.score += t.paragraph_weight * (sum(weights[tok] for tok in held) / total if total else 0.0) / 1.4
+                    s.score += t.paragraph_weight * (fsum(weights[tok] for tok in held) / total if total else 0.0) / 1.4
                 record_bonus = RECORD_BONUS if recorded and asked.kind in _RECORD_KINDS else 0.0
                 s.score += expected_fact_bonus(asked, text) + record_bonus
                 s.statement = facts.statement

@@ -12,7 +12,7 @@ from assistant import Assistant
 from common.settings import Settings
 from index import IndexReader
 from index.layout import DataLayout
-from index.vectorstore import ChromaStore, VectorStore, chroma_client, open_vector_store
+from index.vectorstore import SEARCH_EF, ChromaStore, VectorStore, chroma_client, open_vector_store
 from ingest import run_ingest
 
 
@@ -59,3 +59,13 @@ def test_ingest_into_a_chroma_server_and_answer_with_citations(chroma_server, ma
         assert assistant.document_text(citation.doc_id)[citation.start:citation.end] == citation.quote
         assert f"[{citation.n}]" in answer.answer
     assert any("BVC - Barnavårdscentral" in c.quote for c in answer.citations)
+
+
+def test_a_collection_made_with_chromas_default_search_width_is_widened_when_opened(tmp_path):
+    """An index built before the search was made exact keeps working, and answers exactly from then on."""
+    settings = Settings(data_dir=tmp_path / "data")
+    client = chroma_client(settings)
+    client.get_or_create_collection("older", configuration={"hnsw": {"space": "cosine"}}, embedding_function=None)
+    assert client.get_collection("older").configuration["hnsw"]["ef_search"] < SEARCH_EF
+    ChromaStore(chroma_client(settings), "older")
+    assert chroma_client(settings).get_collection("older").configuration["hnsw"]["ef_search"] == SEARCH_EF

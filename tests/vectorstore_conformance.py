@@ -106,6 +106,21 @@ class VectorStoreConformance:
         assert store.query(query, 3, doc_ids=["c", "b"])[0].chunk_id == "b:0"
         assert store.query(query, 5, doc_ids=["finns-inte"]) == []
 
+    def test_query_returns_the_exact_nearest_neighbours_after_reopening(self, open_store):
+        """The reader asks for 60 candidates among a few hundred chunks; an approximate search that misses a true
+        neighbour now and then gives the same question different answers from run to run."""
+        name = f"exact-{uuid.uuid4().hex[:12]}"
+        rng = np.random.default_rng(7)
+        vectors = rng.normal(size=(600, 384)).astype(np.float32)  # high-dimensional noise: hard for a graph
+        ids = [f"e:{i:03d}" for i in range(len(vectors))]
+        open_store(name).add(ids, vectors.tolist(), ids, [meta("e", i) for i in range(len(ids))])
+        store = open_store(name)  # a new client rebuilds the index from what was persisted
+        unit_vectors = vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+        for query in rng.normal(size=(5, 384)).astype(np.float32):
+            exact = np.argsort(-(unit_vectors @ (query / np.linalg.norm(query))))[:60]
+            assert [h.chunk_id for h in store.query(query.tolist(), 60, with_metadata=False)] == \
+                [ids[i] for i in exact]
+
     def test_delete_removes_vectors_from_counts_ids_and_queries(self, store):
         n = 1500  # more than one delete batch
         ids = [f"x:{i:04d}" for i in range(n)]
