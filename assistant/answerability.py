@@ -36,10 +36,12 @@ from swedish.questions import (
     QuestionType,
     asked_body_noun,
     asked_for,
+    asks_for_a_change,
     asks_for_a_sum,
     asks_how_long,
     asks_two_things,
     asks_when_in_force,
+    change_span,
     counted_noun,
     instance_span,
     is_body_noun,
@@ -625,6 +627,7 @@ class Asked:
     body: str = ""  # "Vilket departement …": the kind of body asked for
     how_long: bool = False  # "Hur länge …": a length of time, not a date
     situation: bool = False  # "När ska arbetsgivaren anlita …": a "när" that a condition answers as well as a time
+    change: str = ""  # "Hur mycket ska energianvändningen minska?" (the question): a change with its size
 
 
 def asked_of(plan: QueryPlan) -> Asked:
@@ -635,7 +638,8 @@ def asked_of(plan: QueryPlan) -> Asked:
         counted = topic[0] if topic else ""
     return Asked(question_type(asking), asks_for_person(asking), bool(_OPINION_ASK_RE.search(asking.lower())),
                  counted, asked_body_noun(asking), asks_how_long(asking),
-                 bool(_SITUATION_ASK_RE.search(asking.lower())))
+                 bool(_SITUATION_ASK_RE.search(asking.lower())),
+                 asking if asks_for_a_change(asking) else "")
 
 
 def expected_fact_bonus(asked: Asked, sentence: str) -> float:
@@ -657,6 +661,8 @@ def expected_fact_bonus(asked: Asked, sentence: str) -> float:
         bonus += OPINION_BONUS
     if asked.counted and _counts(asked.counted, sentence):
         bonus += COUNT_BONUS
+    if asked.change and change_span(sentence, asked.change):
+        bonus += COUNT_BONUS  # "ska minska med 12 %" over "var 2009 13 508 MWh"
     if asked.body and instance_span(asked.body, sentence):
         bonus += INSTANCE_BONUS
     return bonus

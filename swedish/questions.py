@@ -142,9 +142,14 @@ DEGREE_WORDS = frozenset({
 
 
 def degree_words_asked(question: str) -> set[int]:
-    """Positions (in ``words``) of the degree word right after "hur" ("Hur *stor* är …")."""
+    """Positions (in ``words``) of the degree word right after "hur" ("Hur *stor* är …") and of the verb of a
+    change asked about ("Hur mycket ska läckaget *minska*?"): the question's form, which the change with its size
+    answers whatever its verb ("ska halveras"), not its topic."""
     found = words(question)
-    return {i for i in range(1, len(found)) if found[i - 1] == "hur" and found[i] in DEGREE_WORDS}
+    degree = {i for i in range(1, len(found)) if found[i - 1] == "hur" and found[i] in DEGREE_WORDS}
+    if asks_for_a_change(question):
+        degree |= {i for i, w in enumerate(found) if _CHANGE_VERB_WORD_RE.match(w)}
+    return degree
 
 
 _COMPARED_RE = re.compile(r"\bskillnad\w* (?:är det |finns det )?(?:mellan|på) (.+?) och (.+?)"
@@ -306,6 +311,49 @@ def states_a_sum(sentence: str) -> bool:
     return _SUM_OF_MONEY_RE.search(sentence) is not None
 
 
+# "Hur mycket ska energianvändningen … minska?", "Med hur mycket har utsläppen ökat?", "Hur stor minskning …?": by
+# how much something changes, which the change said with its size answers ("ska minska med 12 % till 2014"), not
+# the quantity itself ("var 2009 13 508 MWh"). Not a verb of purpose ("Hur mycket satsas för att minska …?").
+_CHANGE_VERBS = r"(?:minsk|ök|sänk|höj|reducer|halver|fördubbl|förbättr|försämr|stig|steg|sjunk|sjönk)"
+_CHANGE_VERB_WORD_RE = re.compile(rf"^{_CHANGE_VERBS}(?:a|as|at|ats|ad|ade|ades|s|t|te|tes|er|es|de|des|it)?$")
+_CHANGE_ASK_RE = re.compile(rf"\bhur mycket\b(?:\s+[\wåäö-]+){{0,10}}?\s+(?<!för att ){_CHANGE_VERBS}\w*\b|"
+                            r"\bmed hur mycket\b|"
+                            r"\bhur (?:stor|kraftig) (?:minskning|ökning|sänkning|höjning|reduktion)\b", re.IGNORECASE)
+# A size: a number with a unit or a share ("12 %", "2 000 ton", "tio procentenheter"), never a bare year.
+_SIZE = (r"(?:(?:minst|högst|drygt|knappt|cirka|ca|omkring|runt|upp till|mer än|mindre än|över|under)\s+)?"
+         rf"(?!(?:19|20)\d\d\b(?!\s*(?:%|procent)))(?:\d+(?:[ ,.]\d+)*|(?:{COUNTING_WORD_PATTERN})\b)\s*"
+         r"(?:%|procent\w*|(?!(?:och|till|år|jämfört|från|per|i|av|under|fram)\b)[a-zåäöA-ZÅÄÖ²³/]+)")
+_BY_YEAR = r"(?:\s+(?:till|fram till|före|senast|till år)\s+(?:år\s+)?(?:19|20)\d\d)?"
+_CHANGE_RE = re.compile(rf"\b{_CHANGE_VERBS}\w*\s+(?:med\s+|till\s+)?{_SIZE}{_BY_YEAR}"
+                        rf"(?:\s*(?:,|och)\s+{_SIZE}{_BY_YEAR})*|"
+                        rf"\b{_SIZE}\s+(?:lägre|högre|mindre|mer|färre|fler)\b|\b(?:halver|fördubbl)\w*",
+                        re.IGNORECASE)
+
+
+_DOWN_RE = re.compile(r"\b(?:minsk|sänk|reducer|halver|sjunk|sjönk|lägre|mindre|färre)\w*", re.IGNORECASE)
+_UP_RE = re.compile(r"\b(?:ök|höj|fördubbl|stig|steg|högre|mer|fler)\w*", re.IGNORECASE)
+
+
+def _direction(text: str) -> str:
+    return "down" if _DOWN_RE.search(text) else "up" if _UP_RE.search(text) else ""
+
+
+def asks_for_a_change(question: str) -> bool:
+    """By how much something is to change or has changed (not a sum of money)."""
+    return _CHANGE_ASK_RE.search(question) is not None and question_type(question) != QuestionType.AMOUNT
+
+
+def change_span(sentence: str, question: str = "") -> tuple[int, int] | None:
+    """Where ``sentence`` states a change with its size ("minska med 12 % till 2014 och 25 % till 2020"), in the
+    direction the question asks about, if it names one ("minska" is not answered by "50 procent mer")."""
+    asked = _CHANGE_ASK_RE.search(question)
+    wanted = _direction(asked.group(0)) if asked else ""
+    for match in _CHANGE_RE.finditer(sentence):
+        if not wanted or _direction(match.group(0)) in (wanted, ""):
+            return match.span()
+    return None
+
+
 def states_answer_type(kind: QuestionType, sentence: str) -> bool:
     """``sentence`` holds the kind of fact ``kind`` asks for (True for types without a pattern)."""
     pattern = EVIDENCE.get(kind)
@@ -403,6 +451,15 @@ _ROLE_OF_RE = re.compile(r"\bvilk(?:en|et|a) (?:roll|uppgift|uppgifter|funktion|
                          r"(?!(?:det|den|de|dem|man|vi|ni|du|jag|han|hon|dessa|detta)\b)(.+)$")  # not "har det visat"
 # "… vid depression hos ungdomar": who has it narrows the situation; the situation is what must be named.
 _NARROWING_RE = re.compile(r"\s(?:hos|bland|inom)\s.*$")
+# "… när det gäller antibiotikaresistens än …", "Vad gäller för … beträffande X": Swedish marks the topic of a
+# question with these as with "om"; the topic ends where a comparison or a new clause begins.
+_TOPIC_MARKER_RE = re.compile(r"\b(?:när det gäller|vad gäller|i fråga om|beträffande|angående|med avseende på)\s+"
+                              r"(.+?)(?=\s+(?:än|som|och|men|eller|för att|så att|när|om)\b|,|$)")
+# "Hur mycket minskade den totala antibiotikaförsäljningen …?", "Hur mycket ska energianvändningen … minska?": what
+# changes is the question's subject, after the verbs and the adjectives before it.
+_CHANGE_SUBJECT_RE = re.compile(r"^(?:och )?hur mycket (?:(?:ska|skall|har|hade|kommer|kan|bör|skulle|väntas|beräknas|"
+                                rf"förväntas|att|{_CHANGE_VERBS}\w*) )*(?:(?:den|det|de|en|ett) )?(?:[\wåäö]+a )?"
+                                r"([\wåäöé-]{4,})")
 
 
 def asked_for(question: str, stopwords: frozenset[str]) -> tuple[list[str], list[str]]:
@@ -444,8 +501,14 @@ def asked_for(question: str, stopwords: frozenset[str]) -> tuple[list[str], list
     if defined and re.search(rf"{re.escape(' '.join(defined).lower())}(?: (?:i|enligt) .*)?$", text) \
             and not defined[-1].isupper() and len(defined[-1]) >= 3 and defined[-1].lower() not in stopwords:
         heads.append(defined[-1])
+    subject = _CHANGE_SUBJECT_RE.search(text) if asks_for_a_change(question) else None
+    if subject and subject.group(1) not in stopwords and not re.match(_CHANGE_VERBS, subject.group(1)):
+        heads = [subject.group(1)]  # "Hur mycket har den svenska livsmedelsproduktionen ökat": not "svenska"
     about = _ABOUT_RE.search(text) or _WH_ABOUT_RE.search(text)
     topic = _words_of(about.group(1), stopwords) if about else asked_situation(question, stopwords)
+    marked = _TOPIC_MARKER_RE.search(text) if not topic else None
+    if marked:
+        topic = _words_of(marked.group(1), stopwords)[:2]
     return heads, topic
 
 

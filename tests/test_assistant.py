@@ -905,3 +905,34 @@ def test_the_title_line_with_its_series_number_answers_nothing(make_settings, tm
     answer = assistant.ask("Vilka arbetsplatser omfattas av myndighetens regler om radon?")
     assert not answer.refused and "under jord" in answer.answer
     assert "XYZFS" not in answer.answer
+
+
+WATER_PLAN = """# Vattenplan för Exempelstad 2024–2030
+
+## Nuläge
+
+Vattenförbrukningen i kommunens verksamheter var 2023 totalt 412 000 kubikmeter. Läckaget i ledningsnätet är
+en av de största utmaningarna för kommunen.
+
+## Mål
+
+Vattenförbrukningen i kommunens verksamheter ska minska med 10 % till 2026 och 20 % till 2030 jämfört med 2023.
+Andelen förnybar el i vattenverken ska vara 30 procent högre 2030 än i dag.
+Läckaget i ledningsnätet ska halveras till 2030.
+"""
+
+
+def test_by_how_much_something_changes_is_answered_by_the_change_with_its_size(tmp_path, make_settings):
+    """"Hur mycket ska X minska?" asks for the change, not the quantity: the answer opens with "minska med 10 % till
+    2026 och 20 % till 2030", not with last year's consumption, nor with a change the other way ("30 procent
+    högre"). A change question about something no document names is refused by that word."""
+    assistant = assistant_over(make_settings, tmp_path, "vattenplan.md", WATER_PLAN)
+    answer = assistant.ask("Hur mycket ska vattenförbrukningen i kommunens verksamheter minska?")
+    assert not answer.refused
+    assert answer.answer.startswith("**minska med 10 % till 2026 och 20 % till 2030**")
+    halved = assistant.ask("Hur mycket ska läckaget i ledningsnätet minska?")
+    assert halved.answer.startswith("**halveras**")
+    absent = assistant.ask("Hur mycket har den totala elförsäljningen minskat sedan 2023?")
+    assert absent.refused and "nämner inte ”elförsäljningen”" in absent.answer
+    marked = assistant.ask("Hur ser läget ut när det gäller dagvattenhantering i kommunen?")
+    assert marked.refused and "nämner inte ”dagvattenhantering”" in marked.answer

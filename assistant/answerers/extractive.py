@@ -40,9 +40,11 @@ from swedish.questions import (
     QuestionType,
     answer_span,
     asked_situation,
+    asks_for_a_change,
     asks_for_a_list,
     asks_two_things,
     asks_what_has,
+    change_span,
     compared_terms,
     leans_on_previous,
     question_type,
@@ -346,15 +348,17 @@ class ExtractiveAnswerer(Answerer):
             return ""  # "Vilken roll har kommunerna?" is not answered by "Botkyrka kommun", nor two asks by one span
         kind = question_type(draft.question)
         best, span = None, None
-        # The best sentence; for a name, the best sentence that gives one ("går under namnet …"): a naming
-        # phrase is specific enough to look further (a year or a body in a lesser sentence is not).
+        # The best sentence; for a name or a change, the best sentence that gives one ("går under namnet …", "ska
+        # minska med 12 %"): such a phrase is specific enough to look further (a year or a body is not).
         candidates = sorted(draft.sentences, key=lambda s: -s.score)
         # Another kind's best sentence gives way to a near-equal one that states the kind asked for ("… ska årligen
         # …" under a definitions row that only names the species).
         near = [x for x in candidates if x.score >= 0.97 * candidates[0].score] if candidates else []
-        for sentence in candidates if kind == QuestionType.NAME else near:
+        change = asks_for_a_change(draft.question)  # "Hur mycket ska … minska?": "minska med 12 % till 2014"
+        for sentence in candidates if kind == QuestionType.NAME or change else near:  # both are specific
             # "Vem utsågs till samordnare …?": the person's name ("mig, Anders Sundström,")
-            span = person_span(draft.question, sentence.text) or answer_span(kind, sentence.text, draft.question)
+            span = change_span(sentence.text, draft.question) if change else \
+                person_span(draft.question, sentence.text) or answer_span(kind, sentence.text, draft.question)
             if span is not None and not sentence.text[:span[0]].strip() \
                     and sentence.text[span[0]:span[1]].lower() in c.common_words:
                 span = None  # "Centralmyndigheten på …": capitalised only because it opens the sentence
