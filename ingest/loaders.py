@@ -22,6 +22,7 @@ from ingest.cleaning import (
     strip_bullet,
 )
 from ingest.errors import FileTooLargeError, IngestError, UnsupportedFileError
+from ingest.html import parse_html
 from ingest.ocr import ocr_pdf
 from ingest.pdf_glyphs import read_pages
 from ingest.pdf_layout import analyse
@@ -52,7 +53,8 @@ PARSER_VERSION = parser_version()
 
 TEXT_SUFFIXES = {".txt", ".text"}
 MARKDOWN_SUFFIXES = {".md", ".markdown"}
-SUPPORTED_SUFFIXES = TEXT_SUFFIXES | MARKDOWN_SUFFIXES | {".pdf", ".docx"}
+HTML_SUFFIXES = {".html", ".htm"}
+SUPPORTED_SUFFIXES = TEXT_SUFFIXES | MARKDOWN_SUFFIXES | HTML_SUFFIXES | {".pdf", ".docx"}
 MAX_FILE_BYTES = 200 * 1024 * 1024
 
 
@@ -96,6 +98,11 @@ def load_document(path: Path, info: DocumentInfo, data: bytes | None = None) -> 
         columns = {}
     elif suffix == ".docx":
         units, pages, columns = _parse_docx(data), None, {}
+    elif suffix in HTML_SUFFIXES:
+        units, page_title = parse_html(decode_text(data, warnings))
+        _mark_lead_in_headings(units)
+        pages, columns = None, {}
+        info.title = info.title or page_title
     else:
         text, front = split_front_matter(decode_text(data, warnings))
         _take_front_matter(info, front)
