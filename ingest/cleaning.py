@@ -154,6 +154,58 @@ class RawUnit:
     starts_page: bool = False
 
 
+# A paragraph that goes on in lower case ("beslutade den 4 april 2025.", "samt …"), not a list's marker ("a) …").
+_GOES_ON_RE = re.compile(r"^[a-zåäöéü]{2,}(?:[\s,]|$)")
+_SIDE_NOTE_WORDS = 8
+
+
+def join_interrupted_sentences(units: list[RawUnit]) -> list[RawUnit]:
+    """A sentence that a layout cut in two is one paragraph again. A unit ending in ";" or "," has not ended
+    its sentence; when the next paragraph begins in lower case, it is the rest of it (a statute's title
+    "Boverkets föreskrifter om regionplan;" over "beslutade den 4 april 2025.", set apart by space or type).
+    A short note printed between the two in a margin ("Utkom från trycket den 4 april 2025", no sentence of
+    its own) is kept after the joined sentence."""
+    out: list[RawUnit] = []
+    i = 0
+    while i < len(units):
+        unit = units[i]
+        if unit.kind in ("paragraph", "heading") and unit.text.rstrip().endswith((";", ",")):
+            rest = _continuation(units, i + 1)
+            if rest is not None:
+                between = units[i + 1:rest]
+                out.append(_joined(unit, units[rest]))
+                out.extend(between)
+                i = rest + 1
+                continue
+        out.append(unit)
+        i += 1
+    return out
+
+
+def _continuation(units: list[RawUnit], start: int) -> int | None:
+    for j in (start, start + 1):
+        if j >= len(units):
+            return None
+        candidate = units[j]
+        if candidate.kind == "paragraph" and _GOES_ON_RE.match(candidate.text):
+            return j
+        note = candidate.kind == "paragraph" and len(candidate.text.split()) <= _SIDE_NOTE_WORDS \
+            and not candidate.text.rstrip().endswith((".", ";", ":", ",", "?", "!"))
+        if not note:
+            return None
+    return None
+
+
+def _joined(left: RawUnit, right: RawUnit) -> RawUnit:
+    head, tail = left.text.rstrip(), right.text.lstrip()
+    shift = len(head) + 1 - (len(right.text) - len(tail))  # where right's offsets fall in the joined text
+    marks = list(left.page_marks)
+    for offset, page in right.page_marks:
+        if not marks or marks[-1][1] != page:
+            marks.append((max(len(head) + 1, offset + shift), page))
+    return RawUnit("paragraph", f"{head} {tail}", marks, starts_page=left.starts_page)
+
+
 @dataclass
 class _Line:
     text: str  # stripped, bullet removed

@@ -17,6 +17,7 @@ from ingest.cleaning import (
     collapse_spaces,
     is_toc_line,
     join_hyphenated,
+    join_interrupted_sentences,
     normalize_characters,
     parse_extracted_text,
     strip_bullet,
@@ -112,6 +113,7 @@ def load_document(path: Path, info: DocumentInfo, data: bytes | None = None) -> 
             units, pages, columns = _parse_extracted(text, info.page_numbers, None)
     if not any(u.text.strip() for u in units):
         raise IngestError("no text found in the file")
+    units = join_interrupted_sentences(units)
     if not info.title:
         info.title = first_heading_title(units) or path.stem
     doc = assemble(info, units, pages)

@@ -12,28 +12,43 @@ _CAP = r"[A-ZÅÄÖ][\wåäöéü-]+"
 # as a line break left it.
 _AGENCY_WORD = r"[A-ZÅÄÖ](?:[a-zåäö]|-(?=[a-zåäö]))+?"
 # How a Swedish agency's name ends: it says what kind of agency it is ("Transportstyrelsen", "Naturvårdsverket").
-AGENCY_ENDINGS = "verket|styrelsen|myndigheten|inspektionen|kassan|rådet|institutet|ämbetet"
+AGENCY_ENDINGS = "verket|styrelsen|myndigheten|inspektionen|kassan|rådet|institutet|ämbetet|makten"
 # "Myndigheten för digital förvaltning", "Inspektionen för vård och omsorg", "Myndigheten för ungdoms- och
 # civilsamhällesfrågor": a body named by what it is for (an adjective before the noun, or two nouns joined by "och").
 _NAMED_FOR = (r"(?:Myndigheten|Inspektionen|Institutet|Rådet|Nämnden|Verket|Centrum) för "
-              r"(?:[a-zåäö]+(?:al|ig|isk|ell|lig|iv)\s)?[a-zåäö]+(?:-? och [a-zåäö]+)?")
-ORGANISATION_RE = re.compile(
-    rf"\b(?:Region {_CAP}(?: län)?|{_CAP} kommun|{_CAP} stad|Länsstyrelsen i {_CAP}(?: län)?|"
-    rf"Statens {_CAP}(?: {_CAP})?|Regeringskansliet|Regeringen|Sveriges riksdag|Riksdagen|"
-    rf"{_AGENCY_WORD}(?:{AGENCY_ENDINGS}|nämnden)|{_NAMED_FOR})\b")
+              r"(?:[a-zåäö]+(?:al|ig|isk|ell|lig|iv|il)t?\s)?[a-zåäö]+(?:-? och [a-zåäö]+)?")
+_ORGANISATION = (rf"\b(?:Region {_CAP}(?: län)?|{_CAP} kommun|{_CAP} stad|Länsstyrelsen i {_CAP}(?: län)?|"
+                 rf"Statens {_CAP}(?: {_CAP})?|Statens [a-zåäö]+(?:verk|institut|styrelse|nämnd|råd){{s}}|"
+                 rf"Regeringskansliet|Regeringen|Sveriges riksdag|Riksdagen|"
+                 rf"{_AGENCY_WORD}(?:{AGENCY_ENDINGS}|nämnden){{s}}|{_NAMED_FOR})\b")
+ORGANISATION_RE = re.compile(_ORGANISATION.format(s=""))
+# The same names, also in the genitive ("Boverkets föreskrifter"): for finding who publishes a document.
+_ORGANISATION_OR_GENITIVE_RE = re.compile(_ORGANISATION.format(s="s?"))
 # An agency's name: an instance of "myndighet" that never says "myndighet" ("Statens skolverk").
 AGENCY_NAME_RE = re.compile(rf"\bLänsstyrelsen i [A-ZÅÄÖ][a-zåäö]+(?: län)?|\b{_AGENCY_WORD}(?:{AGENCY_ENDINGS})\b|"
                             rf"\bStatens [a-zåäö]+\b|\b{_NAMED_FOR}\b")
 
 
 def organisations(text: str) -> list[str]:
-    """Organisation names in ``text``, in order of first appearance, each once."""
+    """Organisation names in ``text``, in order of first appearance, each once, in their base form: the
+    genitive of a title ("Myndigheten för civilt försvars föreskrifter", "Statens räddningsverks allmänna
+    råd") names the body without its "-s"."""
     found: list[str] = []
-    for match in ORGANISATION_RE.finditer(text):
-        name = match.group(0)
+    for match in _ORGANISATION_OR_GENITIVE_RE.finditer(text):
+        name = _base_form(match.group(0), text)
         if name not in found:
             found.append(name)
     return found
+
+
+def _base_form(name: str, text: str) -> str:
+    """``name`` without a genitive "-s" when it is one: the text writes the name without it too, or the name
+    ends as an agency's does ("Boverkets", "Statens räddningsverks")."""
+    base = name[:-1]
+    if not name.endswith("s") or base.endswith("s") or not ORGANISATION_RE.fullmatch(base):
+        return name
+    agency = re.search(rf"(?:{AGENCY_ENDINGS}|nämnden|verk|institut|styrelse|nämnd|råd)$", base)
+    return base if agency or re.search(rf"\b{re.escape(base)}\b(?!s)", text) else name
 
 
 # Words an organisation's initialism skips: "Myndigheten för samhällsskydd och beredskap" is MSB.

@@ -250,3 +250,39 @@ def test_a_heading_line_in_text_with_a_paragraph_a_line_stands_alone():
     units = [u.text for u in parse_extracted_text(text).units]
     assert "6.3 Vård- och omsorgsboende för personer med demenssjukdom" in units
     assert "Beslut nummer 5 ska vara skriftligt och undertecknat av handläggaren." in units  # lower case goes on
+
+
+def test_a_sentence_the_layout_cut_in_two_is_one_paragraph_again():
+    """A statute's title ends in ";" and goes on, set apart, in lower case: "… om cykelparkering;" / "beslutade
+    den 4 april 2025.". A short margin note printed between them stays, after the joined sentence; a list's
+    marker or a new sentence after ";" is not joined."""
+    from ingest.cleaning import RawUnit, join_interrupted_sentences
+
+    units = [RawUnit("paragraph", "Exempelverkets föreskrifter om cykelparkering;", [(0, 0)]),
+             RawUnit("paragraph", "Utkom från trycket den 9 april 2025", [(0, 0)]),
+             RawUnit("paragraph", "beslutade den 4 april 2025.", [(0, 1)]),
+             RawUnit("paragraph", "Åtgärderna är följande;", [(0, 1)]),
+             RawUnit("paragraph", "a) cykelställ vid stationen,", [(0, 1)]),
+             RawUnit("paragraph", "Planen gäller tills vidare,", [(0, 1)]),
+             RawUnit("paragraph", "Den ses över varje år.", [(0, 1)])]
+    joined = join_interrupted_sentences(units)
+    assert [u.text for u in joined] == [
+        "Exempelverkets föreskrifter om cykelparkering; beslutade den 4 april 2025.",
+        "Utkom från trycket den 9 april 2025",
+        "Åtgärderna är följande;", "a) cykelställ vid stationen,", "Planen gäller tills vidare,",
+        "Den ses över varje år."]
+    text = joined[0].text
+    assert joined[0].page_marks == [(0, 0), (text.index("beslutade"), 1)]  # the page the rest is on
+
+
+def test_when_a_regulation_was_decided_is_answered_from_its_title_line(make_settings, tmp_path):
+    from test_assistant import assistant_over
+
+    text = ("# Exempelverkets författningssamling\n\nExempelverkets föreskrifter om cykelparkering vid "
+            "stationer;\n\nUtkom från trycket den 9 april 2025\n\nbeslutade den 4 april 2025.\n\n"
+            "1 § Vid varje station ska det finnas minst 50 platser för cyklar.\n\n"
+            "Kommunen beslutade den 12 maj 2025 om cykelparkering vid torget.\n\n"
+            "Denna författning träder i kraft den 1 juli 2025.\n")
+    assistant = assistant_over(make_settings, tmp_path, "cykelparkering.md", text)
+    answer = assistant.ask("När beslutades föreskrifterna om cykelparkering?")
+    assert "4 april 2025" in answer.answer.split("\n")[0]  # not the day another decision was made
