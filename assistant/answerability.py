@@ -154,6 +154,15 @@ def _words_found(question_words: Sequence[str], text: str) -> int:
 
 
 _DATE_ASK_RE = re.compile(r"\b(vilket datum|vilken dag|datum|när (fattade|beslutade|antogs|antog|beslutades))\b")
+# "Senast vilket datum …", "När ska … senast …": a deadline, said as one ("senast den 12 maj", "före den 1 juli",
+# "inom två veckor"), not any date on the topic (the day the rules were decided).
+_DEADLINE_ASK_RE = re.compile(r"\bsenast\b", re.IGNORECASE)
+_DEADLINE_RE = re.compile(r"\b(?:senast|före|innan|inom|till och med|t\.\s?o\.\s?m\.|sista)\b", re.IGNORECASE)
+
+
+def _as_asked(question: str, sentence: str) -> bool:
+    """A time in ``sentence`` is the kind asked: any, or a deadline for a question that asks for one."""
+    return not _DEADLINE_ASK_RE.search(question) or bool(_DEADLINE_RE.search(sentence))
 
 
 _CAPITALISED_RE = re.compile(r"[A-ZÅÄÖ][\wÅÄÖåäö]+(?:-[\wÅÄÖåäö]+)?")
@@ -337,7 +346,9 @@ def _person_names(text: str, role: str = "") -> list[str]:
 # yes/no question ("Kan jag vaccinera mig i vilken region jag vill?").
 _NAMED_KIND_ASK_RE = re.compile(r"^(?:och )?(?:\w+ )?vilk(?:en|et|a) (?:\w+ )?(kommun|region|län|landsting|stad|"
                                 r"städer|land|länder|myndighet|organisation|förening|företag|departement|"
-                                r"universitet|högskol|bank|parti|stiftelse)\w*")
+                                r"universitet|högskol|bank|parti|stiftelse)"
+                                # an inflection, not a compound's head ("regionplaner" are plans, "partiklar" no party)
+                                r"(?:a|an|or|orna|en|et|er|erna|ar|arna|rna|na|n|r|t|s|ens|ets|ernas|arnas)?\b")
 _PLACE_KINDS = ("kommun", "region", "län", "landsting", "stad", "städer", "land", "länder")
 _ACRONYM_RE = re.compile(r"\b[A-ZÅÄÖ][\wåäö]*[A-ZÅÄÖ]\w*")
 _AGENCY_RE = re.compile(rf"\w+({AGENCY_ENDINGS})$", re.I)
@@ -489,7 +500,8 @@ def type_evidence_missing(question: str, evidence: Sequence[EvidenceSentence], p
         return None  # "När kan det bli aktuellt …" asks for a situation, not a time
     if kind == QuestionType.WHEN and asks_when_in_force(question):
         evidence = _in_force_evidence(question, evidence)
-    if any(e.coverage >= min_coverage and states_answer_type(kind, e.text) for e in evidence):
+    if any(e.coverage >= min_coverage and states_answer_type(kind, e.text) and _as_asked(question, e.text)
+           for e in evidence):
         return None
     if kind == QuestionType.HOW_OFTEN and any(states_answer_type(kind, text) for text in passages):
         return None  # a frequency is specific enough to count anywhere in the best passages (a year is not)
@@ -499,7 +511,8 @@ def type_evidence_missing(question: str, evidence: Sequence[EvidenceSentence], p
 def date_evidence_missing(question: str, evidence: Sequence[EvidenceSentence]) -> str | None:
     if not _DATE_ASK_RE.search(question):
         return None
-    if any((DATE_RE.search(e.text) or MONTH_YEAR_RE.search(e.text)) and e.coverage >= 0.2 for e in evidence):
+    if any((DATE_RE.search(e.text) or MONTH_YEAR_RE.search(e.text)) and e.coverage >= 0.2
+           and _as_asked(question, e.text) for e in evidence):
         return None
     return "Dokumenten anger inget sådant datum."
 

@@ -10,7 +10,7 @@ import re
 from enum import StrEnum
 
 from swedish.dates import MONTHS
-from swedish.names import AGENCY_NAME_RE, ORGANISATION_RE
+from swedish.names import AGENCY_NAME_RE, ORGANISATION_RE, initialisms
 from swedish.numbers import COUNTING_WORD_PATTERN, NUMBER_WORD_PATTERN
 from swedish.tokens import STOPWORDS, words
 
@@ -33,7 +33,9 @@ class QuestionType(StrEnum):
 
 
 _BODY_NOUNS = (r"(myndighet|organisation|instans|nämnd|styrelse|förvaltning|aktör|part|grupp|huvudman|"
-               r"verksamhet|enhet|kommun|region|funktion|roll|person|befattning|departement|domstol|kommitté)\w*")
+               r"verksamhet|enhet|kommun|region|funktion|roll|person|befattning|departement|domstol|kommitté)"
+               # an inflection, not a compound's head: "regioner", not "regionplaner" (a plan)
+               r"(?:en|et|er|erna|ar|arna|rna|na|n|r|t|s|ens|ets|ernas|arnas)?\b")
 _BODY_NOUN_RE = re.compile(rf"\bvilk(?:en|et|a) (?:\w+ )?({_BODY_NOUNS})")
 
 
@@ -54,12 +56,15 @@ def instance_span(noun: str, sentence: str) -> tuple[int, int] | None:
     """Where ``sentence`` first names an instance of ``noun`` as Swedish names one, a compound ending in it
     ("Utbildningsdepartementet" for "departement", "socialnämnden" for "nämnd") or, for "myndighet", an agency's
     name ("Transportstyrelsen ska samråda med Polismyndigheten"), or None."""
+    return next(iter(instance_spans(noun, sentence)), None)
+
+
+def instance_spans(noun: str, sentence: str) -> list[tuple[int, int]]:
+    """Every place ``instance_span`` could name, in order: the first compound and each agency's name."""
     noun = noun.lower()
     found = _compound_instance_span(noun, sentence)
-    agency = AGENCY_NAME_RE.search(sentence) if noun.startswith("myndighet") else None
-    if agency is not None and (found is None or agency.start() < found[0]):
-        return agency.span()
-    return found
+    agencies = [m.span() for m in AGENCY_NAME_RE.finditer(sentence)] if noun.startswith("myndighet") else []
+    return sorted({*agencies, *([found] if found else [])})
 
 
 def _compound_instance_span(noun: str, sentence: str) -> tuple[int, int] | None:
@@ -584,9 +589,10 @@ def answer_span(kind: QuestionType, sentence: str, question: str) -> tuple[int, 
         return None
     body = asked_body_noun(question) if kind == QuestionType.WHO else ""
     if body:  # "Vilket departement …": a compound ending in "departement" names one
-        span = instance_span(body, sentence)
-        if span is not None and sentence[span[0]:span[1]].lower() not in question.lower():
-            return span
+        for span in instance_spans(body, sentence):
+            found = sentence[span[0]:span[1]]
+            if found.lower() not in question.lower() and not _named_by_initials(found, question):
+                return span
     pattern = _SPAN_PATTERNS.get(kind)
     if pattern is None:
         return None
@@ -615,9 +621,17 @@ def answer_span(kind: QuestionType, sentence: str, question: str) -> tuple[int, 
             return match.start() + interval.start(), match.start() + interval.end()
         if kind == QuestionType.WHO and found.split()[0].lower() in STOPWORDS:
             continue  # "Den kommun …", "En kommun …" name no body
-        if found and found.lower() not in asked:
+        named = kind == QuestionType.WHO and _named_by_initials(found, question)
+        if found and found.lower() not in asked and not named:
             return match.start(), match.start() + len(found)
     return None
+
+
+def _named_by_initials(name: str, question: str) -> bool:
+    """The question names ``name`` by its initials ("Med vilka myndigheter har MSB samrått?" names "Myndigheten för
+    samhällsskydd och beredskap"): it is the one asking, not the answer."""
+    asked = {a.lower() for a in re.findall(r"\b[A-ZÅÄÖ]{2,6}\b", question)}
+    return bool(asked & initialisms(name))
 
 
 # A second ask joined to the first: "…, och vem hade det före?", "… samt hur ofta …", or a second question.

@@ -1102,6 +1102,20 @@ def test_a_statement_in_the_questions_own_words_answers_a_yes_no_question():
     assert SentenceRanker._not_an_answer(text, "paragraph", tokens, question, True, yes_no=True) == 0
 
 
+def test_a_publisher_named_in_the_genitive_of_a_title_is_named_in_its_base_form():
+    """A statute book's first page names its publisher in the genitive of the title ("Myndigheten för civilt
+    försvars föreskrifter …", "Statens räddningsverks allmänna råd …"): the publisher is the body, without "-s",
+    while a name that ends in "s" of its own stays whole."""
+    from swedish.names import organisations
+
+    assert organisations("Myndigheten för civilt försvars föreskrifter om anmälan; Myndigheten för civilt "
+                         "försvar föreskriver följande.") == ["Myndigheten för civilt försvar"]
+    assert organisations("Statens räddningsverks allmänna råd om brandskydd") == ["Statens räddningsverk"]
+    assert organisations("Trafikverkets rapport och Försäkringskassans handläggare") == ["Trafikverket",
+                                                                                         "Försäkringskassan"]
+    assert organisations("Myndigheten för vårdanalys har tagit fram rapporten.") == ["Myndigheten för vårdanalys"]
+
+
 def test_a_body_named_by_what_it_is_for_is_an_organisation():
     """"Myndigheten för ungdoms- och civilsamhällesfrågor" (MUCF), "Myndigheten för digital förvaltning" and
     "Inspektionen för vård och omsorg" end in no agency ending; they name the body by what it is for."""
@@ -1243,3 +1257,49 @@ def span(kind, sentence: str, question: str) -> str:
 
     found = answer_span(kind, sentence, question)
     return sentence[found[0]:found[1]] if found else ""
+
+
+def test_a_body_the_question_names_by_its_initials_is_not_the_answer():
+    """"Med vilka myndigheter har MSB samrått?" names Myndigheten för samhällsskydd och beredskap by its initials:
+    the answer is the body it consulted, not the one asking; without initials in the question the first body
+    answers."""
+    from swedish.questions import QuestionType, answer_span
+
+    sentence = ("Myndigheten för samhällsskydd och beredskap föreskriver, efter samråd med Försvarsmakten och "
+                "Polismyndigheten, följande.")
+    for question, expected in (("Med vilka myndigheter har MSB samrått?", "Försvarsmakten"),
+                               ("Vem har MSB samrått med?", "Försvarsmakten"),
+                               ("Vilken myndighet föreskriver om utrymning?",
+                                "Myndigheten för samhällsskydd och beredskap")):
+        start, end = answer_span(QuestionType.WHO, sentence, question)
+        assert sentence[start:end] == expected
+
+
+def test_a_compound_on_a_body_noun_names_its_last_part_not_a_body():
+    """"Vilka regionplaner …" asks for plans (a compound's last part says what it is), "Vilka regioner …" for
+    bodies; the inflections of a body noun stay body nouns."""
+    from swedish.questions import QuestionType, asked_body_noun, is_body_noun, question_type
+
+    assert question_type("Vilka regionplaner ska föreskrifterna tillämpas på?") != QuestionType.WHO
+    assert asked_body_noun("Vilka regionplaner ska föreskrifterna tillämpas på?") == ""
+    assert asked_body_noun("Vilka regioner är skyldiga att ta fram en regionplan?") == "region"
+    assert all(is_body_noun(w) for w in ("nämnderna", "myndigheten", "styrelserna", "aktörer", "kommunens"))
+    assert not any(is_body_noun(w) for w in ("regionplan", "kommunplanerna", "personalen", "rollspel"))
+    from assistant.answerability import EvidenceSentence, named_answer_missing
+
+    plans = EvidenceSentence("Författningen ska tillämpas på regionplaner som påbörjas efter 2026.", "d", 0.8)
+    assert named_answer_missing("vilka regionplaner ska föreskrifterna tillämpas på?", [plans]) is None
+    assert named_answer_missing("vilka regioner ska ta fram en regionplan?", [plans]) is not None
+
+
+def test_a_deadline_question_needs_a_deadline_not_any_date_on_the_topic():
+    """"Senast vilket datum måste anmälan lämnas?" is not answered by the day the rules on anmälan were decided;
+    "senast den …", "före den …" answer it."""
+    from assistant.answerability import EvidenceSentence, date_evidence_missing
+
+    question = "Senast vilket datum måste en kommun ha lämnat sin anmälan?"
+    decided = EvidenceSentence("Föreskrifter om anmälan från en kommun; beslutade den 8 januari 2026.", "d", 0.6)
+    assert date_evidence_missing(question, [decided]) == "Dokumenten anger inget sådant datum."
+    assert date_evidence_missing("Vilket datum beslutades föreskrifterna om anmälan?", [decided]) is None
+    due = EvidenceSentence("En kommun ska lämna sin anmälan senast den 1 mars 2026.", "d", 0.6)
+    assert date_evidence_missing(question, [decided, due]) is None
