@@ -809,6 +809,30 @@ def test_sentences_close_in_meaning_say_the_same_only_with_the_same_words(reader
     assert redundant(rule, restated, threshold)
 
 
+
+def test_a_repeat_that_adds_the_date_asked_for_is_kept(reader):
+    """A statute's title line ("… om hur kommunen ska planera och utföra sin tillsyn; beslutade den 9 november
+    2021.") and its "1 §" say the same in the same words, so the title line was left out as a repeat, and with
+    it the only day "När beslutades …?" asks for. A repeat that adds the date, number or body asked is kept."""
+    from assistant.answerers.extractive import _adds_the_fact
+    from assistant.ranking import Sentence, Thresholds, redundant
+    from index.model import Chunk
+    from swedish.questions import QuestionType
+
+    texts = ["Exempelverkets föreskrifter om hur kommunen ska planera och utföra sin tillsyn av "
+             "cykelparkeringar; beslutade den 9 november 2021.",
+             "1 § Dessa föreskrifter innehåller bestämmelser om hur kommunen ska planera och utföra sin tillsyn av "
+             "cykelparkeringar."]
+    vectors = reader.embedder.get_text_embedding_batch(texts)
+    title, first = (Sentence(Chunk(f"c{i}", "doc", "hash", 0, text, 0, len(text), (), None, None), 0, len(text),
+                             text, np.asarray(vector, dtype=np.float32))
+                    for i, (text, vector) in enumerate(zip(texts, vectors)))
+    assert redundant(title, first, Thresholds().redundancy)  # a repeat by meaning and words
+    question = "När beslutades föreskrifterna om kommunens tillsyn av cykelparkeringar?"
+    assert _adds_the_fact(QuestionType.WHEN, title, first, question)
+    assert not _adds_the_fact(QuestionType.WHEN, first, title, question)
+    assert not _adds_the_fact(QuestionType.DEFINITION, title, first, "Vad innehåller föreskrifterna?")
+
 NOISE_GUIDELINE = """# Riktlinjer för buller vid kommunens byggprojekt
 
 Beslutad av: Miljönämnden

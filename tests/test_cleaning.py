@@ -286,3 +286,4 @@ def test_when_a_regulation_was_decided_is_answered_from_its_title_line(make_sett
     assistant = assistant_over(make_settings, tmp_path, "cykelparkering.md", text)
     answer = assistant.ask("När beslutades föreskrifterna om cykelparkering?")
     assert "4 april 2025" in answer.answer.split("\n")[0]  # not the day another decision was made
+

@@ -256,6 +256,14 @@ class ExtractiveAnswerer(Answerer):
                 if top is not None and top.score >= 0.6 * best:
                     chosen.append(top)
         limit = self.max_sentences + (len(chosen) if plan.compare else 0)
+        kind = question_type(plan.question)
+
+        def says_again(s: Sentence) -> bool:
+            # A sentence that says what a chosen one says, unless it adds the kind of fact asked for: the statute's
+            # title line with "beslutade den 9 november 2021" is not the "1 §" that repeats its words.
+            return any(redundant(s, c, self.t.redundancy) and not _adds_the_fact(kind, s, c, plan.question)
+                       for c in chosen)
+
         # The best sentence of each of the top passages, so one passage cannot crowd out the others.
         top_chunks: list[str] = []
         for s in ranked:
@@ -265,15 +273,14 @@ class ExtractiveAnswerer(Answerer):
             if len(chosen) >= min(limit, self.diverse_passages):
                 break
             if s.chunk.chunk_id in top_chunks[: self.diverse_passages] and s.score >= self.t.keep_ratio * best \
-                    and all(c.chunk.chunk_id != s.chunk.chunk_id for c in chosen) \
-                    and not any(redundant(s, c, self.t.redundancy) for c in chosen):
+                    and all(c.chunk.chunk_id != s.chunk.chunk_id for c in chosen) and not says_again(s):
                 chosen.append(s)
         for s in ranked:
             if len(chosen) >= limit:
                 break
             if s in chosen or s.score < self.t.keep_ratio * best:
                 continue
-            if any(redundant(s, c, self.t.redundancy) for c in chosen):
+            if says_again(s):
                 continue
             chosen.append(s)
         # The sentence after the best one in its paragraph: a topic sentence ("5 § Arbetsgivaren ska se till att
@@ -387,6 +394,15 @@ class ExtractiveAnswerer(Answerer):
 
 
 _DASH_CELL_RE = re.compile(r"[−–•·-]\s*\|")
+
+
+_FACT_KINDS = (QuestionType.WHEN, QuestionType.HOW_MANY, QuestionType.AMOUNT, QuestionType.WHO)
+
+
+def _adds_the_fact(kind: QuestionType, sentence: Sentence, chosen: Sentence, question: str) -> bool:
+    """``sentence`` states the date, number or body asked for, and the chosen sentence like it does not."""
+    return kind in _FACT_KINDS and answer_span(kind, sentence.text, question) is not None \
+        and answer_span(kind, chosen.text, question) is None
 
 
 def list_items_after(c: Components, sentence: Sentence, limit: int = 16) -> list[Sentence]:
