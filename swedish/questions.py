@@ -35,14 +35,16 @@ class QuestionType(StrEnum):
 _BODY_NOUNS = (r"(myndighet|organisation|instans|nämnd|styrelse|förvaltning|aktör|part|grupp|huvudman|"
                r"verksamhet|enhet|kommun|region|funktion|roll|person|befattning|departement|domstol|kommitté)"
                # an inflection, not a compound's head: "regioner", not "regionplaner" (a plan)
-               r"(?:en|et|er|erna|ar|arna|rna|na|n|r|t|s|ens|ets|ernas|arnas)?\b")
+               r"(?:en|et|er|erna|ar|arna|rna|na|n|r|t|s|ens|ets|ns|ts|rs|ers|ars|ernas|arnas|rnas)?\b")
 _BODY_NOUN_RE = re.compile(rf"\bvilk(?:en|et|a) (?:\w+ )?({_BODY_NOUNS})")
 
 
 def is_body_noun(word: str) -> bool:
-    """"myndighet", "nämnder", "kommunen": a kind of body, answered by a body's name ("Socialstyrelsen",
-    "socialnämnden"), which need not repeat the word."""
-    return re.fullmatch(_BODY_NOUNS, word.lower()) is not None
+    """"myndighet", "nämnder", "kommunen", "kommunstyrelsens" (a compound is a kind of its last part): a kind of
+    body, answered by a body's name ("Socialstyrelsen", "socialnämnden"), which need not repeat the word."""
+    match = re.fullmatch(rf"([^\W\d_]*?){_BODY_NOUNS}", word.lower())
+    # a last part of four letters may be the end of another word ("kontroll" is no "roll")
+    return match is not None and (not match.group(1) or len(match.group(2)) >= 5)
 
 
 def asked_body_noun(question: str) -> str:
