@@ -33,6 +33,7 @@ from swedish.numbers import (
 from swedish.questions import (
     ANSWER_KIND_NOUNS,
     IN_FORCE_ASK_RE,
+    NOUN_INFLECTION,
     QuestionType,
     asked_body_noun,
     asked_for,
@@ -346,9 +347,7 @@ def _person_names(text: str, role: str = "") -> list[str]:
 # yes/no question ("Kan jag vaccinera mig i vilken region jag vill?").
 _NAMED_KIND_ASK_RE = re.compile(r"^(?:och )?(?:\w+ )?vilk(?:en|et|a) (?:\w+ )?(kommun|region|län|landsting|stad|"
                                 r"städer|land|länder|myndighet|organisation|förening|företag|departement|"
-                                r"universitet|högskol|bank|parti|stiftelse)"
-                                # an inflection, not a compound's head ("regionplaner" are plans, "partiklar" no party)
-                                r"(?:a|an|or|orna|en|et|er|erna|ar|arna|rna|na|n|r|t|s|ens|ets|ernas|arnas)?\b")
+                                r"universitet|högskol|bank|parti|stiftelse)" + NOUN_INFLECTION)
 _PLACE_KINDS = ("kommun", "region", "län", "landsting", "stad", "städer", "land", "länder")
 _ACRONYM_RE = re.compile(r"\b[A-ZÅÄÖ][\wåäö]*[A-ZÅÄÖ]\w*")
 _AGENCY_RE = re.compile(rf"\w+({AGENCY_ENDINGS})$", re.I)

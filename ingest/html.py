@@ -20,7 +20,7 @@ _SKIPPED_CLASSES = {"screen-reader-only", "sr-only", "visually-hidden", "visuall
 _VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source", "track", "wbr"}
 _BLOCKS = {"p", "div", "section", "article", "main", "header", "aside", "blockquote", "pre", "figure", "figcaption",
            "caption", "ul", "ol", "dl", "dt", "dd", "li", "table", "thead", "tbody", "tfoot", "tr", "details",
-           "summary", "address", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "br"}
+           "summary", "address", "h1", "h2", "h3", "h4", "h5", "h6"}
 _HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
 # An element that is never nested in one of its own kind closes the open one ("<p>a<p>b", "<li>a<li>b").
 _SELF_CLOSING_SIBLINGS = {"p": {"p"}, "li": {"li"}, "tr": {"tr"}, "td": {"td", "th"}, "th": {"td", "th"},
@@ -55,10 +55,6 @@ class _PageReader(HTMLParser):
             self._skip_depth += 1
             return
         self._start_block(tag)
-
-    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in ("br", "hr") and not self._skip_depth:
-            self._boundary()
 
     def handle_endtag(self, tag: str) -> None:
         if tag in _VOID or tag not in self._open:
@@ -130,7 +126,7 @@ class _PageReader(HTMLParser):
 
 
 def _clean(text: str) -> str:
-    return collapse_spaces(normalize_characters(text.replace("\u00ad", ""))).strip()
+    return collapse_spaces(normalize_characters(text)).strip()  # soft hyphens go with the invisible characters
 
 
 def _content_part(html: str) -> str:

@@ -17,8 +17,10 @@ AGENCY_ENDINGS = "verket|styrelsen|myndigheten|inspektionen|kassan|rådet|instit
 # civilsamhällesfrågor": a body named by what it is for (an adjective before the noun, or two nouns joined by "och").
 _NAMED_FOR = (r"(?:Myndigheten|Inspektionen|Institutet|Rådet|Nämnden|Verket|Centrum) för "
               r"(?:[a-zåäö]+(?:al|ig|isk|ell|lig|iv|il)t?\s)?[a-zåäö]+(?:-? och [a-zåäö]+)?")
+# How a state body named "Statens …" ends in lower case: "Statens räddningsverk", "Statens institutionsstyrelse".
+_STATE_BODY = "verk|institut|styrelse|nämnd|råd"
 _ORGANISATION = (rf"\b(?:Region {_CAP}(?: län)?|{_CAP} kommun|{_CAP} stad|Länsstyrelsen i {_CAP}(?: län)?|"
-                 rf"Statens {_CAP}(?: {_CAP})?|Statens [a-zåäö]+(?:verk|institut|styrelse|nämnd|råd){{s}}|"
+                 rf"Statens {_CAP}(?: {_CAP})?|Statens [a-zåäö]+(?:{_STATE_BODY}){{s}}|"
                  rf"Regeringskansliet|Regeringen|Sveriges riksdag|Riksdagen|"
                  rf"{_AGENCY_WORD}(?:{AGENCY_ENDINGS}|nämnden){{s}}|{_NAMED_FOR})\b")
 ORGANISATION_RE = re.compile(_ORGANISATION.format(s=""))
@@ -47,7 +49,7 @@ def _base_form(name: str, text: str) -> str:
     base = name[:-1]
     if not name.endswith("s") or base.endswith("s") or not ORGANISATION_RE.fullmatch(base):
         return name
-    agency = re.search(rf"(?:{AGENCY_ENDINGS}|nämnden|verk|institut|styrelse|nämnd|råd)$", base)
+    agency = re.search(rf"(?:{AGENCY_ENDINGS}|nämnden|{_STATE_BODY})$", base)
     return base if agency or re.search(rf"\b{re.escape(base)}\b(?!s)", text) else name
 
 

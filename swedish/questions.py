@@ -32,10 +32,12 @@ class QuestionType(StrEnum):
     OTHER = "other"
 
 
+# The endings a Swedish noun takes (number, definiteness, genitive), and then the word ends: "regioner",
+# "högskolorna", "styrelsens"; not the head of a compound ("regionplaner" is a plan).
+NOUN_INFLECTION = r"(?:a|an|or|orna|en|et|er|erna|ar|arna|rna|na|n|r|t|s|ens|ets|ns|ts|rs|ers|ars|ernas|arnas|rnas)?\b"
 _BODY_NOUNS = (r"(myndighet|organisation|instans|nämnd|styrelse|förvaltning|aktör|part|grupp|huvudman|"
                r"verksamhet|enhet|kommun|region|funktion|roll|person|befattning|departement|domstol|kommitté)"
-               # an inflection, not a compound's head: "regioner", not "regionplaner" (a plan)
-               r"(?:en|et|er|erna|ar|arna|rna|na|n|r|t|s|ens|ets|ns|ts|rs|ers|ars|ernas|arnas|rnas)?\b")
+               + NOUN_INFLECTION)
 _BODY_NOUN_RE = re.compile(rf"\bvilk(?:en|et|a) (?:\w+ )?({_BODY_NOUNS})")
 
 
